@@ -1,0 +1,310 @@
+package dev.eventkit.testkit.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
+/**
+ * A real KRaft Kafka cluster with real distributed Connect workers ({@link
+ * EmbeddedConnectCluster}), driven the way users drive Connect: JSON over its REST API.
+ *
+ * <p>Start one per test class; connectors get unique names per test.
+ */
+public final class ConnectCluster implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+  private final EmbeddedConnectCluster connect;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  private ConnectCluster(EmbeddedConnectCluster connect) {
+    this.connect = connect;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The Kafka Connect test cluster itself, for what this class does not wrap. */
+  public EmbeddedConnectCluster connect() {
+    return connect;
+  }
+
+  public EmbeddedKafkaCluster kafka() {
+    return connect.kafka();
+  }
+
+  public String bootstrapServers() {
+    return connect.kafka().bootstrapServers();
+  }
+
+  /** The REST URL of {@code resource} on a running worker, e.g. {@code connectors}. */
+  public String restUrl(String resource) {
+    return connect.endpointForResource(resource);
+  }
+
+  public Topics topics() {
+    return new Topics(connect.kafka());
+  }
+
+  // ---- REST ----------------------------------------------------------------------------------
+
+  /** A REST call's status and body. */
+  public record RestResponse(int status, String body) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Response is not JSON: " + body, e);
+      }
+    }
+
+    public RestResponse expectSuccess(String what) {
+      if (status < 200 || status >= 300) {
+        throw new AssertionError(what + " failed with HTTP " + status + ": " + body);
+      }
+      return this;
+    }
+  }
+
+  public RestResponse get(String resource) {
+    return send(HttpRequest.newBuilder(URI.create(restUrl(resource))).GET());
+  }
+
+  public RestResponse delete(String resource) {
+    return send(HttpRequest.newBuilder(URI.create(restUrl(resource))).DELETE());
+  }
+
+  public RestResponse post(String resource, String jsonBody) {
+    return send(
+        HttpRequest.newBuilder(URI.create(restUrl(resource)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  public RestResponse put(String resource, String jsonBody) {
+    return send(
+        HttpRequest.newBuilder(URI.create(restUrl(resource)))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  public RestResponse patch(String resource, String jsonBody) {
+    return send(
+        HttpRequest.newBuilder(URI.create(restUrl(resource)))
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  private RestResponse send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response =
+          http.send(request.timeout(DEFAULT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+      return new RestResponse(response.statusCode(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Connect REST call failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted during a Connect REST call", e);
+    }
+  }
+
+  // ---- Connectors ----------------------------------------------------------------------------
+
+  /**
+   * Reads a {@code POST /connectors} body ({@code {"name": ..., "config": {...}}}) from a file,
+   * overrides the given config keys (the values a user would edit in, such as the database URL of
+   * this test run) and posts it. Returns the connector name.
+   */
+  public String createConnector(Path jsonFile, Map<String, String> configOverrides) {
+    try {
+      return createConnector(Files.readString(jsonFile), configOverrides);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read connector config " + jsonFile, e);
+    }
+  }
+
+  /** As {@link #createConnector(Path, Map)}, from the JSON text itself. */
+  public String createConnector(String json, Map<String, String> configOverrides) {
+    ObjectNode body = withOverrides(json, configOverrides);
+    post("connectors", body.toString()).expectSuccess("POST /connectors " + body.get("name"));
+    return body.get("name").asText();
+  }
+
+  /**
+   * Applies overrides to a {@code POST /connectors} body; an override whose value is null removes
+   * the key.
+   */
+  public static ObjectNode withOverrides(String json, Map<String, String> configOverrides) {
+    try {
+      ObjectNode body = (ObjectNode) JSON.readTree(json);
+      if (!body.hasNonNull("name") || !(body.get("config") instanceof ObjectNode)) {
+        throw new IllegalArgumentException(
+            "A POST /connectors body needs \"name\" and a \"config\" object: " + json);
+      }
+      ObjectNode config = (ObjectNode) body.get("config");
+      configOverrides.forEach(
+          (key, value) -> {
+            if (value == null) {
+              config.remove(key);
+            } else {
+              config.put(key, value);
+            }
+          });
+      return body;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Connector config is not valid JSON", e);
+    }
+  }
+
+  /** Waits until the connector and exactly {@code tasks} tasks are RUNNING. */
+  public void awaitRunning(String connector, int tasks) {
+    try {
+      connect
+          .assertions()
+          .assertConnectorAndExactlyNumTasksAreRunning(
+              connector,
+              tasks,
+              "Connector " + connector + " did not reach RUNNING with " + tasks + " tasks");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The status document of {@code GET /connectors/{name}/status}. */
+  public JsonNode status(String connector) {
+    return get("connectors/" + connector + "/status").expectSuccess("connector status").json();
+  }
+
+  // ---- Workers and brokers -------------------------------------------------------------------
+
+  /** Stops one worker abruptly enough that its tasks must move, and waits for the rest. */
+  public void removeWorker() {
+    connect.removeWorker();
+  }
+
+  public void addWorker() {
+    connect.addWorker();
+  }
+
+  public int workers() {
+    return connect.workers().size();
+  }
+
+  /** Stops every broker, keeping their logs and ports, for broker-outage tests. */
+  public void stopBrokers() {
+    connect.kafka().stopOnlyBrokers();
+  }
+
+  /** Restarts brokers stopped by {@link #stopBrokers()}, on the same ports and logs. */
+  public void restartBrokers() {
+    connect.kafka().restartOnlyBrokers();
+  }
+
+  @Override
+  public void close() {
+    connect.stop();
+  }
+
+  /** Configures and starts a cluster. */
+  public static final class Builder {
+    private int workers = 1;
+    private int brokers = 1;
+    private boolean exactlyOnce;
+    private Path pluginPath;
+    private final Map<String, String> workerProps = new HashMap<>();
+    private final Properties brokerProps = new Properties();
+    private String name = "eventkit-connect";
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder workers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    public Builder brokers(int brokers) {
+      this.brokers = brokers;
+      return this;
+    }
+
+    /** Sets the worker's {@code exactly.once.source.support=enabled}. */
+    public Builder exactlyOnceSource(boolean enabled) {
+      this.exactlyOnce = enabled;
+      return this;
+    }
+
+    /**
+     * Loads plugins from an unpacked plugin directory rather than the test classpath, so plugin
+     * isolation is exercised as in production.
+     */
+    public Builder pluginPath(Path pluginPath) {
+      this.pluginPath = pluginPath;
+      return this;
+    }
+
+    public Builder workerProp(String key, String value) {
+      workerProps.put(key, value);
+      return this;
+    }
+
+    public Builder brokerProp(String key, String value) {
+      brokerProps.setProperty(key, value);
+      return this;
+    }
+
+    public ConnectCluster start() {
+      // EmbeddedConnectCluster adds its own keys to this map, so it must be mutable.
+      Map<String, String> props = new HashMap<>(workerProps);
+      props.putIfAbsent("offset.flush.interval.ms", "1000");
+      props.putIfAbsent("scheduled.rebalance.max.delay.ms", "5000");
+      if (exactlyOnce) {
+        props.put("exactly.once.source.support", "enabled");
+      }
+      if (pluginPath != null) {
+        props.put("plugin.path", pluginPath.toAbsolutePath().toString());
+      }
+      Properties broker = new Properties();
+      broker.putAll(brokerProps);
+      broker.putIfAbsent("transaction.state.log.replication.factor", String.valueOf(brokers));
+      broker.putIfAbsent("transaction.state.log.min.isr", "1");
+      EmbeddedConnectCluster cluster =
+          new EmbeddedConnectCluster.Builder()
+              .name(name)
+              .numWorkers(workers)
+              .numBrokers(brokers)
+              .workerProps(props)
+              .brokerProps(broker)
+              .build();
+      cluster.start();
+      ConnectCluster started = new ConnectCluster(cluster);
+      try {
+        cluster.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not start");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return started;
+    }
+  }
+}

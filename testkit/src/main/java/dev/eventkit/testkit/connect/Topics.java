@@ -1,0 +1,115 @@
+package dev.eventkit.testkit.connect;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.awaitility.Awaitility;
+
+/** Reads topics of the test cluster from the beginning, as raw bytes with headers. */
+public final class Topics {
+
+  private final EmbeddedKafkaCluster kafka;
+
+  Topics(EmbeddedKafkaCluster kafka) {
+    this.kafka = kafka;
+  }
+
+  /**
+   * Reads {@code topic} from the start until at least {@code expected} records arrived, or fails
+   * after {@code timeout} saying how many did.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> consume(
+      String topic, int expected, Duration timeout, IsolationLevel isolation) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+      List<TopicPartition> partitions = awaitPartitions(consumer, topic, deadline);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (records.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    if (records.size() < expected) {
+      throw new AssertionError(
+          "Expected at least "
+              + expected
+              + " records on "
+              + topic
+              + " within "
+              + timeout
+              + " but read "
+              + records.size());
+    }
+    return records;
+  }
+
+  /** As {@link #consume(String, int, Duration, IsolationLevel)} with {@code read_uncommitted}. */
+  public List<ConsumerRecord<byte[], byte[]>> consume(
+      String topic, int expected, Duration timeout) {
+    return consume(topic, expected, timeout, IsolationLevel.READ_UNCOMMITTED);
+  }
+
+  /**
+   * Reads everything {@code topic} holds right now (up to the end offsets taken at the start), so a
+   * test can assert nothing more arrived.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, IsolationLevel isolation) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+      List<TopicPartition> partitions =
+          awaitPartitions(consumer, topic, System.nanoTime() + Duration.ofSeconds(30).toNanos());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("Could not read " + topic + " up to its end offsets " + end);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** Whether the topic exists on the cluster. */
+  public boolean exists(String topic) {
+    return kafka.describeTopics(topic).get(topic).isPresent();
+  }
+
+  public void create(String topic, int partitions) {
+    kafka.createTopic(topic, partitions);
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer(IsolationLevel isolation) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    return kafka.createConsumer(props);
+  }
+
+  private static List<TopicPartition> awaitPartitions(
+      KafkaConsumer<byte[], byte[]> consumer, String topic, long deadline) {
+    List<PartitionInfo> infos =
+        Awaitility.await("partitions of topic " + topic)
+            .atMost(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> consumer.partitionsFor(topic, Duration.ofSeconds(5)), p -> !p.isEmpty());
+    return infos.stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition()))
+        .collect(Collectors.toList());
+  }
+}

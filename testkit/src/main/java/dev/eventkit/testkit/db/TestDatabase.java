@@ -1,0 +1,180 @@
+package dev.eventkit.testkit.db;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One database on a {@link DatabaseServer}, with the helpers integration tests need. */
+public final class TestDatabase {
+
+  private final DatabaseServer server;
+  private final String name;
+
+  TestDatabase(DatabaseServer server, String name) {
+    this.server = server;
+    this.name = name;
+  }
+
+  public DatabaseServer server() {
+    return server;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String jdbcUrl() {
+    return server.jdbcUrl(name);
+  }
+
+  public String user() {
+    return server.adminUser();
+  }
+
+  public String password() {
+    return server.adminPassword();
+  }
+
+  /** A new connection as the admin user, auto-commit on. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(), user(), password());
+  }
+
+  /** A new connection as another role, e.g. one made by {@link #createRole}. */
+  public Connection connect(String user, String password) throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(), user, password);
+  }
+
+  /** Runs each statement in order, auto-commit, as the admin user. */
+  public void execute(String... statements) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed on database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Rows of a query as ordered column-label maps (labels lower-cased). */
+  public List<Map<String, Object>> query(String sql) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      ResultSetMetaData meta = rs.getMetaData();
+      List<Map<String, Object>> rows = new ArrayList<>();
+      while (rs.next()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          row.put(meta.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), rs.getObject(i));
+        }
+        rows.add(row);
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Query failed on database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The single long value a query returns, e.g. {@code SELECT count(*) FROM outbox}. */
+  public long queryForLong(String sql) {
+    List<Map<String, Object>> rows = query(sql);
+    if (rows.size() != 1 || rows.get(0).size() != 1) {
+      throw new IllegalStateException("Expected one row with one column from: " + sql);
+    }
+    return ((Number) rows.get(0).values().iterator().next()).longValue();
+  }
+
+  /**
+   * Creates a login role that can connect to this database and holds only the given privileges,
+   * e.g. {@code createRole("relay", "secret", "SELECT ON outbox")}.
+   */
+  public void createRole(String role, String password, String... grants) {
+    switch (server.kind()) {
+      case POSTGRESQL:
+        execute(
+            "CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'",
+            "GRANT CONNECT ON DATABASE " + name + " TO " + role,
+            "GRANT USAGE ON SCHEMA public TO " + role);
+        for (String grant : grants) {
+          execute("GRANT " + grant + " TO " + role);
+        }
+        break;
+      case MARIADB:
+        execute("CREATE USER '" + role + "'@'%' IDENTIFIED BY '" + password + "'");
+        for (String grant : grants) {
+          execute("GRANT " + qualifyMariaDbGrant(grant) + " TO '" + role + "'@'%'");
+        }
+        break;
+      default:
+        throw new IllegalStateException("Unknown server kind " + server.kind());
+    }
+  }
+
+  private String qualifyMariaDbGrant(String grant) {
+    // "SELECT ON outbox" -> "SELECT ON db.outbox": MariaDB grants name the database.
+    int on = grant.toUpperCase(java.util.Locale.ROOT).indexOf(" ON ");
+    if (on < 0 || grant.substring(on + 4).contains(".")) {
+      return grant;
+    }
+    return grant.substring(0, on + 4) + name + "." + grant.substring(on + 4).trim();
+  }
+
+  /**
+   * Kills every session connected to this database except the caller's own, the way an outage or a
+   * failover does. Returns how many sessions were terminated.
+   */
+  public int terminateOtherSessions() {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      switch (server.kind()) {
+        case POSTGRESQL:
+          try (ResultSet rs =
+              statement.executeQuery(
+                  "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+                      + " WHERE datname = current_database() AND pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+          }
+        case MARIADB:
+          List<Long> ids = new ArrayList<>();
+          try (ResultSet rs =
+              statement.executeQuery(
+                  "SELECT id FROM information_schema.processlist"
+                      + " WHERE db = DATABASE() AND id <> CONNECTION_ID()")) {
+            while (rs.next()) {
+              ids.add(rs.getLong(1));
+            }
+          }
+          int killed = 0;
+          for (long id : ids) {
+            try {
+              statement.execute("KILL CONNECTION " + id);
+              killed++;
+            } catch (SQLException alreadyGone) {
+              // The session ended between the listing and the kill: nothing left to terminate.
+            }
+          }
+          return killed;
+        default:
+          throw new IllegalStateException("Unknown server kind " + server.kind());
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not terminate sessions on " + name, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return server.kind() + " database " + name + " at " + jdbcUrl();
+  }
+}
