@@ -1,0 +1,162 @@
+package dev.eventkit.connect.outbox;
+
+import dev.eventkit.connect.outbox.capture.OutboxPosition;
+import dev.eventkit.connect.outbox.record.TopicTemplate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+
+/**
+ * Publishes committed transactional-outbox rows to domain-event topics. The connector only splits
+ * the work (one hash bucket of aggregate ids per task) and checks the table; its tasks do the
+ * reading.
+ */
+public final class OutboxSourceConnector extends SourceConnector {
+
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    new OutboxSourceConnectorConfig(props);
+    this.props = Map.copyOf(props);
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return OutboxSourceTask.class;
+  }
+
+  /** Task i reads the aggregates whose id hashes to bucket i of maxTasks. */
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+    for (int bucket = 0; bucket < maxTasks; bucket++) {
+      Map<String, String> task = new HashMap<>(props);
+      task.put(OutboxSourceConnectorConfig.TASK_BUCKET_CONFIG, Integer.toString(bucket));
+      task.put(OutboxSourceConnectorConfig.TASK_BUCKET_COUNT_CONFIG, Integer.toString(maxTasks));
+      configs.add(task);
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {}
+
+  @Override
+  public ConfigDef config() {
+    return OutboxSourceConnectorConfig.CONFIG_DEF;
+  }
+
+  /** Adds the checks one option alone cannot make: the template, the mode and the table itself. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config result = super.validate(connectorConfigs);
+    if (hasErrors(result)) {
+      return result;
+    }
+    OutboxSourceConnectorConfig config;
+    try {
+      config = new OutboxSourceConnectorConfig(connectorConfigs);
+    } catch (ConfigException e) {
+      addError(result, OutboxSourceConnectorConfig.HEADER_COLUMNS_CONFIG, e.getMessage());
+      return result;
+    }
+    try {
+      TopicTemplate.compile(config.topicTemplate());
+    } catch (IllegalArgumentException e) {
+      addError(result, OutboxSourceConnectorConfig.TOPIC_TEMPLATE_CONFIG, e.getMessage());
+    }
+    if (OutboxSourceConnectorConfig.CAPTURE_MODE_LOG.equals(config.captureMode())) {
+      addError(
+          result,
+          OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG,
+          "capture.mode=log is not available in this release; use poll.");
+      return result;
+    }
+    if (!config.connectionUrl().startsWith("jdbc:postgresql:")) {
+      addError(
+          result,
+          OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
+          "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
+      return result;
+    }
+    Properties credentials = new Properties();
+    config.connectionUser().ifPresent(u -> credentials.setProperty("user", u));
+    config.connectionPassword().ifPresent(p -> credentials.setProperty("password", p));
+    try (Connection c = DriverManager.getConnection(config.connectionUrl(), credentials)) {
+      PostgresOutboxTableCheck.check(c, config)
+          .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
+    } catch (SQLException e) {
+      addError(
+          result,
+          OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
+          "Cannot connect to " + config.connectionUrl() + ": " + e.getMessage());
+    }
+    return result;
+  }
+
+  private static boolean hasErrors(Config config) {
+    return config.configValues().stream().anyMatch(v -> !v.errorMessages().isEmpty());
+  }
+
+  private static void addError(Config config, String option, String message) {
+    for (ConfigValue value : config.configValues()) {
+      if (value.name().equals(option)) {
+        value.addErrorMessage(message);
+        return;
+      }
+    }
+    throw new IllegalStateException("No config value named " + option);
+  }
+
+  @Override
+  public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+    return ExactlyOnceSupport.SUPPORTED;
+  }
+
+  /** With transaction.boundary=connector, each database transaction is one Kafka transaction. */
+  @Override
+  public ConnectorTransactionBoundaries canDefineTransactionBoundaries(
+      Map<String, String> connectorConfig) {
+    return ConnectorTransactionBoundaries.SUPPORTED;
+  }
+
+  /**
+   * Accepts offsets written through the KIP-875 offsets API when they name a bucket partition and a
+   * valid position; a null offset resets that partition to the start of the table.
+   */
+  @Override
+  public boolean alterOffsets(
+      Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
+    for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
+      try {
+        OutboxPartitions.validate(entry.getKey());
+        if (entry.getValue() != null) {
+          OutboxPosition.fromOffset(entry.getValue());
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConnectException("Invalid outbox offset " + entry + ": " + e.getMessage(), e);
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,557 @@
+package dev.eventkit.connect.outbox;
+
+import dev.eventkit.connect.outbox.record.PayloadFormat;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/** The outbox source connector's options, parsed once into typed values. */
+public final class OutboxSourceConnectorConfig extends AbstractConfig {
+
+  private static final String GROUP_CONNECTION = "Connection";
+  private static final String GROUP_TABLE = "Outbox table";
+  private static final String GROUP_RECORDS = "Records";
+  private static final String GROUP_POLLING = "Polling";
+  private static final String GROUP_ERRORS = "Errors and cleanup";
+
+  public static final String CONNECTION_URL_CONFIG = "connection.url";
+  private static final String CONNECTION_URL_DOC =
+      "JDBC URL of the database holding the outbox table, e.g."
+          + " jdbc:postgresql://db:5432/orders. Config providers work: ${file:...}, ${env:...}.";
+
+  public static final String CONNECTION_USER_CONFIG = "connection.user";
+  private static final String CONNECTION_USER_DOC =
+      "Database role the connector connects as. It needs SELECT on the outbox table, and DELETE"
+          + " when cleanup.policy=delete.";
+
+  public static final String CONNECTION_PASSWORD_CONFIG = "connection.password";
+  private static final String CONNECTION_PASSWORD_DOC =
+      "Password of connection.user. Prefer a config provider, e.g."
+          + " ${file:/etc/kafka/secrets.properties:outbox.password}.";
+
+  public static final String CAPTURE_MODE_CONFIG = "capture.mode";
+  private static final String CAPTURE_MODE_DOC =
+      "How committed rows are found: 'poll' reads the table with a commit-safe SQL cursor;"
+          + " 'log' reads the write-ahead log / binlog through embedded Debezium (not available in"
+          + " this release: validation rejects it).";
+  public static final String CAPTURE_MODE_POLL = "poll";
+  public static final String CAPTURE_MODE_LOG = "log";
+
+  public static final String TABLE_NAME_CONFIG = "table.name";
+  private static final String TABLE_NAME_DOC =
+      "The outbox table, optionally schema-qualified (schema.table).";
+
+  public static final String COLUMN_EVENT_ID_CONFIG = "column.event.id";
+  public static final String COLUMN_AGGREGATE_TYPE_CONFIG = "column.aggregate.type";
+  public static final String COLUMN_AGGREGATE_ID_CONFIG = "column.aggregate.id";
+  public static final String COLUMN_EVENT_TYPE_CONFIG = "column.event.type";
+  public static final String COLUMN_PAYLOAD_CONFIG = "column.payload";
+  public static final String COLUMN_TIMESTAMP_CONFIG = "column.timestamp";
+  public static final String COLUMN_TXID_CONFIG = "column.txid";
+  public static final String COLUMN_POSITION_CONFIG = "column.position";
+
+  public static final String HEADER_COLUMNS_CONFIG = "header.columns";
+  private static final String HEADER_COLUMNS_DOC =
+      "Extra columns copied into record headers as UTF-8 strings, each 'column' or"
+          + " 'column:header', e.g. 'correlation_id:correlation.id,traceparent'. A NULL value adds"
+          + " no header.";
+
+  public static final String TOPIC_TEMPLATE_CONFIG = "topic.template";
+  private static final String TOPIC_TEMPLATE_DOC =
+      "Topic of each event. Placeholders: ${aggregate_type}, ${event_type}. A row whose topic"
+          + " Kafka would reject is a poison row (see errors.invalid.topic).";
+
+  public static final String PAYLOAD_FORMAT_CONFIG = "payload.format";
+  private static final String PAYLOAD_FORMAT_DOC =
+      "How the payload column becomes the record value: 'string' (the stored text, byte-exact"
+          + " with StringConverter), 'bytes' (UTF-8 bytes of the text, or the raw bytes of a bytea"
+          + " column), 'json' (schemaless Map/List, for JsonConverter with schemas.enable=false),"
+          + " 'struct' (a Connect Struct with a schema inferred from the JSON; see the inference"
+          + " rules in the connector documentation).";
+
+  public static final String TOMBSTONE_ON_NULL_PAYLOAD_CONFIG = "tombstones.on.null.payload";
+  private static final String TOMBSTONE_ON_NULL_PAYLOAD_DOC =
+      "When true, a row with a NULL payload becomes a tombstone (null value) for its aggregate."
+          + " When false, such a row is a poison row.";
+
+  public static final String POLL_INTERVAL_MS_CONFIG = "poll.interval.ms";
+  private static final String POLL_INTERVAL_MS_DOC =
+      "How long the task waits for new rows after a poll that found none. With"
+          + " poll.notify.channel set, a notification ends the wait at once.";
+
+  public static final String POLL_MAX_ROWS_CONFIG = "poll.max.rows";
+  private static final String POLL_MAX_ROWS_DOC =
+      "Most rows read per poll. A database transaction is never split: a transaction with more"
+          + " rows is read whole.";
+
+  public static final String POLL_NOTIFY_CHANNEL_CONFIG = "poll.notify.channel";
+  private static final String POLL_NOTIFY_CHANNEL_DOC =
+      "PostgreSQL LISTEN channel that wakes the poller, fed by a trigger on the outbox table"
+          + " (see the documentation for the DDL). Empty: poll every poll.interval.ms.";
+
+  public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
+  private static final String RETRY_BACKOFF_MS_DOC =
+      "First wait before reconnecting after a database error; doubles per failed attempt up to"
+          + " retry.backoff.max.ms. The task stays RUNNING and resumes at its last position.";
+
+  public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "retry.backoff.max.ms";
+  private static final String RETRY_BACKOFF_MAX_MS_DOC =
+      "Longest wait between reconnection attempts.";
+
+  public static final String HORIZON_STALL_WARN_MS_CONFIG = "horizon.stall.warn.ms";
+  private static final String HORIZON_STALL_WARN_MS_DOC =
+      "When committed rows have waited this long behind a still-open older transaction, log a"
+          + " warning naming its pid, xid and age (also exposed as the HorizonStallAgeMs metric).";
+
+  public static final String CLEANUP_POLICY_CONFIG = "cleanup.policy";
+  private static final String CLEANUP_POLICY_DOC =
+      "'none' leaves rows in the table; 'delete' deletes each row once Kafka has acknowledged its"
+          + " record (in batches).";
+  public static final String CLEANUP_NONE = "none";
+  public static final String CLEANUP_DELETE = "delete";
+
+  public static final String CLEANUP_BATCH_SIZE_CONFIG = "cleanup.batch.size";
+  private static final String CLEANUP_BATCH_SIZE_DOC = "Most rows deleted per DELETE batch.";
+
+  public static final String ERRORS_INVALID_TOPIC_CONFIG = "errors.invalid.topic";
+  private static final String ERRORS_INVALID_TOPIC_DOC =
+      "Topic for poison rows (NULL aggregate id, a topic name Kafka rejects, a payload that is not"
+          + " valid JSON under payload.format=json/struct, a NULL payload without tombstones). Such"
+          + " a record carries the stored payload text and eventkit.error.* headers. Empty: the"
+          + " task fails with a message naming the row. Rows are never dropped silently.";
+
+  /** Set by the connector on each task: which hash bucket of aggregate ids the task reads. */
+  public static final String TASK_BUCKET_CONFIG = "task.bucket";
+
+  /** Set by the connector on each task: how many buckets the ids are split into. */
+  public static final String TASK_BUCKET_COUNT_CONFIG = "task.bucket.count";
+
+  public static final ConfigDef CONFIG_DEF = configDef();
+
+  private final String captureMode;
+  private final PayloadFormat payloadFormat;
+  private final OutboxColumns columns;
+  private final Map<String, String> headerColumns;
+
+  public OutboxSourceConnectorConfig(Map<?, ?> originals) {
+    super(CONFIG_DEF, originals);
+    captureMode = getString(CAPTURE_MODE_CONFIG).toLowerCase(Locale.ROOT);
+    payloadFormat = PayloadFormat.parse(getString(PAYLOAD_FORMAT_CONFIG));
+    headerColumns = parseHeaderColumns(getList(HEADER_COLUMNS_CONFIG));
+    columns =
+        new OutboxColumns(
+            getString(COLUMN_EVENT_ID_CONFIG),
+            getString(COLUMN_AGGREGATE_TYPE_CONFIG),
+            getString(COLUMN_AGGREGATE_ID_CONFIG),
+            getString(COLUMN_EVENT_TYPE_CONFIG),
+            getString(COLUMN_PAYLOAD_CONFIG),
+            getString(COLUMN_TIMESTAMP_CONFIG),
+            getString(COLUMN_TXID_CONFIG),
+            getString(COLUMN_POSITION_CONFIG),
+            headerColumns);
+  }
+
+  private static ConfigDef configDef() {
+    ConfigDef def = new ConfigDef();
+    int order = 0;
+    def.define(
+        CONNECTION_URL_CONFIG,
+        Type.STRING,
+        ConfigDef.NO_DEFAULT_VALUE,
+        new ConfigDef.NonEmptyString(),
+        Importance.HIGH,
+        CONNECTION_URL_DOC,
+        GROUP_CONNECTION,
+        ++order,
+        Width.LONG,
+        "JDBC URL");
+    def.define(
+        CONNECTION_USER_CONFIG,
+        Type.STRING,
+        null,
+        Importance.HIGH,
+        CONNECTION_USER_DOC,
+        GROUP_CONNECTION,
+        ++order,
+        Width.MEDIUM,
+        "Database user");
+    def.define(
+        CONNECTION_PASSWORD_CONFIG,
+        Type.PASSWORD,
+        null,
+        Importance.HIGH,
+        CONNECTION_PASSWORD_DOC,
+        GROUP_CONNECTION,
+        ++order,
+        Width.MEDIUM,
+        "Database password");
+    def.define(
+        CAPTURE_MODE_CONFIG,
+        Type.STRING,
+        CAPTURE_MODE_POLL,
+        ConfigDef.CaseInsensitiveValidString.in(CAPTURE_MODE_POLL, CAPTURE_MODE_LOG),
+        Importance.HIGH,
+        CAPTURE_MODE_DOC,
+        GROUP_CONNECTION,
+        ++order,
+        Width.SHORT,
+        "Capture mode");
+
+    order = 0;
+    def.define(
+        TABLE_NAME_CONFIG,
+        Type.STRING,
+        "outbox",
+        new ConfigDef.NonEmptyString(),
+        Importance.HIGH,
+        TABLE_NAME_DOC,
+        GROUP_TABLE,
+        ++order,
+        Width.MEDIUM,
+        "Outbox table");
+    order =
+        defineColumn(def, COLUMN_EVENT_ID_CONFIG, "id", "Event id: record header event.id.", order);
+    order =
+        defineColumn(
+            def,
+            COLUMN_AGGREGATE_TYPE_CONFIG,
+            "aggregatetype",
+            "Aggregate type: routes the event to its topic through topic.template.",
+            order);
+    order =
+        defineColumn(
+            def,
+            COLUMN_AGGREGATE_ID_CONFIG,
+            "aggregateid",
+            "Aggregate id: the record key, so every aggregate's events share a partition and"
+                + " stay in order.",
+            order);
+    order =
+        defineColumn(
+            def, COLUMN_EVENT_TYPE_CONFIG, "type", "Event type: header event.type.", order);
+    order =
+        defineColumn(
+            def,
+            COLUMN_PAYLOAD_CONFIG,
+            "payload",
+            "Event body: the record value, shaped by payload.format.",
+            order);
+    order =
+        defineColumn(
+            def,
+            COLUMN_TIMESTAMP_CONFIG,
+            "timestamp",
+            "Event time: the record timestamp and header event.time (ISO-8601).",
+            order);
+    order =
+        defineColumn(
+            def,
+            COLUMN_TXID_CONFIG,
+            "txid",
+            "PostgreSQL poll mode: the writing transaction's id, an xid8 column with DEFAULT"
+                + " pg_current_xact_id(). With column.position it forms the commit-safe cursor.",
+            order);
+    order =
+        defineColumn(
+            def,
+            COLUMN_POSITION_CONFIG,
+            "seq",
+            "PostgreSQL poll mode: a bigserial taken while the writer holds its aggregate's lock;"
+                + " it orders events within an aggregate.",
+            order);
+
+    order = 0;
+    def.define(
+        TOPIC_TEMPLATE_CONFIG,
+        Type.STRING,
+        "${aggregate_type}.events",
+        new ConfigDef.NonEmptyString(),
+        Importance.HIGH,
+        TOPIC_TEMPLATE_DOC,
+        GROUP_RECORDS,
+        ++order,
+        Width.MEDIUM,
+        "Topic template");
+    def.define(
+        PAYLOAD_FORMAT_CONFIG,
+        Type.STRING,
+        PayloadFormat.STRING.configValue(),
+        ConfigDef.CaseInsensitiveValidString.in(PayloadFormat.configValues()),
+        Importance.HIGH,
+        PAYLOAD_FORMAT_DOC,
+        GROUP_RECORDS,
+        ++order,
+        Width.SHORT,
+        "Payload format");
+    def.define(
+        HEADER_COLUMNS_CONFIG,
+        Type.LIST,
+        "",
+        Importance.MEDIUM,
+        HEADER_COLUMNS_DOC,
+        GROUP_RECORDS,
+        ++order,
+        Width.LONG,
+        "Header columns");
+    def.define(
+        TOMBSTONE_ON_NULL_PAYLOAD_CONFIG,
+        Type.BOOLEAN,
+        false,
+        Importance.MEDIUM,
+        TOMBSTONE_ON_NULL_PAYLOAD_DOC,
+        GROUP_RECORDS,
+        ++order,
+        Width.SHORT,
+        "Tombstones for NULL payloads");
+
+    order = 0;
+    def.define(
+        POLL_INTERVAL_MS_CONFIG,
+        Type.LONG,
+        1000L,
+        ConfigDef.Range.between(10, 3_600_000),
+        Importance.MEDIUM,
+        POLL_INTERVAL_MS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Poll interval (ms)");
+    def.define(
+        POLL_MAX_ROWS_CONFIG,
+        Type.INT,
+        1000,
+        ConfigDef.Range.between(1, 100_000),
+        Importance.MEDIUM,
+        POLL_MAX_ROWS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Rows per poll");
+    def.define(
+        POLL_NOTIFY_CHANNEL_CONFIG,
+        Type.STRING,
+        "",
+        Importance.LOW,
+        POLL_NOTIFY_CHANNEL_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.MEDIUM,
+        "Notify channel");
+    def.define(
+        RETRY_BACKOFF_MS_CONFIG,
+        Type.LONG,
+        500L,
+        ConfigDef.Range.between(1, 600_000),
+        Importance.LOW,
+        RETRY_BACKOFF_MS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Retry backoff (ms)");
+    def.define(
+        RETRY_BACKOFF_MAX_MS_CONFIG,
+        Type.LONG,
+        30_000L,
+        ConfigDef.Range.between(1, 3_600_000),
+        Importance.LOW,
+        RETRY_BACKOFF_MAX_MS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Max retry backoff (ms)");
+    def.define(
+        HORIZON_STALL_WARN_MS_CONFIG,
+        Type.LONG,
+        60_000L,
+        ConfigDef.Range.atLeast(0),
+        Importance.LOW,
+        HORIZON_STALL_WARN_MS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Horizon stall warning (ms)");
+
+    order = 0;
+    def.define(
+        ERRORS_INVALID_TOPIC_CONFIG,
+        Type.STRING,
+        "",
+        Importance.MEDIUM,
+        ERRORS_INVALID_TOPIC_DOC,
+        GROUP_ERRORS,
+        ++order,
+        Width.MEDIUM,
+        "Invalid rows topic");
+    def.define(
+        CLEANUP_POLICY_CONFIG,
+        Type.STRING,
+        CLEANUP_NONE,
+        ConfigDef.CaseInsensitiveValidString.in(CLEANUP_NONE, CLEANUP_DELETE),
+        Importance.MEDIUM,
+        CLEANUP_POLICY_DOC,
+        GROUP_ERRORS,
+        ++order,
+        Width.SHORT,
+        "Cleanup policy");
+    def.define(
+        CLEANUP_BATCH_SIZE_CONFIG,
+        Type.INT,
+        500,
+        ConfigDef.Range.between(1, 100_000),
+        Importance.LOW,
+        CLEANUP_BATCH_SIZE_DOC,
+        GROUP_ERRORS,
+        ++order,
+        Width.SHORT,
+        "Cleanup batch size");
+
+    def.defineInternal(TASK_BUCKET_CONFIG, Type.INT, 0, Importance.LOW);
+    def.defineInternal(TASK_BUCKET_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
+    return def;
+  }
+
+  private static int defineColumn(
+      ConfigDef def, String key, String defaultColumn, String doc, int order) {
+    def.define(
+        key,
+        Type.STRING,
+        defaultColumn,
+        new ConfigDef.NonEmptyString(),
+        Importance.MEDIUM,
+        "Column holding the " + doc,
+        GROUP_TABLE,
+        order + 1,
+        Width.SHORT,
+        key);
+    return order + 1;
+  }
+
+  /** Parses {@code column[:header]} entries, keeping their order. */
+  static Map<String, String> parseHeaderColumns(List<String> entries) {
+    Map<String, String> result = new LinkedHashMap<>();
+    for (String raw : entries) {
+      String entry = raw.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String[] parts = entry.split(":", -1);
+      if (parts.length > 2 || parts[0].isBlank() || (parts.length == 2 && parts[1].isBlank())) {
+        throw new ConfigException(
+            HEADER_COLUMNS_CONFIG, raw, "Each entry must be 'column' or 'column:header'");
+      }
+      String column = parts[0].trim();
+      String header = parts.length == 2 ? parts[1].trim() : column;
+      if (result.put(column, header) != null) {
+        throw new ConfigException(
+            HEADER_COLUMNS_CONFIG, raw, "Column " + column + " is listed twice");
+      }
+    }
+    return Collections.unmodifiableMap(result);
+  }
+
+  public String connectionUrl() {
+    return getString(CONNECTION_URL_CONFIG);
+  }
+
+  public Optional<String> connectionUser() {
+    return Optional.ofNullable(getString(CONNECTION_USER_CONFIG)).filter(s -> !s.isBlank());
+  }
+
+  public Optional<String> connectionPassword() {
+    return Optional.ofNullable(getPassword(CONNECTION_PASSWORD_CONFIG)).map(Password::value);
+  }
+
+  public String captureMode() {
+    return captureMode;
+  }
+
+  public String tableName() {
+    return getString(TABLE_NAME_CONFIG);
+  }
+
+  public OutboxColumns columns() {
+    return columns;
+  }
+
+  public Map<String, String> headerColumns() {
+    return headerColumns;
+  }
+
+  public String topicTemplate() {
+    return getString(TOPIC_TEMPLATE_CONFIG);
+  }
+
+  public PayloadFormat payloadFormat() {
+    return payloadFormat;
+  }
+
+  public boolean tombstoneOnNullPayload() {
+    return getBoolean(TOMBSTONE_ON_NULL_PAYLOAD_CONFIG);
+  }
+
+  public long pollIntervalMs() {
+    return getLong(POLL_INTERVAL_MS_CONFIG);
+  }
+
+  public int pollMaxRows() {
+    return getInt(POLL_MAX_ROWS_CONFIG);
+  }
+
+  public Optional<String> notifyChannel() {
+    return Optional.of(getString(POLL_NOTIFY_CHANNEL_CONFIG).trim()).filter(s -> !s.isEmpty());
+  }
+
+  public long retryBackoffMs() {
+    return getLong(RETRY_BACKOFF_MS_CONFIG);
+  }
+
+  public long retryBackoffMaxMs() {
+    return getLong(RETRY_BACKOFF_MAX_MS_CONFIG);
+  }
+
+  public long horizonStallWarnMs() {
+    return getLong(HORIZON_STALL_WARN_MS_CONFIG);
+  }
+
+  public boolean deleteAfterPublish() {
+    return CLEANUP_DELETE.equalsIgnoreCase(getString(CLEANUP_POLICY_CONFIG));
+  }
+
+  public int cleanupBatchSize() {
+    return getInt(CLEANUP_BATCH_SIZE_CONFIG);
+  }
+
+  public Optional<String> invalidRowsTopic() {
+    return Optional.of(getString(ERRORS_INVALID_TOPIC_CONFIG).trim()).filter(s -> !s.isEmpty());
+  }
+
+  public int taskBucket() {
+    return getInt(TASK_BUCKET_CONFIG);
+  }
+
+  public int taskBucketCount() {
+    return getInt(TASK_BUCKET_COUNT_CONFIG);
+  }
+
+  /** Names of every key users may set, in definition order, for tests and docs. */
+  public static List<String> publicKeys() {
+    List<String> keys = new ArrayList<>();
+    for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+      if (!key.internalConfig) {
+        keys.add(key.name);
+      }
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,134 @@
+package dev.eventkit.connect.outbox.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-task metrics, registered as {@code
+ * dev.eventkit.connect:type=outbox-source-task,connector=NAME,task=N}.
+ */
+public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboxTaskMetrics.class);
+
+  private final AtomicLong eventsPublished = new AtomicLong();
+  private final AtomicLong invalidRows = new AtomicLong();
+  private volatile int rowsLastPoll;
+  private volatile long backlogRows;
+  private volatile long oldestUnpublishedEventTimeMs = -1;
+  private volatile long lastLagMs;
+  private volatile long horizonStallAgeMs;
+  private volatile int horizonStallPid = -1;
+  private ObjectName name;
+
+  /** Registers the MBean; a clash (a task restarting in place) replaces the old registration. */
+  public OutboxTaskMetrics register(String connector, int task) {
+    try {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      name =
+          new ObjectName(
+              "dev.eventkit.connect:type=outbox-source-task,connector="
+                  + ObjectName.quote(connector)
+                  + ",task="
+                  + task);
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+      server.registerMBean(this, name);
+    } catch (JMException e) {
+      log.warn("Could not register outbox task metrics for {} task {}", connector, task, e);
+      name = null;
+    }
+    return this;
+  }
+
+  public ObjectName objectName() {
+    return name;
+  }
+
+  public void recordPoll(int rows) {
+    if (rows > 0) {
+      rowsLastPoll = rows;
+    }
+  }
+
+  public void recordPublished(Long eventTimeMs, long ackTimeMs) {
+    eventsPublished.incrementAndGet();
+    if (eventTimeMs != null) {
+      lastLagMs = Math.max(0, ackTimeMs - eventTimeMs);
+    }
+  }
+
+  public void recordInvalidRow() {
+    invalidRows.incrementAndGet();
+  }
+
+  public void recordBacklog(long rows, Long oldestEventTimeMs) {
+    backlogRows = rows;
+    oldestUnpublishedEventTimeMs = oldestEventTimeMs == null ? -1 : oldestEventTimeMs;
+  }
+
+  public void recordHorizonStall(int pid, long ageMs) {
+    horizonStallPid = pid;
+    horizonStallAgeMs = ageMs;
+  }
+
+  @Override
+  public long getEventsPublished() {
+    return eventsPublished.get();
+  }
+
+  @Override
+  public long getInvalidRows() {
+    return invalidRows.get();
+  }
+
+  @Override
+  public int getRowsLastPoll() {
+    return rowsLastPoll;
+  }
+
+  @Override
+  public long getBacklogRows() {
+    return backlogRows;
+  }
+
+  @Override
+  public long getOldestUnpublishedEventAgeMs() {
+    long oldest = oldestUnpublishedEventTimeMs;
+    return oldest < 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+  }
+
+  @Override
+  public long getCommitToPublishLagMs() {
+    return lastLagMs;
+  }
+
+  @Override
+  public long getHorizonStallAgeMs() {
+    return horizonStallAgeMs;
+  }
+
+  @Override
+  public int getHorizonStallPid() {
+    return horizonStallPid;
+  }
+
+  @Override
+  public void close() {
+    if (name == null) {
+      return;
+    }
+    try {
+      ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+    } catch (JMException e) {
+      log.debug("Metrics MBean {} was already gone", name, e);
+    }
+    name = null;
+  }
+}

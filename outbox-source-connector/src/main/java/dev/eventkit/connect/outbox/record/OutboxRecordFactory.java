@@ -1,0 +1,208 @@
+package dev.eventkit.connect.outbox.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns outbox rows into domain-event records: topic from the template, key = aggregate id, value =
+ * payload in the configured format, timestamp = event time, and the event headers.
+ */
+public final class OutboxRecordFactory {
+
+  public static final String HEADER_EVENT_ID = "event.id";
+  public static final String HEADER_EVENT_TYPE = "event.type";
+  public static final String HEADER_AGGREGATE_TYPE = "event.aggregate.type";
+  public static final String HEADER_AGGREGATE_ID = "event.aggregate.id";
+  public static final String HEADER_EVENT_TIME = "event.time";
+
+  /** Headers on a record sent to {@code errors.invalid.topic}. */
+  public static final String HEADER_ERROR_REASON = "eventkit.error.reason";
+
+  public static final String HEADER_ERROR_COLUMN = "eventkit.error.column";
+  public static final String HEADER_ERROR_MESSAGE = "eventkit.error.message";
+  public static final String HEADER_ERROR_TOPIC = "eventkit.error.topic";
+  public static final String HEADER_ERROR_POSITION = "eventkit.error.position";
+
+  private static final int SCHEMA_CACHE_SIZE = 256;
+
+  private final TopicTemplate topics;
+  private final PayloadFormat format;
+  private final boolean tombstoneOnNull;
+  private final String aggregateIdColumn;
+  private final String aggregateTypeColumn;
+  private final String payloadColumn;
+  private final String eventIdColumn;
+  private final JsonSchemaInference inference = new JsonSchemaInference(SCHEMA_CACHE_SIZE);
+
+  public OutboxRecordFactory(
+      TopicTemplate topics,
+      PayloadFormat format,
+      boolean tombstoneOnNull,
+      String eventIdColumn,
+      String aggregateTypeColumn,
+      String aggregateIdColumn,
+      String payloadColumn) {
+    this.topics = topics;
+    this.format = format;
+    this.tombstoneOnNull = tombstoneOnNull;
+    this.eventIdColumn = eventIdColumn;
+    this.aggregateTypeColumn = aggregateTypeColumn;
+    this.aggregateIdColumn = aggregateIdColumn;
+    this.payloadColumn = payloadColumn;
+  }
+
+  /** The domain-event record for a row, or an exception saying why the row is poison. */
+  public SourceRecord toRecord(OutboxRow row, Map<String, ?> partition, Map<String, ?> offset)
+      throws InvalidRowException {
+    if (row.eventId() == null) {
+      throw new InvalidRowException("null-event-id", eventIdColumn, "event id is NULL");
+    }
+    if (row.aggregateId() == null) {
+      throw new InvalidRowException(
+          "null-aggregate-id", aggregateIdColumn, "aggregate id is NULL, so the event has no key");
+    }
+    String topic = topicFor(row);
+    String invalidTopic = TopicNames.whyInvalid(topic);
+    if (invalidTopic != null) {
+      throw new InvalidRowException("invalid-topic", aggregateTypeColumn, invalidTopic);
+    }
+    SchemaAndValue value = value(row);
+    return new SourceRecord(
+        partition,
+        offset,
+        topic,
+        null,
+        Schema.STRING_SCHEMA,
+        row.aggregateId(),
+        value.schema(),
+        value.value(),
+        row.timestamp() == null ? null : row.timestamp().toEpochMilli(),
+        eventHeaders(row));
+  }
+
+  /**
+   * The record for a poison row on the invalid-rows topic: the stored payload as text (nothing
+   * re-encoded), the event headers that could be read, and headers naming the fault.
+   */
+  public SourceRecord toInvalidRecord(
+      OutboxRow row,
+      InvalidRowException error,
+      String invalidTopic,
+      Map<String, ?> partition,
+      Map<String, ?> offset) {
+    Headers headers = eventHeaders(row);
+    headers.addString(HEADER_ERROR_REASON, error.reason());
+    if (error.column() != null) {
+      headers.addString(HEADER_ERROR_COLUMN, error.column());
+    }
+    headers.addString(HEADER_ERROR_MESSAGE, error.getMessage());
+    headers.addString(HEADER_ERROR_TOPIC, topicFor(row));
+    headers.addString(HEADER_ERROR_POSITION, row.txid() + ":" + row.seq());
+    String payload =
+        row.payloadText() != null
+            ? row.payloadText()
+            : row.payloadBytes() == null
+                ? null
+                : new String(row.payloadBytes(), StandardCharsets.UTF_8);
+    return new SourceRecord(
+        partition,
+        offset,
+        invalidTopic,
+        null,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        row.aggregateId(),
+        Schema.OPTIONAL_STRING_SCHEMA,
+        payload,
+        row.timestamp() == null ? null : row.timestamp().toEpochMilli(),
+        headers);
+  }
+
+  private String topicFor(OutboxRow row) {
+    return topics.render(row.aggregateType(), row.eventType());
+  }
+
+  private SchemaAndValue value(OutboxRow row) throws InvalidRowException {
+    if (row.payloadIsNull()) {
+      if (tombstoneOnNull) {
+        return SchemaAndValue.NULL;
+      }
+      throw new InvalidRowException(
+          "null-payload", payloadColumn, "payload is NULL and tombstones.on.null.payload=false");
+    }
+    switch (format) {
+      case STRING:
+        return new SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, text(row));
+      case BYTES:
+        return new SchemaAndValue(
+            Schema.OPTIONAL_BYTES_SCHEMA,
+            row.payloadBytes() != null
+                ? row.payloadBytes()
+                : row.payloadText().getBytes(StandardCharsets.UTF_8));
+      case JSON:
+        try {
+          return new SchemaAndValue(null, JsonPayloads.toSchemaless(json(row)));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidRowException("invalid-json", payloadColumn, e.getMessage());
+        }
+      case STRUCT:
+        {
+          JsonNode document = json(row);
+          try {
+            JsonPayloads.requireLongIntegers(document);
+          } catch (IllegalArgumentException e) {
+            throw new InvalidRowException("invalid-json", payloadColumn, e.getMessage());
+          }
+          return inference.toConnect(document);
+        }
+      default:
+        throw new IllegalStateException("Unknown payload format " + format);
+    }
+  }
+
+  private JsonNode json(OutboxRow row) throws InvalidRowException {
+    try {
+      return JsonPayloads.parse(text(row));
+    } catch (JsonProcessingException e) {
+      throw new InvalidRowException(
+          "invalid-json",
+          payloadColumn,
+          "payload is not valid JSON (payload.format="
+              + format.configValue()
+              + "): "
+              + e.getOriginalMessage(),
+          e);
+    }
+  }
+
+  private static String text(OutboxRow row) {
+    return row.payloadText() != null
+        ? row.payloadText()
+        : new String(row.payloadBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static Headers eventHeaders(OutboxRow row) {
+    ConnectHeaders headers = new ConnectHeaders();
+    addIfPresent(headers, HEADER_EVENT_ID, row.eventId());
+    addIfPresent(headers, HEADER_EVENT_TYPE, row.eventType());
+    addIfPresent(headers, HEADER_AGGREGATE_TYPE, row.aggregateType());
+    addIfPresent(headers, HEADER_AGGREGATE_ID, row.aggregateId());
+    if (row.timestamp() != null) {
+      headers.addString(HEADER_EVENT_TIME, row.timestamp().toString());
+    }
+    row.headers().forEach((name, value) -> addIfPresent(headers, name, value));
+    return headers;
+  }
+
+  private static void addIfPresent(Headers headers, String name, String value) {
+    if (value != null) {
+      headers.addString(name, value);
+    }
+  }
+}
