@@ -140,6 +140,50 @@ public final class ConnectCluster implements AutoCloseable {
     }
   }
 
+  /** As {@link #createConnector(Path, Map)}, under another connector name. */
+  public String createConnector(String name, Path jsonFile, Map<String, String> configOverrides) {
+    try {
+      ObjectNode body = withOverrides(Files.readString(jsonFile), configOverrides);
+      body.put("name", name);
+      post("connectors", body.toString()).expectSuccess("POST /connectors " + name);
+      return name;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read connector config " + jsonFile, e);
+    }
+  }
+
+  /**
+   * Validates a connector config file through {@code PUT
+   * /connector-plugins/{class}/config/validate} and returns Connect's answer ({@code error_count},
+   * {@code configs[].value.errors}).
+   */
+  public JsonNode validateConnector(Path jsonFile, Map<String, String> configOverrides) {
+    try {
+      ObjectNode body = withOverrides(Files.readString(jsonFile), configOverrides);
+      ObjectNode config = (ObjectNode) body.get("config");
+      // Connect validates the name too; users put it in the config when they validate.
+      config.put("name", body.get("name").asText());
+      String connectorClass = config.get("connector.class").asText();
+      return put("connector-plugins/" + connectorClass + "/config/validate", config.toString())
+          .expectSuccess("validate " + jsonFile)
+          .json();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read connector config " + jsonFile, e);
+    }
+  }
+
+  /** Every validation error message of a validate answer, as "option: message". */
+  public static java.util.List<String> validationErrors(JsonNode validation) {
+    java.util.List<String> errors = new java.util.ArrayList<>();
+    for (JsonNode config : validation.get("configs")) {
+      JsonNode value = config.get("value");
+      for (JsonNode error : value.get("errors")) {
+        errors.add(value.get("name").asText() + ": " + error.asText());
+      }
+    }
+    return errors;
+  }
+
   /** As {@link #createConnector(Path, Map)}, from the JSON text itself. */
   public String createConnector(String json, Map<String, String> configOverrides) {
     ObjectNode body = withOverrides(json, configOverrides);
@@ -186,6 +230,20 @@ public final class ConnectCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Waits until the connector is RUNNING and at least one task has FAILED; returns the status. */
+  public JsonNode awaitTaskFailed(String connector) {
+    try {
+      connect
+          .assertions()
+          .assertConnectorIsRunningAndTasksHaveFailed(
+              connector, 1, "Task of " + connector + " did not fail");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return status(connector);
   }
 
   /** The status document of {@code GET /connectors/{name}/status}. */

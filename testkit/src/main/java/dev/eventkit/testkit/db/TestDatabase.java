@@ -173,6 +173,31 @@ public final class TestDatabase {
     }
   }
 
+  /**
+   * Kills the sessions whose application name starts with {@code prefix} (PostgreSQL), e.g. only a
+   * connector's own connections during an outage test. Returns how many were terminated.
+   */
+  public int terminateSessions(String applicationNamePrefix) {
+    if (server.kind() != DatabaseServer.Kind.POSTGRESQL) {
+      throw new UnsupportedOperationException(
+          "Sessions carry application names on PostgreSQL only");
+    }
+    try (Connection connection = connect();
+        java.sql.PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    + " AND application_name LIKE ?")) {
+      statement.setString(1, applicationNamePrefix.replace("%", "\\%") + "%");
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not terminate sessions on " + name, e);
+    }
+  }
+
   @Override
   public String toString() {
     return server.kind() + " database " + name + " at " + jdbcUrl();

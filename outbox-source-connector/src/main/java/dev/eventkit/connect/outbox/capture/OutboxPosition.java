@@ -36,6 +36,9 @@ public record OutboxPosition(long txid, long seq, SortedSet<Long> done) {
     long cursorTxid = txid;
     long cursorSeq = seq;
     for (TxidRange range : window) {
+      if (range.txid() <= txid) {
+        continue;
+      }
       if (!newDone.contains(range.txid())) {
         break;
       }

@@ -1,0 +1,295 @@
+package dev.eventkit.connect.outbox.integration;
+
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.EXAMPLE;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.createOutbox;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.header;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.insert;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.overrides;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What a user sees on the topics: routing, keys, values in every payload format, headers. */
+class OutboxRecordContractIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private static PostgresServer postgres;
+  private static ConnectCluster cluster;
+  private TestDatabase db;
+
+  @BeforeAll
+  static void startStack() {
+    postgres = PostgresServer.start();
+    cluster = OutboxTestSupport.cluster().start();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @BeforeEach
+  void freshDatabase() {
+    db = postgres.createDatabase();
+    createOutbox(db);
+  }
+
+  @Test
+  void theExampleConfigValidatesWithoutErrors() {
+    JsonNode validation = cluster.validateConnector(EXAMPLE, overrides(db));
+
+    assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
+    assertThat(validation.get("error_count").asInt()).isZero();
+  }
+
+  @Test
+  void validationNamesTheOptionAtFaultAndHowToFixIt() {
+    db.execute(
+        "CREATE TABLE legacy_outbox (id uuid, aggregatetype text, aggregateid text, type text, payload jsonb, timestamp timestamptz)");
+
+    JsonNode validation =
+        cluster.validateConnector(
+            EXAMPLE,
+            overrides(db, "table.name", "legacy_outbox", "column.event.type", "event_type"));
+
+    assertThat(ConnectCluster.validationErrors(validation))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .startsWith("column.txid: Column txid is missing")
+                    .contains(
+                        "ALTER TABLE legacy_outbox ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();"))
+        .anySatisfy(
+            e -> assertThat(e).startsWith("column.position:").contains("ADD COLUMN seq bigserial"))
+        .anySatisfy(
+            e -> assertThat(e).startsWith("column.event.type: Column event_type is missing"))
+        .anySatisfy(
+            e -> assertThat(e).startsWith("header.columns: Column correlation_id is missing"));
+    assertThat(
+            ConnectCluster.validationErrors(
+                cluster.validateConnector(EXAMPLE, overrides(db, "table.name", "nope"))))
+        .singleElement()
+        .satisfies(e -> assertThat(e).startsWith("table.name: Table nope does not exist"));
+  }
+
+  @Test
+  void routesEachAggregateTypeToItsTopicWithTheEventContract() throws Exception {
+    Instant before = Instant.now();
+    String orderEvent;
+    String paymentEvent;
+    try (Connection c = db.connect()) {
+      orderEvent =
+          insert(c, "outbox", "order", "o-1", "OrderPlaced", "{\"total\": 12.5}", "corr-1");
+      paymentEvent =
+          insert(c, "outbox", "payment", "p-9", "PaymentCaptured", "{\"amount\": 12.5}", null);
+    }
+    for (int i = 1; i <= 5; i++) {
+      insert(db, "outbox", "order", "o-2", "OrderUpdated", "{\"version\": " + i + "}");
+    }
+
+    cluster.createConnector("contract", EXAMPLE, overrides(db));
+    cluster.awaitRunning("contract", 1);
+
+    List<ConsumerRecord<byte[], byte[]>> orders =
+        cluster.topics().consume("order.events", 6, TIMEOUT);
+    List<ConsumerRecord<byte[], byte[]>> payments =
+        cluster.topics().consume("payment.events", 1, TIMEOUT);
+
+    ConsumerRecord<byte[], byte[]> placed =
+        orders.stream().filter(r -> text(r.key()).equals("o-1")).findFirst().orElseThrow();
+    assertThat(text(placed.value())).isEqualTo("{\"total\": 12.5}");
+    assertThat(header(placed, "event.id")).isEqualTo(orderEvent);
+    assertThat(header(placed, "event.type")).isEqualTo("OrderPlaced");
+    assertThat(header(placed, "event.aggregate.type")).isEqualTo("order");
+    assertThat(header(placed, "event.aggregate.id")).isEqualTo("o-1");
+    assertThat(header(placed, "correlation.id")).isEqualTo("corr-1");
+    Instant eventTime = Instant.parse(header(placed, "event.time"));
+    assertThat(placed.timestamp()).isEqualTo(eventTime.toEpochMilli());
+    assertThat(eventTime).isBetween(before.minusSeconds(5), Instant.now());
+
+    ConsumerRecord<byte[], byte[]> payment = payments.get(0);
+    assertThat(text(payment.key())).isEqualTo("p-9");
+    assertThat(header(payment, "event.id")).isEqualTo(paymentEvent);
+    assertThat(payment.headers().lastHeader("correlation.id"))
+        .as("NULL column adds no header")
+        .isNull();
+
+    List<String> o2 =
+        orders.stream()
+            .filter(r -> text(r.key()).equals("o-2"))
+            .map(r -> text(r.value()))
+            .collect(Collectors.toList());
+    assertThat(o2)
+        .containsExactly(
+            "{\"version\": 1}",
+            "{\"version\": 2}",
+            "{\"version\": 3}",
+            "{\"version\": 4}",
+            "{\"version\": 5}");
+    assertThat(cluster.topics().exists("outbox.invalid")).isFalse();
+  }
+
+  @Test
+  void everyPayloadFormatCarriesTheSameEvent() throws Exception {
+    String payload =
+        "{\"id\": 7, \"lines\": [{\"sku\": \"a\", \"qty\": 2}, {\"sku\": \"b\", \"gift\": true}],"
+            + " \"tags\": [], \"note\": null, \"customer\": {\"name\": \"Ada\"}}";
+    insert(db, "outbox", "order", "o-1", "OrderPlaced", payload);
+    String stored =
+        db.query("SELECT CAST(payload AS text) AS p FROM outbox").get(0).get("p").toString();
+
+    cluster.createConnector(
+        "fmt-bytes",
+        EXAMPLE,
+        overrides(
+            db,
+            "payload.format",
+            "bytes",
+            "topic.template",
+            "${aggregate_type}.bytes",
+            "value.converter",
+            "org.apache.kafka.connect.converters.ByteArrayConverter"));
+    cluster.createConnector(
+        "fmt-json",
+        EXAMPLE,
+        overrides(
+            db,
+            "payload.format",
+            "json",
+            "topic.template",
+            "${aggregate_type}.json",
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable",
+            "false"));
+    cluster.createConnector(
+        "fmt-struct",
+        EXAMPLE,
+        overrides(
+            db,
+            "payload.format",
+            "struct",
+            "topic.template",
+            "${aggregate_type}.struct",
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable",
+            "true"));
+
+    byte[] bytes = cluster.topics().consume("order.bytes", 1, TIMEOUT).get(0).value();
+    assertThat(text(bytes)).isEqualTo(stored);
+
+    JsonNode json =
+        JSON.readTree(cluster.topics().consume("order.json", 1, TIMEOUT).get(0).value());
+    assertThat(json).isEqualTo(JSON.readTree(payload));
+
+    JsonNode envelope =
+        JSON.readTree(cluster.topics().consume("order.struct", 1, TIMEOUT).get(0).value());
+    assertThat(envelope.get("schema").get("type").asText()).isEqualTo("struct");
+    JsonNode struct = envelope.get("payload");
+    assertThat(struct.get("id").asLong()).isEqualTo(7);
+    assertThat(struct.get("note").isNull()).isTrue();
+    assertThat(struct.get("tags").size()).isZero();
+    assertThat(struct.get("customer").get("name").asText()).isEqualTo("Ada");
+    assertThat(struct.get("lines").get(0).get("gift").isNull()).isTrue();
+    assertThat(struct.get("lines").get(1).get("gift").asBoolean()).isTrue();
+  }
+
+  @Test
+  void poisonRowsGoToTheInvalidTopicWithTheirFaultAndGoodRowsFlowOn() throws Exception {
+    OutboxTestSupport.createOutbox(db, "raw_outbox", "text", true);
+    String badJson = insert(db, "raw_outbox", "order", "o-1", "OrderPlaced", "{\"total\": ");
+    String noKey = insert(db, "raw_outbox", "order", null, "OrderPlaced", "{}");
+    String badTopic = insert(db, "raw_outbox", "order lines", "o-2", "LineAdded", "{}");
+    String noPayload = insert(db, "raw_outbox", "order", "o-3", "OrderPlaced", null);
+    String good = insert(db, "raw_outbox", "order", "o-4", "OrderPlaced", "{\"ok\": true}");
+
+    cluster.createConnector(
+        "poison",
+        EXAMPLE,
+        overrides(
+            db,
+            "table.name",
+            "raw_outbox",
+            "payload.format",
+            "json",
+            "errors.invalid.topic",
+            "raw.invalid",
+            "topic.template",
+            "${aggregate_type}.raw",
+            "header.columns",
+            "",
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable",
+            "false"));
+
+    Map<String, ConsumerRecord<byte[], byte[]>> invalid =
+        cluster.topics().consume("raw.invalid", 4, TIMEOUT).stream()
+            .collect(Collectors.toMap(r -> header(r, "event.id"), r -> r));
+    assertThat(invalid).containsOnlyKeys(badJson, noKey, badTopic, noPayload);
+    assertThat(header(invalid.get(badJson), "eventkit.error.reason")).isEqualTo("invalid-json");
+    assertThat(header(invalid.get(badJson), "eventkit.error.column")).isEqualTo("payload");
+    assertThat(JSON.readTree(invalid.get(badJson).value()).asText()).isEqualTo("{\"total\": ");
+    assertThat(header(invalid.get(noKey), "eventkit.error.reason")).isEqualTo("null-aggregate-id");
+    assertThat(header(invalid.get(badTopic), "eventkit.error.reason")).isEqualTo("invalid-topic");
+    assertThat(header(invalid.get(badTopic), "eventkit.error.topic")).isEqualTo("order lines.raw");
+    assertThat(header(invalid.get(noPayload), "eventkit.error.reason")).isEqualTo("null-payload");
+
+    ConsumerRecord<byte[], byte[]> published =
+        cluster.topics().consume("order.raw", 1, TIMEOUT).get(0);
+    assertThat(header(published, "event.id")).isEqualTo(good);
+    cluster.awaitRunning("poison", 1);
+  }
+
+  @Test
+  void withoutAnInvalidTopicAPoisonRowFailsTheTaskNamingTheRow() throws Exception {
+    OutboxTestSupport.createOutbox(db, "raw_outbox", "text", true);
+    String bad = insert(db, "raw_outbox", "order", "o-1", "OrderPlaced", "not json");
+
+    cluster.createConnector(
+        "strict",
+        EXAMPLE,
+        overrides(
+            db,
+            "table.name",
+            "raw_outbox",
+            "payload.format",
+            "json",
+            "errors.invalid.topic",
+            "",
+            "header.columns",
+            ""));
+
+    JsonNode status = cluster.awaitTaskFailed("strict");
+    String trace = status.get("tasks").get(0).get("trace").asText();
+    assertThat(trace)
+        .contains("event id " + bad)
+        .contains("payload is not valid JSON")
+        .contains("(column payload)")
+        .contains("errors.invalid.topic");
+  }
+}

@@ -1,0 +1,187 @@
+package dev.eventkit.connect.outbox.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class OutboxRecordFactoryTest {
+
+  private static final Instant TIME = Instant.parse("2026-11-26T10:15:30.123Z");
+  private static final Map<String, Object> PARTITION = Map.of("table", "outbox");
+  private static final Map<String, Object> OFFSET = Map.of("txid", 1L, "seq", 1L);
+
+  private static OutboxRecordFactory factory(PayloadFormat format, boolean tombstones) {
+    return new OutboxRecordFactory(
+        TopicTemplate.compile("${aggregate_type}.events"),
+        format,
+        tombstones,
+        "id",
+        "aggregatetype",
+        "aggregateid",
+        "payload");
+  }
+
+  private static OutboxRow row(String aggregateType, String aggregateId, String payload) {
+    return new OutboxRow(
+        5,
+        9,
+        "e-1",
+        aggregateType,
+        aggregateId,
+        "OrderPlaced",
+        payload,
+        null,
+        TIME,
+        Map.of("correlation.id", "c-1"));
+  }
+
+  private static Map<String, String> headers(SourceRecord record) {
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Header h : record.headers()) {
+      result.put(h.key(), (String) h.value());
+    }
+    return result;
+  }
+
+  @Test
+  void buildsTheDomainEventRecordContract() throws Exception {
+    SourceRecord record =
+        factory(PayloadFormat.STRING, false)
+            .toRecord(row("order", "o-1", "{\"a\": 1}"), PARTITION, OFFSET);
+
+    assertThat(record.topic()).isEqualTo("order.events");
+    assertThat(record.key()).isEqualTo("o-1");
+    assertThat(record.keySchema()).isEqualTo(Schema.STRING_SCHEMA);
+    assertThat(record.value()).isEqualTo("{\"a\": 1}");
+    assertThat(record.timestamp()).isEqualTo(TIME.toEpochMilli());
+    assertThat(record.sourcePartition()).isEqualTo(PARTITION);
+    assertThat(record.sourceOffset()).isEqualTo(OFFSET);
+    assertThat(headers(record))
+        .containsExactly(
+            Map.entry("event.id", "e-1"),
+            Map.entry("event.type", "OrderPlaced"),
+            Map.entry("event.aggregate.type", "order"),
+            Map.entry("event.aggregate.id", "o-1"),
+            Map.entry("event.time", "2026-11-26T10:15:30.123Z"),
+            Map.entry("correlation.id", "c-1"));
+  }
+
+  @Test
+  void bytesFormatCarriesUtf8Bytes() throws Exception {
+    SourceRecord record =
+        factory(PayloadFormat.BYTES, false).toRecord(row("order", "o-1", "ä"), PARTITION, OFFSET);
+
+    assertThat((byte[]) record.value()).isEqualTo("ä".getBytes(StandardCharsets.UTF_8));
+    assertThat(record.valueSchema()).isEqualTo(Schema.OPTIONAL_BYTES_SCHEMA);
+  }
+
+  @Test
+  void jsonFormatIsSchemaless() throws Exception {
+    SourceRecord record =
+        factory(PayloadFormat.JSON, false)
+            .toRecord(row("order", "o-1", "{\"a\": [1, {\"b\": null}]}"), PARTITION, OFFSET);
+
+    assertThat(record.valueSchema()).isNull();
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put("b", null);
+    assertThat(record.value()).isEqualTo(Map.of("a", List.of(1L, nested)));
+  }
+
+  @Test
+  void structFormatInfersASchema() throws Exception {
+    SourceRecord record =
+        factory(PayloadFormat.STRUCT, false)
+            .toRecord(row("order", "o-1", "{\"a\": 1}"), PARTITION, OFFSET);
+
+    assertThat(((Struct) record.value()).getInt64("a")).isEqualTo(1L);
+  }
+
+  @Test
+  void nullPayloadIsATombstoneOnlyWhenEnabled() throws Exception {
+    SourceRecord tombstone =
+        factory(PayloadFormat.JSON, true).toRecord(row("order", "o-1", null), PARTITION, OFFSET);
+
+    assertThat(tombstone.value()).isNull();
+    assertThat(tombstone.key()).isEqualTo("o-1");
+    assertThatThrownBy(
+            () ->
+                factory(PayloadFormat.JSON, false)
+                    .toRecord(row("order", "o-1", null), PARTITION, OFFSET))
+        .isInstanceOfSatisfying(
+            InvalidRowException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo("null-payload");
+              assertThat(e.column()).isEqualTo("payload");
+            });
+  }
+
+  @Test
+  void poisonRowsSayWhatIsWrongAndWhere() {
+    assertThatThrownBy(
+            () ->
+                factory(PayloadFormat.STRING, false)
+                    .toRecord(row("order", null, "{}"), PARTITION, OFFSET))
+        .isInstanceOfSatisfying(
+            InvalidRowException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo("null-aggregate-id");
+              assertThat(e.column()).isEqualTo("aggregateid");
+            });
+    assertThatThrownBy(
+            () ->
+                factory(PayloadFormat.STRING, false)
+                    .toRecord(row("bad type!", "o-1", "{}"), PARTITION, OFFSET))
+        .isInstanceOfSatisfying(
+            InvalidRowException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo("invalid-topic");
+              assertThat(e.getMessage()).contains("bad type!.events");
+            });
+    assertThatThrownBy(
+            () ->
+                factory(PayloadFormat.STRUCT, false)
+                    .toRecord(row("order", "o-1", "{\"a\": "), PARTITION, OFFSET))
+        .isInstanceOfSatisfying(
+            InvalidRowException.class, e -> assertThat(e.reason()).isEqualTo("invalid-json"));
+    assertThatThrownBy(
+            () ->
+                factory(PayloadFormat.JSON, false)
+                    .toRecord(
+                        row("order", "o-1", "{\"a\": 123456789012345678901234567890}"),
+                        PARTITION,
+                        OFFSET))
+        .isInstanceOfSatisfying(
+            InvalidRowException.class, e -> assertThat(e.getMessage()).contains("64 bits"));
+  }
+
+  @Test
+  void invalidRowRecordsKeepThePayloadAndNameTheFault() {
+    OutboxRow bad = row("order", "o-1", "{not json");
+    InvalidRowException error =
+        new InvalidRowException("invalid-json", "payload", "payload is not valid JSON");
+
+    SourceRecord record =
+        factory(PayloadFormat.JSON, false)
+            .toInvalidRecord(bad, error, "outbox.invalid", PARTITION, OFFSET);
+
+    assertThat(record.topic()).isEqualTo("outbox.invalid");
+    assertThat(record.value()).isEqualTo("{not json");
+    assertThat(headers(record))
+        .containsEntry("event.id", "e-1")
+        .containsEntry("eventkit.error.reason", "invalid-json")
+        .containsEntry("eventkit.error.column", "payload")
+        .containsEntry("eventkit.error.message", "payload is not valid JSON")
+        .containsEntry("eventkit.error.topic", "order.events")
+        .containsEntry("eventkit.error.position", "5:9");
+  }
+}
