@@ -123,6 +123,14 @@ public final class OutboxSourceTask extends SourceTask {
         return null;
       }
       metrics.recordPoll(batch.rowCount());
+      if (log.isDebugEnabled()) {
+        log.debug(
+            "Publishing {} rows of transactions {} after {}, then at {}",
+            batch.rowCount(),
+            batch.transactions().stream().map(OutboxTransaction::txid).toList(),
+            batch.positionBefore(),
+            batch.positionAfter());
+      }
       return toRecords(batch);
     } catch (CaptureException e) {
       if (stopping) {

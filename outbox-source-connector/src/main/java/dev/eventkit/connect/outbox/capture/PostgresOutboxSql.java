@@ -188,7 +188,12 @@ final class PostgresOutboxSql {
     for (Map.Entry<String, String> header : columns.headerColumns().entrySet()) {
       select.add("CAST(" + q(header.getKey()) + " AS text)");
     }
-    return select;
+    // Distinct output names: ORDER BY "txid" would otherwise sort by the text cast of txid.
+    List<String> aliased = new ArrayList<>(select.size());
+    for (int i = 0; i < select.size(); i++) {
+      aliased.add(select.get(i) + " AS ek_" + i);
+    }
+    return aliased;
   }
 
   private static String q(String column) {
