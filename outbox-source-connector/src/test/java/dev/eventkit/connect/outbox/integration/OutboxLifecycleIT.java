@@ -1,0 +1,255 @@
+package dev.eventkit.connect.outbox.integration;
+
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.EXAMPLE;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.createOutbox;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.header;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.insert;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.overrides;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Operating the connector: stop/resume, re-creation, the offsets API, tasks.max changes, outages.
+ */
+class OutboxLifecycleIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+  private static PostgresServer postgres;
+  private static ConnectCluster cluster;
+  private TestDatabase db;
+
+  @BeforeAll
+  static void startStack() {
+    postgres = PostgresServer.start();
+    cluster = OutboxTestSupport.cluster().start();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @BeforeEach
+  void freshDatabase() {
+    db = postgres.createDatabase();
+    createOutbox(db);
+  }
+
+  private List<String> eventIds(String topic) {
+    return cluster.topics().consumeAll(topic, IsolationLevel.READ_UNCOMMITTED).stream()
+        .map(r -> header(r, "event.id"))
+        .collect(Collectors.toList());
+  }
+
+  private List<String> awaitEventIds(String topic, int count) {
+    return Awaitility.await(count + " records on " + topic)
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> eventIds(topic), ids -> ids.size() >= count);
+  }
+
+  private Map<String, Object> rowPosition(String eventId) {
+    Map<String, Object> row =
+        db.query("SELECT CAST(txid AS text) AS txid, seq FROM outbox WHERE id = '" + eventId + "'")
+            .get(0);
+    return Map.of("txid", Long.parseLong((String) row.get("txid")), "seq", row.get("seq"));
+  }
+
+  @Test
+  void stopResumeRecreateAndTheOffsetsApi() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": " + i + "}"));
+    }
+    cluster.createConnector("lifecycle", EXAMPLE, overrides(db));
+    cluster.awaitRunning("lifecycle", 1);
+    assertThat(awaitEventIds("ledger.events", 3)).containsExactlyElementsOf(ids);
+
+    // Stopped: nothing is read; resumed: it continues where it stood.
+    cluster.put("connectors/lifecycle/stop", "").expectSuccess("stop");
+    cluster.connect().assertions().assertConnectorIsStopped("lifecycle", "connector did not stop");
+    ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": 3}"));
+    ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": 4}"));
+    JsonNode offsets =
+        cluster.get("connectors/lifecycle/offsets").expectSuccess("GET offsets").json();
+    JsonNode stored = offsets.get("offsets").get(0);
+    assertThat(JSON.convertValue(stored.get("partition"), Map.class))
+        .isEqualTo(Map.of("table", "outbox", "buckets", 1, "bucket", 0));
+    assertThat(stored.get("offset").get("txid").asLong())
+        .isEqualTo(rowPosition(ids.get(2)).get("txid"));
+    cluster.put("connectors/lifecycle/resume", "").expectSuccess("resume");
+    assertThat(awaitEventIds("ledger.events", 5)).containsExactlyElementsOf(ids);
+
+    // Deleted and re-created under the same name: resumes at the committed offset.
+    cluster.delete("connectors/lifecycle").expectSuccess("delete");
+    cluster
+        .connect()
+        .assertions()
+        .assertConnectorDoesNotExist("lifecycle", "connector not deleted");
+    ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": 5}"));
+    cluster.createConnector("lifecycle", EXAMPLE, overrides(db));
+    cluster.awaitRunning("lifecycle", 1);
+    assertThat(awaitEventIds("ledger.events", 6)).containsExactlyElementsOf(ids);
+
+    // PATCH: rewind to just after the second event; the rest is published again.
+    cluster.put("connectors/lifecycle/stop", "").expectSuccess("stop");
+    cluster.connect().assertions().assertConnectorIsStopped("lifecycle", "connector did not stop");
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode entry = patch.putArray("offsets").addObject();
+    entry.set("partition", stored.get("partition"));
+    entry.set("offset", JSON.valueToTree(rowPosition(ids.get(1))));
+    cluster.patch("connectors/lifecycle/offsets", patch.toString()).expectSuccess("PATCH offsets");
+    cluster.put("connectors/lifecycle/resume", "").expectSuccess("resume");
+    List<String> afterPatch = awaitEventIds("ledger.events", 10);
+    assertThat(afterPatch.subList(6, 10)).containsExactlyElementsOf(ids.subList(2, 6));
+
+    // A malformed position is refused, naming the key.
+    cluster.put("connectors/lifecycle/stop", "").expectSuccess("stop");
+    cluster.connect().assertions().assertConnectorIsStopped("lifecycle", "connector did not stop");
+    entry.set("offset", JSON.valueToTree(Map.of("txid", "yesterday", "seq", 1)));
+    ConnectCluster.RestResponse refused =
+        cluster.patch("connectors/lifecycle/offsets", patch.toString());
+    assertThat(refused.status()).isGreaterThanOrEqualTo(400);
+    assertThat(refused.body()).contains("'txid' must be a non-negative integer");
+
+    // DELETE: back to the start of the table.
+    cluster.delete("connectors/lifecycle/offsets").expectSuccess("DELETE offsets");
+    cluster.put("connectors/lifecycle/resume", "").expectSuccess("resume");
+    List<String> afterReset = awaitEventIds("ledger.events", 16);
+    assertThat(afterReset.subList(10, 16)).containsExactlyElementsOf(ids);
+    cluster.delete("connectors/lifecycle").expectSuccess("delete");
+  }
+
+  @Test
+  void threeTasksKeepEachAggregateInOrderAndGoingToOneTaskLosesNothing() throws Exception {
+    ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 30);
+    Map<String, String> config =
+        overrides(db, "tasks.max", "3", "poll.interval.ms", "50", "poll.max.rows", "100");
+    cluster.createConnector("buckets", EXAMPLE, config);
+    cluster.awaitRunning("buckets", 3);
+
+    CompletableFuture<Void> writing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                writers.run(4, 2_000, 10);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Awaitility.await("a third of the events published by three tasks")
+        .atMost(TIMEOUT)
+        .until(() -> eventIds("account.events").size() >= 700);
+    ObjectNode body =
+        ConnectCluster.withOverrides(Files.readString(EXAMPLE), Map.of("tasks.max", "1"));
+    Map<String, String> oneTask = new HashMap<>(config);
+    oneTask.put("tasks.max", "1");
+    oneTask.put("connector.class", body.get("config").get("connector.class").asText());
+    ObjectNode newConfig = (ObjectNode) body.get("config");
+    oneTask.forEach(newConfig::put);
+    cluster.put("connectors/buckets/config", newConfig.toString()).expectSuccess("PUT config");
+    writing.get(3, TimeUnit.MINUTES);
+    cluster.awaitRunning("buckets", 1);
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        Awaitility.await("every committed event")
+            .atMost(TIMEOUT)
+            .pollInterval(Duration.ofSeconds(1))
+            .until(
+                () ->
+                    cluster.topics().consumeAll("account.events", IsolationLevel.READ_UNCOMMITTED),
+                records ->
+                    records.stream()
+                        .map(r -> header(r, "event.id"))
+                        .collect(Collectors.toSet())
+                        .containsAll(writers.committed));
+
+    Set<String> published = new LinkedHashSet<>();
+    Map<String, List<Long>> firstSeenVersions = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : all) {
+      String id = header(record, "event.id");
+      assertThat(writers.rolledBack).doesNotContain(id);
+      if (published.add(id)) {
+        firstSeenVersions
+            .computeIfAbsent(text(record.key()), k -> new ArrayList<>())
+            .add(JSON.readTree(record.value()).get("version").asLong());
+      }
+    }
+    assertThat(published).containsExactlyInAnyOrderElementsOf(writers.committed);
+    firstSeenVersions.forEach(
+        (aggregate, versions) ->
+            assertThat(versions).as(aggregate).isSorted().doesNotHaveDuplicates());
+    cluster.delete("connectors/buckets").expectSuccess("delete");
+  }
+
+  @Test
+  void killedDatabaseSessionsAreRetriedWithoutLosingEvents() throws Exception {
+    cluster.createConnector(
+        "outage",
+        EXAMPLE,
+        overrides(db, "retry.backoff.ms", "100", "retry.backoff.max.ms", "1000"));
+    cluster.awaitRunning("outage", 1);
+    Set<String> written = new LinkedHashSet<>();
+    try (Connection writer = db.connect()) {
+      for (int round = 0; round < 6; round++) {
+        for (int i = 0; i < 50; i++) {
+          written.add(
+              insert(
+                  writer,
+                  "outbox",
+                  "treasury",
+                  "t-" + (i % 7),
+                  "Posted",
+                  "{\"round\": " + round + "}",
+                  null));
+        }
+        Awaitility.await("the connector's database session")
+            .atMost(TIMEOUT)
+            .until(
+                () ->
+                    db.queryForLong(
+                            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'eventkit-outbox%'")
+                        > 0);
+        assertThat(db.terminateSessions("eventkit-outbox")).isPositive();
+      }
+    }
+
+    List<String> ids = awaitEventIds("treasury.events", written.size());
+    assertThat(Set.copyOf(ids)).isEqualTo(written);
+    cluster.awaitRunning("outage", 1);
+    cluster.delete("connectors/outage").expectSuccess("delete");
+  }
+}
