@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -291,5 +292,106 @@ class OutboxRecordContractIT {
         .contains("payload is not valid JSON")
         .contains("(column payload)")
         .contains("errors.invalid.topic");
+  }
+
+  @Test
+  void aSelectOnlyRoleIsEnoughWithoutCleanupAndValidationAsksForDeleteWithIt() throws Exception {
+    String role = "relay_" + db.name();
+    db.createRole(role, "secret", "SELECT ON outbox");
+    String id = insert(db, "outbox", "invoice", "i-1", "Issued", "{}");
+
+    List<String> errors =
+        ConnectCluster.validationErrors(
+            cluster.validateConnector(
+                EXAMPLE,
+                overrides(
+                    db,
+                    "connection.user",
+                    role,
+                    "connection.password",
+                    "secret",
+                    "cleanup.policy",
+                    "delete")));
+    assertThat(errors)
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e)
+                    .startsWith("connection.user: Role " + role + " lacks DELETE on outbox")
+                    .contains("GRANT DELETE ON outbox TO " + role));
+
+    cluster.createConnector(
+        "select-only",
+        EXAMPLE,
+        overrides(db, "connection.user", role, "connection.password", "secret"));
+    cluster.awaitRunning("select-only", 1);
+    assertThat(header(cluster.topics().consume("invoice.events", 1, TIMEOUT).get(0), "event.id"))
+        .isEqualTo(id);
+    cluster.delete("connectors/select-only").expectSuccess("delete");
+  }
+
+  @Test
+  void cleanupDeletesPublishedRowsOnlyNeverOnesStillBehindTheHorizon() throws Exception {
+    db.execute("CREATE TABLE audit (note text)");
+    for (int i = 0; i < 20; i++) {
+      insert(db, "outbox", "shipment", "s-" + i, "Shipped", "{}");
+    }
+    cluster.createConnector(
+        "cleanup", EXAMPLE, overrides(db, "cleanup.policy", "delete", "cleanup.batch.size", "7"));
+    cluster.topics().consume("shipment.events", 20, TIMEOUT);
+    Awaitility.await("published rows deleted")
+        .atMost(TIMEOUT)
+        .until(() -> db.queryForLong("SELECT count(*) FROM outbox") == 0);
+
+    try (Connection early = db.connect()) {
+      early.setAutoCommit(false);
+      early.createStatement().execute("INSERT INTO audit VALUES ('holds the horizon')");
+      String heldBack = insert(db, "outbox", "shipment", "s-late", "Shipped", "{}");
+      // Committed, but an older transaction is open: not publishable, so never deletable.
+      Awaitility.await("a cleanup pass after the held-back row")
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> db.queryForLong("SELECT count(*) FROM outbox") == 1);
+      assertThat(db.query("SELECT CAST(id AS text) AS id FROM outbox"))
+          .containsExactly(Map.of("id", heldBack));
+      early.commit();
+    }
+    Awaitility.await("the late row published and deleted")
+        .atMost(TIMEOUT)
+        .until(() -> db.queryForLong("SELECT count(*) FROM outbox") == 0);
+    assertThat(cluster.topics().consume("shipment.events", 21, TIMEOUT)).hasSize(21);
+    cluster.delete("connectors/cleanup").expectSuccess("delete");
+  }
+
+  @Test
+  void aNotificationWakesTheTaskLongBeforeItsNextPoll() throws Exception {
+    db.execute(
+        "CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN PERFORM pg_notify('outbox_events', ''); RETURN NULL; END $$",
+        "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()");
+    cluster.createConnector(
+        "notified",
+        EXAMPLE,
+        overrides(db, "poll.interval.ms", "30000", "poll.notify.channel", "outbox_events"));
+    cluster.awaitRunning("notified", 1);
+    Awaitility.await("the task listening on outbox_events")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                db.queryForLong(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'eventkit-outbox%'"
+                            + " AND query LIKE 'LISTEN%'")
+                    == 1);
+    insert(db, "outbox", "parcel", "p-1", "Sent", "{}");
+    cluster.topics().consume("parcel.events", 1, TIMEOUT);
+
+    // The task has published the first event and gone back to waiting up to 30 s.
+    long start = System.nanoTime();
+    insert(db, "outbox", "parcel", "p-1", "Delivered", "{}");
+    cluster.topics().consume("parcel.events", 2, Duration.ofSeconds(10));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    cluster.delete("connectors/notified").expectSuccess("delete");
   }
 }
