@@ -258,6 +258,31 @@ public final class ConnectCluster implements AutoCloseable {
     connect.removeWorker();
   }
 
+  /**
+   * Stops the worker that runs the given task (per the status API), so the task must move to a
+   * surviving worker. Returns the removed worker's id.
+   */
+  public String removeWorkerRunningTask(String connector, int task) {
+    String workerId = null;
+    for (JsonNode t : status(connector).get("tasks")) {
+      if (t.get("id").asInt() == task) {
+        workerId = t.get("worker_id").asText();
+      }
+    }
+    if (workerId == null) {
+      throw new AssertionError(
+          "Task " + task + " of " + connector + " is not assigned to a worker");
+    }
+    int port = Integer.parseInt(workerId.substring(workerId.lastIndexOf(':') + 1));
+    for (org.apache.kafka.connect.util.clusters.WorkerHandle worker : connect.workers()) {
+      if (worker.url().getPort() == port) {
+        connect.removeWorker(worker);
+        return workerId;
+      }
+    }
+    throw new AssertionError("No worker listens on " + workerId);
+  }
+
   public void addWorker() {
     connect.addWorker();
   }

@@ -1,0 +1,106 @@
+package dev.eventkit.connect.outbox.integration;
+
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.EXAMPLE;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.createOutbox;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.header;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.overrides;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With the workers' exactly.once.source.support=enabled and transaction.boundary=connector, a
+ * read_committed consumer sees every event exactly once across a task restart and the loss of a
+ * worker.
+ */
+class OutboxExactlyOnceIT {
+
+  private static PostgresServer postgres;
+  private static ConnectCluster cluster;
+
+  @BeforeAll
+  static void startStack() {
+    postgres = PostgresServer.start();
+    cluster = OutboxTestSupport.cluster().workers(3).exactlyOnceSource(true).start();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> committedRecords() {
+    return cluster.topics().consumeAll("account.events", IsolationLevel.READ_COMMITTED);
+  }
+
+  @Test
+  void eachEventExactlyOnceAcrossATaskRestartAndAWorkerLoss() throws Exception {
+    TestDatabase db = postgres.createDatabase();
+    createOutbox(db);
+    ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 20);
+    cluster.createConnector(
+        "exactly-once",
+        EXAMPLE,
+        overrides(
+            db,
+            "exactly.once.support",
+            "required",
+            "transaction.boundary",
+            "connector",
+            "poll.interval.ms",
+            "50",
+            "poll.max.rows",
+            "50"));
+    cluster.awaitRunning("exactly-once", 1);
+
+    CompletableFuture<Void> writing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                writers.run(4, 2_000, 5);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Awaitility.await("events flowing before the task restart")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> committedRecords().size() >= 300);
+    cluster.post("connectors/exactly-once/tasks/0/restart", "").expectSuccess("restart task");
+
+    Awaitility.await("events flowing before the worker loss")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> committedRecords().size() >= 900);
+    cluster.removeWorkerRunningTask("exactly-once", 0);
+    writing.get(3, TimeUnit.MINUTES);
+    cluster.awaitRunning("exactly-once", 1);
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        Awaitility.await("every committed event")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(this::committedRecords, records -> records.size() >= writers.committed.size());
+
+    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(ids)).isEqualTo(writers.committed);
+  }
+}
