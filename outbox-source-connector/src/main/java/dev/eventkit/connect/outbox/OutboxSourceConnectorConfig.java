@@ -429,7 +429,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
         defaultColumn,
         new ConfigDef.NonEmptyString(),
         Importance.MEDIUM,
-        "Column holding the " + doc,
+        "Column holding the " + Character.toLowerCase(doc.charAt(0)) + doc.substring(1),
         GROUP_TABLE,
         order + 1,
         Width.SHORT,

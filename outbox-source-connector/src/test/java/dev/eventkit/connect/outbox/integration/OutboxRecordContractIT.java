@@ -13,12 +13,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -151,6 +154,20 @@ class OutboxRecordContractIT {
             "{\"version\": 4}",
             "{\"version\": 5}");
     assertThat(cluster.topics().exists("outbox.invalid")).isFalse();
+
+    ObjectName metrics =
+        new ObjectName(
+            "dev.eventkit.connect:type=outbox-source-task,connector=\"contract\",task=0");
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    Awaitility.await("published events counted over JMX")
+        .atMost(TIMEOUT)
+        .until(() -> (Long) jmx.getAttribute(metrics, "EventsPublished") == 7L);
+    assertThat((Integer) jmx.getAttribute(metrics, "RowsLastPoll")).isEqualTo(7);
+    assertThat((Long) jmx.getAttribute(metrics, "CommitToPublishLagMs")).isNotNegative();
+    cluster.delete("connectors/contract").expectSuccess("delete");
+    Awaitility.await("metrics unregistered with the task")
+        .atMost(TIMEOUT)
+        .until(() -> !jmx.isRegistered(metrics));
   }
 
   @Test
@@ -354,6 +371,14 @@ class OutboxRecordContractIT {
           .until(() -> db.queryForLong("SELECT count(*) FROM outbox") == 1);
       assertThat(db.query("SELECT CAST(id AS text) AS id FROM outbox"))
           .containsExactly(Map.of("id", heldBack));
+      ObjectName metrics =
+          new ObjectName(
+              "dev.eventkit.connect:type=outbox-source-task,connector=\"cleanup\",task=0");
+      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+      Awaitility.await("the horizon stall reported over JMX")
+          .atMost(TIMEOUT)
+          .until(() -> (Integer) jmx.getAttribute(metrics, "HorizonStallPid") > 0);
+      assertThat((Long) jmx.getAttribute(metrics, "HorizonStallAgeMs")).isPositive();
       early.commit();
     }
     Awaitility.await("the late row published and deleted")
