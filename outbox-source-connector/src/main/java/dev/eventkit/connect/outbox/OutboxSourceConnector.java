@@ -3,13 +3,11 @@ package dev.eventkit.connect.outbox;
 import dev.eventkit.connect.outbox.capture.OutboxPosition;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -99,10 +97,7 @@ public final class OutboxSourceConnector extends SourceConnector {
           "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
       return result;
     }
-    Properties credentials = new Properties();
-    config.connectionUser().ifPresent(u -> credentials.setProperty("user", u));
-    config.connectionPassword().ifPresent(p -> credentials.setProperty("password", p));
-    try (Connection c = DriverManager.getConnection(config.connectionUrl(), credentials)) {
+    try (Connection c = JdbcConnections.open(config, "eventkit-outbox-validate")) {
       PostgresOutboxTableCheck.check(c, config)
           .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
     } catch (SQLException e) {

@@ -13,11 +13,9 @@ import dev.eventkit.connect.outbox.record.OutboxRecordFactory;
 import dev.eventkit.connect.outbox.record.OutboxRow;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -100,11 +98,7 @@ public final class OutboxSourceTask extends SourceTask {
   }
 
   private Connection openConnection() throws java.sql.SQLException {
-    Properties props = new Properties();
-    config.connectionUser().ifPresent(user -> props.setProperty("user", user));
-    config.connectionPassword().ifPresent(password -> props.setProperty("password", password));
-    props.setProperty("ApplicationName", "eventkit-outbox-" + config.taskBucket());
-    return DriverManager.getConnection(config.connectionUrl(), props);
+    return JdbcConnections.open(config, "eventkit-outbox-" + config.taskBucket());
   }
 
   @Override
