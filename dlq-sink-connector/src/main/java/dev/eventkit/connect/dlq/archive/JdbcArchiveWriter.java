@@ -1,0 +1,229 @@
+package dev.eventkit.connect.dlq.archive;
+
+import dev.eventkit.connect.dlq.header.DeadLetter;
+import dev.eventkit.connect.dlq.header.HeadersJson;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Archives dead letters into a table. Each batch is one database transaction, committed before
+ * {@link #write} returns, so every offset Connect commits afterwards is durable. Inserts are
+ * idempotent on (dlq_topic, dlq_partition, dlq_offset): redelivery never duplicates a row.
+ */
+public final class JdbcArchiveWriter implements ArchiveWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcArchiveWriter.class);
+
+  private final String url;
+  private final String user;
+  private final String password;
+  private final String table;
+  private final boolean createTable;
+  private final ArchiveDialect dialect;
+  private Connection connection;
+  private boolean tableReady;
+
+  public JdbcArchiveWriter(
+      String url, String user, String password, String table, boolean createTable) {
+    this.url = url;
+    this.user = user;
+    this.password = password;
+    this.table = table;
+    this.createTable = createTable;
+    this.dialect = ArchiveDialect.of(url);
+  }
+
+  @Override
+  public void open(Collection<TopicPartition> partitions) {}
+
+  @Override
+  public List<Rejected> write(List<DeadLetter> letters) throws ArchiveException {
+    if (letters.isEmpty()) {
+      return List.of();
+    }
+    try {
+      Connection c = connection();
+      Instant now = Instant.now();
+      try {
+        insert(c, letters, now);
+        return List.of();
+      } catch (SQLException batchFailure) {
+        rollbackQuietly(c);
+        if (isTransient(batchFailure)) {
+          throw batchFailure;
+        }
+        // Something in the batch is unacceptable to the database: find the letters at fault.
+        log.warn(
+            "Archiving a batch of {} failed ({}); retrying one by one",
+            letters.size(),
+            batchFailure.getMessage());
+        List<Rejected> rejected = new ArrayList<>();
+        for (DeadLetter letter : letters) {
+          try {
+            insert(c, List.of(letter), now);
+          } catch (SQLException single) {
+            rollbackQuietly(c);
+            if (isTransient(single)) {
+              throw single;
+            }
+            rejected.add(new Rejected(letter, single));
+          }
+        }
+        return rejected;
+      }
+    } catch (SQLException e) {
+      reset();
+      throw new ArchiveException(
+          "Archiving "
+              + letters.size()
+              + " dead letters into "
+              + table
+              + " failed: "
+              + e.getMessage(),
+          e,
+          true);
+    }
+  }
+
+  private void insert(Connection c, List<DeadLetter> letters, Instant archivedAt)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(dialect.insert(table))) {
+      for (DeadLetter letter : letters) {
+        bind(ps, letter, archivedAt);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (BatchUpdateException e) {
+      throw e.getNextException() != null ? e.getNextException() : e;
+    }
+    c.commit();
+  }
+
+  private void bind(PreparedStatement ps, DeadLetter l, Instant archivedAt) throws SQLException {
+    int i = 0;
+    ps.setString(++i, l.dlqTopic());
+    ps.setInt(++i, l.dlqPartition());
+    ps.setLong(++i, l.dlqOffset());
+    dialect.setTimestamp(ps, ++i, l.dlqTimestamp());
+    dialect.setTimestamp(ps, ++i, archivedAt);
+    ps.setString(++i, l.originTopic());
+    setInt(ps, ++i, l.originPartition());
+    setLong(ps, ++i, l.originOffset());
+    dialect.setTimestamp(ps, ++i, l.originTimestamp());
+    ps.setString(++i, l.dialect().columnValue());
+    ps.setString(++i, l.connectorName());
+    setInt(ps, ++i, l.taskId());
+    ps.setString(++i, l.stage());
+    ps.setString(++i, l.failingClass());
+    ps.setString(++i, l.consumerGroup());
+    ps.setString(++i, l.exceptionClass());
+    ps.setString(++i, l.exceptionMessage());
+    ps.setString(++i, l.exceptionStacktrace());
+    ps.setString(++i, l.eventId());
+    ps.setString(++i, l.eventType());
+    ps.setString(++i, l.correlationId());
+    ps.setBytes(++i, l.key());
+    ps.setBytes(++i, l.value());
+    ps.setString(++i, HeadersJson.write(l.headers()));
+  }
+
+  private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setInt(index, value);
+    }
+  }
+
+  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, value);
+    }
+  }
+
+  /** Writes are committed in {@link #write}: whatever Connect proposes is durable. */
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> committable(
+      Map<TopicPartition, OffsetAndMetadata> proposed) {
+    return proposed;
+  }
+
+  /** Connection trouble, timeouts, server shutdown and lock conflicts heal; the rest does not. */
+  static boolean isTransient(SQLException e) {
+    if (e instanceof SQLTransientException || e instanceof SQLRecoverableException) {
+      return true;
+    }
+    String state = e.getSQLState();
+    if (state == null) {
+      return true;
+    }
+    return state.startsWith("08")
+        || state.startsWith("57")
+        || state.startsWith("53")
+        || state.equals("40001")
+        || state.equals("40P01");
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      connection = ArchiveDialect.connect(url, user, password);
+      connection.setAutoCommit(false);
+    }
+    if (!tableReady) {
+      if (createTable) {
+        try (Statement st = connection.createStatement()) {
+          for (String ddl : dialect.createTable(table)) {
+            st.execute(ddl);
+          }
+        }
+        connection.commit();
+      }
+      tableReady = true;
+    }
+    return connection;
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      log.debug("Rollback after a failed insert failed too", e);
+    }
+  }
+
+  private void reset() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        log.debug("Ignoring failure to close a broken connection", e);
+      }
+    }
+    connection = null;
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {}
+
+  @Override
+  public void close() {
+    reset();
+  }
+}
