@@ -67,6 +67,7 @@ public enum ArchiveDialect {
 
     @Override
     Connection open(String url, Properties props) throws SQLException {
+      props.putIfAbsent("ApplicationName", "eventkit-dlq");
       return new org.postgresql.Driver().connect(url, props);
     }
   },
