@@ -62,11 +62,13 @@ public final class DlqSinkConnector extends SinkConnector {
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config result = super.validate(connectorConfigs);
+    Config validated = super.validate(connectorConfigs);
+    Config result = new Config(new ArrayList<>(validated.configValues()));
     for (String key : DlqSinkConnectorConfig.LOSSLESS_CONVERTER_KEYS) {
       String converter = connectorConfigs.get(key);
       if (!DlqSinkConnectorConfig.BYTE_ARRAY_CONVERTER.equals(converter)) {
-        ConfigValue value = new ConfigValue(key, converter, List.of(), List.of());
+        // The value stays unset: Connect renders its own converter keys as classes, not strings.
+        ConfigValue value = new ConfigValue(key);
         value.addErrorMessage(
             (converter == null
                     ? "Not set, so the worker's default converter applies"

@@ -86,17 +86,12 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
         }
         return rejected;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException | AssertionError e) {
+      // pgjdbc surfaces a connection killed in the middle of a batch as an AssertionError
+      // ("getAutoCommit() should not throw"): it is a lost connection like any other.
       reset();
       throw new ArchiveException(
-          "Archiving "
-              + letters.size()
-              + " dead letters into "
-              + table
-              + " failed: "
-              + e.getMessage(),
-          e,
-          true);
+          "Archiving " + letters.size() + " dead letters into " + table + " failed: " + e, e, true);
     }
   }
 
