@@ -56,42 +56,63 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
     if (letters.isEmpty()) {
       return List.of();
     }
+    Instant now = Instant.now();
     try {
-      Connection c = connection();
-      Instant now = Instant.now();
-      try {
-        insert(c, letters, now);
-        return List.of();
-      } catch (SQLException batchFailure) {
-        rollbackQuietly(c);
-        if (isTransient(batchFailure)) {
-          throw batchFailure;
-        }
-        // Something in the batch is unacceptable to the database: find the letters at fault.
-        log.warn(
-            "Archiving a batch of {} failed ({}); retrying one by one",
-            letters.size(),
-            batchFailure.getMessage());
-        List<Rejected> rejected = new ArrayList<>();
-        for (DeadLetter letter : letters) {
-          try {
-            insert(c, List.of(letter), now);
-          } catch (SQLException single) {
-            rollbackQuietly(c);
-            if (isTransient(single)) {
-              throw single;
-            }
-            rejected.add(new Rejected(letter, single));
-          }
-        }
-        return rejected;
-      }
-    } catch (SQLException | RuntimeException | AssertionError e) {
+      insert(connection(), letters, now);
+      return List.of();
+    } catch (SQLException | RuntimeException | AssertionError batchFailure) {
       // pgjdbc surfaces a connection killed in the middle of a batch as an AssertionError
       // ("getAutoCommit() should not throw"): it is a lost connection like any other.
       reset();
-      throw new ArchiveException(
-          "Archiving " + letters.size() + " dead letters into " + table + " failed: " + e, e, true);
+      if (!databaseAnswers()) {
+        throw unavailable(letters, batchFailure);
+      }
+      // The database is fine, so something in the batch is unacceptable to it (a MariaDB server
+      // even drops the connection over a packet larger than max_allowed_packet): find the letters.
+      log.warn(
+          "Archiving a batch of {} failed ({}); retrying one by one",
+          letters.size(),
+          batchFailure.toString());
+      return insertOneByOne(letters, now);
+    }
+  }
+
+  private List<Rejected> insertOneByOne(List<DeadLetter> letters, Instant now)
+      throws ArchiveException {
+    List<Rejected> rejected = new ArrayList<>();
+    for (DeadLetter letter : letters) {
+      try {
+        insert(connection(), List.of(letter), now);
+      } catch (SQLException | RuntimeException | AssertionError single) {
+        reset();
+        boolean transientFailure =
+            !(single instanceof SQLException) || isTransient((SQLException) single);
+        if (transientFailure && !databaseAnswers()) {
+          throw unavailable(letters, single);
+        }
+        rejected.add(
+            new Rejected(
+                letter,
+                single instanceof Exception ? (Exception) single : new SQLException(single)));
+      }
+    }
+    return rejected;
+  }
+
+  private ArchiveException unavailable(List<DeadLetter> letters, Throwable cause) {
+    return new ArchiveException(
+        "Archiving " + letters.size() + " dead letters into " + table + " failed: " + cause,
+        cause,
+        true);
+  }
+
+  /** Whether a fresh connection to the archive database works right now. */
+  private boolean databaseAnswers() {
+    try {
+      return connection().isValid(5);
+    } catch (SQLException | RuntimeException e) {
+      reset();
+      return false;
     }
   }
 
@@ -193,14 +214,6 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
       tableReady = true;
     }
     return connection;
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      log.debug("Rollback after a failed insert failed too", e);
-    }
   }
 
   private void reset() {

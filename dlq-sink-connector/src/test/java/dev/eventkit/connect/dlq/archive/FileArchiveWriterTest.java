@@ -80,6 +80,16 @@ class FileArchiveWriterTest {
   }
 
   @Test
+  void rotatesByBytes() throws Exception {
+    FileArchiveWriter writer = new FileArchiveWriter(dir, 1000, 1, Long.MAX_VALUE, false);
+    writer.open(List.of(TP));
+
+    writer.write(letters(0, 1));
+
+    assertThat(files()).containsExactly("orders.dlq-0-0-0.jsonl", "orders.dlq-0-1-1.jsonl");
+  }
+
+  @Test
   void rotatesByAgeWhenOffsetsAreCommitted() throws Exception {
     FileArchiveWriter writer = new FileArchiveWriter(dir, 1000, Long.MAX_VALUE, 1, true);
     writer.open(List.of(TP));

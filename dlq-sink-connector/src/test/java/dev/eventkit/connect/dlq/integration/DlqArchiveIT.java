@@ -301,6 +301,29 @@ class DlqArchiveIT {
                 .topics()
                 .consumeAll("payments", org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
         .isEmpty();
+    out.reset();
+    ReplayCommand.run(
+        concat(
+            base,
+            "--dry-run",
+            "--exception-class",
+            "java.lang.IllegalStateException",
+            "--event-id",
+            "e-77,e-78",
+            "--from",
+            "2020-01-01T00:00:00Z",
+            "--to",
+            "2999-01-01T00:00:00Z"),
+        new PrintStream(out),
+        new PrintStream(err));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Dry run: 1 selected, 1 would be replayed");
+    out.reset();
+    ReplayCommand.run(
+        concat(base, "--dry-run", "--exception-class", "java.lang.Error"),
+        new PrintStream(out),
+        new PrintStream(err));
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Dry run: 0 selected");
 
     int code =
         ReplayCommand.run(

@@ -151,6 +151,67 @@ class DlqMariaDbAndFormatsIT {
     assertThat((byte[]) streams.get("record_value")).isEqualTo(huge);
   }
 
+  @Test
+  void aRecordTheServerRefusesIsReportedOrFailsTheTaskNamingIt() throws Exception {
+    TestDatabase db = mariadb.createDatabase();
+    cluster.topics().create("big.dlq", 1);
+    byte[] twoMegabytes = new byte[2 * 1024 * 1024];
+    try (KafkaProducer<byte[], byte[]> producer =
+        cluster
+            .kafka()
+            .createProducer(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216"))) {
+      producer.send(new ProducerRecord<>("big.dlq", utf8("small-1"), utf8("{}"))).get();
+      producer.send(new ProducerRecord<>("big.dlq", utf8("too-big"), twoMegabytes)).get();
+      producer.send(new ProducerRecord<>("big.dlq", utf8("small-2"), utf8("{}"))).get();
+    }
+    db.execute("SET GLOBAL max_allowed_packet = 1048576");
+    try {
+      cluster.createConnector(
+          "strict-archive",
+          JDBC_EXAMPLE,
+          jdbc(
+              db,
+              "topics.regex",
+              "big\\.dlq",
+              "consumer.override.max.partition.fetch.bytes",
+              "16777216"));
+      JsonNode status = cluster.awaitTaskFailed("strict-archive");
+      assertThat(status.get("tasks").get(0).get("trace").asText())
+          .contains("Cannot archive dead letter big.dlq-0@1");
+      cluster.delete("connectors/strict-archive").expectSuccess("delete");
+
+      cluster.createConnector(
+          "tolerant-archive",
+          JDBC_EXAMPLE,
+          jdbc(
+              db,
+              "topics.regex",
+              "big\\.dlq",
+              "consumer.override.max.partition.fetch.bytes",
+              "16777216",
+              "producer.override.max.request.size",
+              "16777216",
+              "errors.tolerance",
+              "all",
+              "errors.deadletterqueue.topic.name",
+              "big.dlq.rejected",
+              "errors.deadletterqueue.topic.replication.factor",
+              "1",
+              "errors.deadletterqueue.context.headers.enable",
+              "true"));
+      var rejected = cluster.topics().consume("big.dlq.rejected", 1, TIMEOUT).get(0);
+      assertThat(rejected.key()).isEqualTo(utf8("too-big"));
+      assertThat(rejected.value()).isEqualTo(twoMegabytes);
+      Awaitility.await("the small records archived")
+          .atMost(TIMEOUT)
+          .until(() -> db.queryForLong("SELECT count(*) FROM dead_letter_archive") == 2);
+      cluster.awaitRunning("tolerant-archive", 1);
+      cluster.delete("connectors/tolerant-archive").expectSuccess("delete");
+    } finally {
+      db.execute("SET GLOBAL max_allowed_packet = 67108864");
+    }
+  }
+
   private static JsonNode findHeader(JsonNode headers, String key) {
     for (JsonNode header : headers) {
       if (header.get("key").asText().equals(key)) {
