@@ -1,0 +1,143 @@
+package dev.eventkit.connect.enrich;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * Adds what a consumer needs to process, dedupe and trace an event without lookups: event id, type,
+ * time, source, correlation id, causation id and content type, as UTF-8 string headers in Eventkit
+ * or CloudEvents naming. Existing headers are kept unless {@code overwrite=true}, so replays keep
+ * their ids. {@code $Value} reads {@code field:} paths from the value, {@code $Key} from the key.
+ * The key and value themselves are never changed.
+ */
+public abstract class EventMetadata<R extends ConnectRecord<R>>
+    implements Transformation<R>, Versioned {
+
+  private EventMetadataConfig config;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public ConfigDef config() {
+    return EventMetadataConfig.CONFIG_DEF;
+  }
+
+  @Override
+  public void configure(Map<String, ?> props) {
+    config = new EventMetadataConfig(props);
+  }
+
+  /** What {@code field:} paths read: the value or the key. */
+  protected abstract Object fields(R record);
+
+  @Override
+  public R apply(R record) {
+    ValueSource.RecordContext context =
+        new ValueSource.RecordContext(record, new RecordFields(fields(record)));
+    Headers headers = record.headers().duplicate();
+    for (Map.Entry<EventAttribute, List<ValueSource>> entry : config.sources.entrySet()) {
+      EventAttribute attribute = entry.getKey();
+      String header = config.headers.get(attribute);
+      String existing = existing(headers, header);
+      if (existing != null && !config.overwrite) {
+        if (attribute == EventAttribute.ID) {
+          context.eventId = existing;
+        }
+        continue;
+      }
+      if (entry.getValue().isEmpty()) {
+        continue;
+      }
+      String value = firstValue(entry.getValue(), context);
+      if (attribute == EventAttribute.ID) {
+        context.eventId = value;
+      }
+      if (value == null) {
+        if (config.failOnMissing) {
+          throw missing(attribute, entry.getValue(), context);
+        }
+        continue;
+      }
+      headers.remove(header);
+      headers.addString(header, value);
+    }
+    if (config.naming == HeaderNaming.CLOUDEVENTS
+        && existing(headers, HeaderNaming.CE_SPECVERSION) == null) {
+      headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
+    }
+    return record.newRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.keySchema(),
+        record.key(),
+        record.valueSchema(),
+        record.value(),
+        record.timestamp(),
+        headers);
+  }
+
+  private static String existing(Headers headers, String name) {
+    var header = headers.lastWithName(name);
+    return header == null || header.value() == null ? null : String.valueOf(header.value());
+  }
+
+  private static String firstValue(List<ValueSource> sources, ValueSource.RecordContext context) {
+    for (ValueSource source : sources) {
+      String value = source.resolve(context);
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  private DataException missing(
+      EventAttribute attribute, List<ValueSource> sources, ValueSource.RecordContext context) {
+    StringBuilder message =
+        new StringBuilder("No value for ")
+            .append(attribute.sourceConfig())
+            .append(" (")
+            .append(String.join(",", sources.stream().map(ValueSource::describe).toList()))
+            .append(") in record of topic ")
+            .append(context.record.topic());
+    if (context.record.kafkaPartition() != null) {
+      message.append(" partition ").append(context.record.kafkaPartition());
+    }
+    if (context.record instanceof SinkRecord sink) {
+      message.append(" offset ").append(sink.kafkaOffset());
+    }
+    if (context.fields.problem() != null) {
+      message.append(": ").append(context.fields.problem());
+    }
+    return new DataException(message.append("; on.missing=fail").toString());
+  }
+
+  @Override
+  public void close() {}
+
+  /** Reads {@code field:} paths from the record value. */
+  public static final class Value<R extends ConnectRecord<R>> extends EventMetadata<R> {
+    @Override
+    protected Object fields(R record) {
+      return record.value();
+    }
+  }
+
+  /** Reads {@code field:} paths from the record key. */
+  public static final class Key<R extends ConnectRecord<R>> extends EventMetadata<R> {
+    @Override
+    protected Object fields(R record) {
+      return record.key();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.eventkit.connect.enrich;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Options of {@link EventMetadata}, parsed once into sources and header names. */
+final class EventMetadataConfig extends AbstractConfig {
+
+  static final String HEADER_NAMING_CONFIG = "header.naming";
+  static final String OVERWRITE_CONFIG = "overwrite";
+  static final String ON_MISSING_CONFIG = "on.missing";
+  static final String ON_MISSING_FAIL = "fail";
+  static final String ON_MISSING_SKIP = "skip";
+
+  static final ConfigDef CONFIG_DEF = configDef();
+
+  final HeaderNaming naming;
+  final boolean overwrite;
+  final boolean failOnMissing;
+  final Map<EventAttribute, List<ValueSource>> sources = new EnumMap<>(EventAttribute.class);
+  final Map<EventAttribute, String> headers = new EnumMap<>(EventAttribute.class);
+
+  EventMetadataConfig(Map<?, ?> props) {
+    super(CONFIG_DEF, props);
+    naming = HeaderNaming.parse(getString(HEADER_NAMING_CONFIG));
+    overwrite = getBoolean(OVERWRITE_CONFIG);
+    failOnMissing = ON_MISSING_FAIL.equals(getString(ON_MISSING_CONFIG).toLowerCase(Locale.ROOT));
+    for (EventAttribute attribute : EventAttribute.values()) {
+      sources.put(
+          attribute,
+          ValueSource.parseList(attribute.sourceConfig(), getList(attribute.sourceConfig())));
+      String header = getString(attribute.headerConfig());
+      headers.put(attribute, header.isBlank() ? naming.headerFor(attribute) : header.trim());
+    }
+  }
+
+  private static ConfigDef configDef() {
+    ConfigDef def = new ConfigDef();
+    def.define(
+        HEADER_NAMING_CONFIG,
+        Type.STRING,
+        "eventkit",
+        ConfigDef.CaseInsensitiveValidString.in("eventkit", "cloudevents"),
+        Importance.HIGH,
+        "Header names: 'eventkit' (event.id, event.type, event.time, event.source, correlation.id,"
+            + " causation.id, content-type) or 'cloudevents' (Kafka protocol binding, binary mode:"
+            + " ce_id, ce_type, ce_time, ce_source, ce_correlationid, ce_causationid, content-type,"
+            + " and ce_specversion=1.0).");
+    def.define(
+        OVERWRITE_CONFIG,
+        Type.BOOLEAN,
+        false,
+        Importance.MEDIUM,
+        "Replace a header that is already on the record. Off by default, so replays and re-runs keep"
+            + " their ids.");
+    def.define(
+        ON_MISSING_CONFIG,
+        Type.STRING,
+        ON_MISSING_SKIP,
+        ConfigDef.CaseInsensitiveValidString.in(ON_MISSING_FAIL, ON_MISSING_SKIP),
+        Importance.MEDIUM,
+        "When none of an attribute's configured sources yields a value: 'skip' leaves the header out;"
+            + " 'fail' throws a DataException naming the option, the sources and the record (with"
+            + " errors.tolerance=all the record goes to the dead letter queue).");
+    for (EventAttribute attribute : EventAttribute.values()) {
+      def.define(
+          attribute.sourceConfig(),
+          Type.LIST,
+          attribute.defaultSources,
+          Importance.MEDIUM,
+          "Ordered sources of the "
+              + attribute.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+              + " header; the first that yields a value wins. Sources: header:NAME, field:PATH, key,"
+              + " key.PATH, topic, timestamp, literal:TEXT, id (the event id), uuid7, uuid5:PATH."
+              + " Empty: the header is not added.");
+      def.define(
+          attribute.headerConfig(),
+          Type.STRING,
+          "",
+          Importance.LOW,
+          "Header name for the "
+              + attribute.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+              + ", overriding the header.naming default ('"
+              + attribute.eventkitHeader
+              + "' / '"
+              + attribute.cloudEventsHeader
+              + "').");
+    }
+    return def;
+  }
+}

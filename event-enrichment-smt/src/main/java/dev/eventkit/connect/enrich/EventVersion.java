@@ -1,0 +1,121 @@
+package dev.eventkit.connect.enrich;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.transforms.Transformation;
+
+/**
+ * Stamps the schema version of each event ({@code event.schema.version}, or {@code ce_dataschema}
+ * under CloudEvents naming) from a field, a header, or a per-type mapping with a default, so
+ * consumers can evolve compatibly. An existing header is kept. {@code $Value} reads fields from the
+ * value, {@code $Key} from the key.
+ */
+public abstract class EventVersion<R extends ConnectRecord<R>>
+    implements Transformation<R>, Versioned {
+
+  private EventVersionConfig config;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public ConfigDef config() {
+    return EventVersionConfig.CONFIG_DEF;
+  }
+
+  @Override
+  public void configure(Map<String, ?> props) {
+    config = new EventVersionConfig(props);
+  }
+
+  protected abstract Object fields(R record);
+
+  @Override
+  public R apply(R record) {
+    if (record.headers().lastWithName(config.header) != null) {
+      return record;
+    }
+    ValueSource.RecordContext context =
+        new ValueSource.RecordContext(record, new RecordFields(fields(record)));
+    String type = first(config.typeSources, context);
+    String version = first(config.versionSources, context);
+    if (version == null && type != null) {
+      version = config.versions.get(type);
+    }
+    if (version == null) {
+      version = config.defaultVersion;
+    }
+    if (version == null) {
+      if (!config.failOnMissing) {
+        return record;
+      }
+      StringBuilder message =
+          new StringBuilder("No schema version for event type ")
+              .append(type)
+              .append(" (version.source, versions, version.default) in record of topic ")
+              .append(record.topic());
+      if (record.kafkaPartition() != null) {
+        message.append(" partition ").append(record.kafkaPartition());
+      }
+      if (record instanceof SinkRecord sink) {
+        message.append(" offset ").append(sink.kafkaOffset());
+      }
+      throw new DataException(message.append("; on.missing=fail").toString());
+    }
+    String value =
+        config.naming == HeaderNaming.CLOUDEVENTS
+            ? config
+                .dataschemaTemplate
+                .replace("${type}", type == null ? "" : type)
+                .replace("${version}", version)
+            : version;
+    Headers headers = record.headers().duplicate();
+    headers.addString(config.header, value);
+    return record.newRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.keySchema(),
+        record.key(),
+        record.valueSchema(),
+        record.value(),
+        record.timestamp(),
+        headers);
+  }
+
+  private static String first(List<ValueSource> sources, ValueSource.RecordContext context) {
+    for (ValueSource source : sources) {
+      String value = source.resolve(context);
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {}
+
+  /** Reads fields from the record value. */
+  public static final class Value<R extends ConnectRecord<R>> extends EventVersion<R> {
+    @Override
+    protected Object fields(R record) {
+      return record.value();
+    }
+  }
+
+  /** Reads fields from the record key. */
+  public static final class Key<R extends ConnectRecord<R>> extends EventVersion<R> {
+    @Override
+    protected Object fields(R record) {
+      return record.key();
+    }
+  }
+}

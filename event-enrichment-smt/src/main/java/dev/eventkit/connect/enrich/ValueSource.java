@@ -1,0 +1,143 @@
+package dev.eventkit.connect.enrich;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.header.Header;
+
+/**
+ * Where one metadata value comes from. Parsed from a config list such as {@code
+ * header:event.id,field:id,uuid7}; the first source that yields a value wins.
+ *
+ * <ul>
+ *   <li>{@code header:NAME} — an existing header (its last occurrence)
+ *   <li>{@code field:PATH} — a dotted path into the value ($Value) or key ($Key)
+ *   <li>{@code key} / {@code key.PATH} — the record key, or a path into it
+ *   <li>{@code topic}, {@code timestamp} (ISO-8601 of the record timestamp)
+ *   <li>{@code literal:TEXT} — a fixed value
+ *   <li>{@code id} — the event id resolved for this record (a chain starter's correlation id)
+ *   <li>{@code uuid7} — a new time-ordered UUID; {@code uuid5:PATH} — a UUID derived from topic,
+ *       key and the field at PATH, the same on every re-run
+ * </ul>
+ */
+interface ValueSource {
+
+  /** The value for this record, or null when this source has none. */
+  String resolve(RecordContext context);
+
+  /** What this source reads, for error messages. */
+  String describe();
+
+  /** One record under transformation, with lazily parsed key and value. */
+  final class RecordContext {
+    final ConnectRecord<?> record;
+    final RecordFields fields;
+    final RecordFields key;
+    String eventId;
+
+    RecordContext(ConnectRecord<?> record, RecordFields fields) {
+      this.record = record;
+      this.fields = fields;
+      this.key = new RecordFields(record.key());
+    }
+  }
+
+  static List<ValueSource> parseList(String option, List<String> specs) {
+    List<ValueSource> sources = new ArrayList<>();
+    for (String raw : specs) {
+      String spec = raw.trim();
+      if (!spec.isEmpty()) {
+        sources.add(parse(option, spec));
+      }
+    }
+    return List.copyOf(sources);
+  }
+
+  static ValueSource parse(String option, String spec) {
+    int colon = spec.indexOf(':');
+    String kind = colon < 0 ? spec : spec.substring(0, colon);
+    String argument = colon < 0 ? "" : spec.substring(colon + 1);
+    switch (kind) {
+      case "header":
+        require(option, spec, !argument.isEmpty(), "header:NAME");
+        return new Named(spec, c -> lastHeader(c.record, argument));
+      case "field":
+        require(option, spec, !argument.isEmpty(), "field:PATH");
+        String[] path = argument.split("\\.");
+        return new Named(spec, c -> c.fields.text(path));
+      case "literal":
+        return new Named(spec, c -> argument);
+      case "topic":
+        return new Named(spec, c -> c.record.topic());
+      case "timestamp":
+        return new Named(
+            spec,
+            c ->
+                c.record.timestamp() == null
+                    ? null
+                    : Instant.ofEpochMilli(c.record.timestamp()).toString());
+      case "id":
+        return new Named(spec, c -> c.eventId);
+      case "uuid7":
+        return new Named(spec, c -> Uuids.v7(System.currentTimeMillis()).toString());
+      case "uuid5":
+        {
+          require(option, spec, !argument.isEmpty(), "uuid5:PATH");
+          String[] uuidPath = argument.split("\\.");
+          return new Named(
+              spec,
+              c -> {
+                String field = c.fields.text(uuidPath);
+                if (field == null) {
+                  return null;
+                }
+                String key = c.key.text(new String[0]);
+                return Uuids.v5(
+                        Uuids.EVENTKIT_NAMESPACE, c.record.topic() + '\0' + key + '\0' + field)
+                    .toString();
+              });
+        }
+      default:
+        if (spec.equals("key")) {
+          return new Named(spec, c -> c.key.text(new String[0]));
+        }
+        if (spec.startsWith("key.")) {
+          String[] keyPath = spec.substring(4).split("\\.");
+          return new Named(spec, c -> c.key.text(keyPath));
+        }
+        throw new ConfigException(
+            option,
+            spec,
+            "Unknown source; use header:NAME, field:PATH, key, key.PATH, topic, timestamp, literal:TEXT, id,"
+                + " uuid7 or uuid5:PATH");
+    }
+  }
+
+  private static void require(String option, String spec, boolean ok, String form) {
+    if (!ok) {
+      throw new ConfigException(option, spec, "Expected " + form);
+    }
+  }
+
+  private static String lastHeader(ConnectRecord<?> record, String name) {
+    Header header = record.headers().lastWithName(name);
+    if (header == null || header.value() == null) {
+      return null;
+    }
+    Object value = header.value();
+    return value instanceof byte[] bytes
+        ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+        : value.toString();
+  }
+
+  /** A source and its spec. */
+  record Named(String describe, java.util.function.Function<RecordContext, String> reader)
+      implements ValueSource {
+    @Override
+    public String resolve(RecordContext context) {
+      return reader.apply(context);
+    }
+  }
+}

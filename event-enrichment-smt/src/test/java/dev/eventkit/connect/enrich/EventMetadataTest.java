@@ -1,0 +1,210 @@
+package dev.eventkit.connect.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class EventMetadataTest {
+
+  private static final long TIMESTAMP = 1_764_150_000_000L;
+
+  private static EventMetadata<SourceRecord> value(String... keyValues) {
+    EventMetadata<SourceRecord> smt = new EventMetadata.Value<>();
+    Map<String, String> props = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      props.put(keyValues[i], keyValues[i + 1]);
+    }
+    smt.configure(props);
+    return smt;
+  }
+
+  private static SourceRecord record(Object key, Object value, ConnectHeaders headers) {
+    return new SourceRecord(
+        Map.of(), Map.of(), "orders.events", null, null, key, null, value, TIMESTAMP, headers);
+  }
+
+  private static SourceRecord record(Object value) {
+    return record("o-1", value, new ConnectHeaders());
+  }
+
+  private static Map<String, String> headers(SourceRecord record) {
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Header h : record.headers()) {
+      result.put(h.key(), String.valueOf(h.value()));
+    }
+    return result;
+  }
+
+  @Test
+  void defaultsGenerateATimeOrderedIdStartAChainAndStampTheTime() {
+    SourceRecord out = value().apply(record(Map.of("a", 1)));
+
+    Map<String, String> h = headers(out);
+    UUID id = UUID.fromString(h.get("event.id"));
+    assertThat(id.version()).isEqualTo(7);
+    assertThat(h.get("correlation.id")).isEqualTo(h.get("event.id"));
+    assertThat(h.get("event.time")).isEqualTo("2025-11-26T09:40:00Z");
+    assertThat(h).doesNotContainKeys("event.type", "causation.id", "content-type");
+    assertThat(out.value()).isEqualTo(Map.of("a", 1));
+  }
+
+  @Test
+  void existingHeadersAreKeptUnlessOverwriteIsOn() {
+    ConnectHeaders existing = new ConnectHeaders();
+    existing.addString("event.id", "e-1");
+    existing.addString("correlation.id", "c-0");
+
+    Map<String, String> kept = headers(value().apply(record("k", "{}", existing)));
+    Map<String, String> replaced =
+        headers(
+            value("overwrite", "true", "id.source", "literal:e-2", "correlation.id.source", "id")
+                .apply(record("k", "{}", existing)));
+
+    assertThat(kept).containsEntry("event.id", "e-1").containsEntry("correlation.id", "c-0");
+    assertThat(replaced).containsEntry("event.id", "e-2").containsEntry("correlation.id", "e-2");
+  }
+
+  @Test
+  void readsFieldsFromMapsStructsAndJsonTextWithoutTouchingTheValue() {
+    EventMetadata<SourceRecord> smt =
+        value("type.source", "field:meta.type", "causation.id.source", "field:cause");
+    Schema meta = SchemaBuilder.struct().field("type", Schema.STRING_SCHEMA).build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .field("meta", meta)
+            .field("cause", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    Struct struct =
+        new Struct(schema).put("meta", new Struct(meta).put("type", "Placed")).put("cause", "e-0");
+    String json = "{\"meta\": {\"type\": \"Placed\"}, \"cause\": 42}";
+
+    assertThat(headers(smt.apply(record(Map.of("meta", Map.of("type", "Placed"), "cause", "e-0")))))
+        .containsEntry("event.type", "Placed")
+        .containsEntry("causation.id", "e-0");
+    assertThat(headers(smt.apply(record(struct))))
+        .containsEntry("event.type", "Placed")
+        .containsEntry("causation.id", "e-0");
+    SourceRecord fromText = smt.apply(record(json));
+    assertThat(headers(fromText))
+        .containsEntry("event.type", "Placed")
+        .containsEntry("causation.id", "42");
+    assertThat(fromText.value()).isSameAs(json);
+    assertThat(headers(smt.apply(record(json.getBytes(StandardCharsets.UTF_8)))))
+        .containsEntry("event.type", "Placed");
+  }
+
+  @Test
+  void tombstonesKeepTheirHeaders() {
+    SourceRecord out = value("type.source", "field:type,literal:Deleted").apply(record(null));
+
+    assertThat(out.value()).isNull();
+    assertThat(headers(out)).containsEntry("event.type", "Deleted").containsKey("event.id");
+  }
+
+  @Test
+  void cloudEventsNamingCarriesEveryRequiredAttribute() {
+    ConnectHeaders outbox = new ConnectHeaders();
+    outbox.addString("event.id", "e-1");
+    outbox.addString("event.type", "OrderPlaced");
+    outbox.addString("correlation.id", "c-1");
+
+    Map<String, String> h =
+        headers(
+            value(
+                    "header.naming",
+                    "cloudevents",
+                    "source.source",
+                    "literal:/orders-service",
+                    "content.type.source",
+                    "literal:application/json")
+                .apply(record("o-1", "{}", outbox)));
+
+    assertThat(h)
+        .containsEntry("ce_id", "e-1")
+        .containsEntry("ce_type", "OrderPlaced")
+        .containsEntry("ce_source", "/orders-service")
+        .containsEntry("ce_specversion", "1.0")
+        .containsEntry("ce_time", "2025-11-26T09:40:00Z")
+        .containsEntry("ce_correlationid", "c-1")
+        .containsEntry("content-type", "application/json");
+  }
+
+  @Test
+  void headerNamesCanBeOverridden() {
+    assertThat(
+            headers(value("id.source", "literal:x", "id.header", "message-id").apply(record("{}"))))
+        .containsEntry("message-id", "x")
+        .doesNotContainKey("event.id");
+  }
+
+  @Test
+  void uuid5IdsAreTheSameOnEveryRun() {
+    EventMetadata<SourceRecord> smt = value("id.source", "uuid5:orderId");
+    String first = headers(smt.apply(record("{\"orderId\": 7}"))).get("event.id");
+    String again =
+        headers(value("id.source", "uuid5:orderId").apply(record("{\"orderId\": 7}")))
+            .get("event.id");
+    String other = headers(smt.apply(record("{\"orderId\": 8}"))).get("event.id");
+
+    assertThat(UUID.fromString(first).version()).isEqualTo(5);
+    assertThat(again).isEqualTo(first);
+    assertThat(other).isNotEqualTo(first);
+  }
+
+  @Test
+  void keySourcesAndTheKeyVariant() {
+    EventMetadata<SourceRecord> keyVariant = new EventMetadata.Key<>();
+    keyVariant.configure(Map.of("type.source", "field:kind"));
+    SourceRecord keyed = record(Map.of("kind", "Account"), "{}", new ConnectHeaders());
+
+    assertThat(headers(keyVariant.apply(keyed))).containsEntry("event.type", "Account");
+    assertThat(headers(value("source.source", "key.kind").apply(keyed)))
+        .containsEntry("event.source", "Account");
+    assertThat(headers(value("source.source", "topic").apply(keyed)))
+        .containsEntry("event.source", "orders.events");
+  }
+
+  @Test
+  void aMissingSourceFailsNamingTheOptionAndTheRecordWhenAsked() {
+    SinkRecord sink = new SinkRecord("orders", 2, null, "k", null, "{not json", 17);
+    EventMetadata<SinkRecord> smt = new EventMetadata.Value<>();
+    smt.configure(Map.of("type.source", "field:type", "on.missing", "fail"));
+
+    assertThatThrownBy(() -> smt.apply(sink))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("type.source (field:type)")
+        .hasMessageContaining("topic orders partition 2 offset 17")
+        .hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void nonUtf8BytesAreNotJson() {
+    EventMetadata<SourceRecord> smt = value("type.source", "field:type", "on.missing", "fail");
+
+    assertThatThrownBy(() -> smt.apply(record(new byte[] {(byte) 0xc3, (byte) 0x28})))
+        .hasMessageContaining("not UTF-8");
+    assertThat(headers(value("type.source", "field:type").apply(record(new byte[] {(byte) 0xc3}))))
+        .doesNotContainKey("event.type");
+  }
+
+  @Test
+  void unknownSourcesAreRejectedNamingTheOption() {
+    assertThatThrownBy(() -> value("type.source", "column:type"))
+        .hasMessageContaining("type.source")
+        .hasMessageContaining("Unknown source");
+  }
+}

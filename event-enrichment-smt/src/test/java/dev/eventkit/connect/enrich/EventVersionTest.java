@@ -1,0 +1,112 @@
+package dev.eventkit.connect.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class EventVersionTest {
+
+  private static EventVersion<SourceRecord> smt(String... keyValues) {
+    EventVersion<SourceRecord> smt = new EventVersion.Value<>();
+    Map<String, String> props = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      props.put(keyValues[i], keyValues[i + 1]);
+    }
+    smt.configure(props);
+    return smt;
+  }
+
+  private static SourceRecord record(String type, Object value) {
+    ConnectHeaders headers = new ConnectHeaders();
+    if (type != null) {
+      headers.addString("event.type", type);
+    }
+    return new SourceRecord(
+        Map.of(), Map.of(), "orders.events", null, null, "k", null, value, 1L, headers);
+  }
+
+  private static String header(SourceRecord record, String name) {
+    var header = record.headers().lastWithName(name);
+    return header == null ? null : (String) header.value();
+  }
+
+  @Test
+  void mapsEventTypesToVersionsWithADefault() {
+    EventVersion<SourceRecord> smt =
+        smt("versions", "OrderPlaced:3,OrderShipped:1", "version.default", "1");
+
+    assertThat(header(smt.apply(record("OrderPlaced", "{}")), "event.schema.version"))
+        .isEqualTo("3");
+    assertThat(header(smt.apply(record("OrderShipped", "{}")), "event.schema.version"))
+        .isEqualTo("1");
+    assertThat(header(smt.apply(record("OrderLost", "{}")), "event.schema.version")).isEqualTo("1");
+  }
+
+  @Test
+  void readsTheVersionFromAFieldOfAnyShapeBeforeTheMapping() {
+    EventVersion<SourceRecord> smt =
+        smt("version.source", "field:schemaVersion", "versions", "OrderPlaced:3");
+    Schema schema = SchemaBuilder.struct().field("schemaVersion", Schema.INT32_SCHEMA).build();
+
+    assertThat(
+            header(
+                smt.apply(record("OrderPlaced", "{\"schemaVersion\": 4}")), "event.schema.version"))
+        .isEqualTo("4");
+    assertThat(
+            header(
+                smt.apply(record("OrderPlaced", new Struct(schema).put("schemaVersion", 5))),
+                "event.schema.version"))
+        .isEqualTo("5");
+    assertThat(header(smt.apply(record("OrderPlaced", Map.of())), "event.schema.version"))
+        .isEqualTo("3");
+  }
+
+  @Test
+  void cloudEventsNamingWritesADataschemaUri() {
+    EventVersion<SourceRecord> smt =
+        smt(
+            "header.naming",
+            "cloudevents",
+            "versions",
+            "OrderPlaced:3",
+            "dataschema.template",
+            "https://schemas.example.com/${type}/v${version}.json");
+
+    assertThat(header(smt.apply(record("OrderPlaced", "{}")), "ce_dataschema"))
+        .isEqualTo("https://schemas.example.com/OrderPlaced/v3.json");
+  }
+
+  @Test
+  void anExistingVersionIsKept() {
+    SourceRecord stamped = record("OrderPlaced", "{}");
+    stamped.headers().addString("event.schema.version", "9");
+
+    assertThat(header(smt("versions", "OrderPlaced:3").apply(stamped), "event.schema.version"))
+        .isEqualTo("9");
+  }
+
+  @Test
+  void noVersionFailsByDefaultOrPassesWhenSkipped() {
+    assertThatThrownBy(() -> smt("versions", "OrderPlaced:3").apply(record("OrderLost", "{}")))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("No schema version for event type OrderLost")
+        .hasMessageContaining("topic orders.events");
+    SourceRecord passed =
+        smt("versions", "OrderPlaced:3", "on.missing", "skip").apply(record("OrderLost", "{}"));
+    assertThat(passed.headers().lastWithName("event.schema.version")).isNull();
+  }
+
+  @Test
+  void rejectsMalformedMappings() {
+    assertThatThrownBy(() -> smt("versions", "OrderPlaced")).hasMessageContaining("TYPE:VERSION");
+  }
+}
