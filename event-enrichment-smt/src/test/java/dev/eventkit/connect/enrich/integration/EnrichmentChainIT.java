@@ -1,0 +1,190 @@
+package dev.eventkit.connect.enrich.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Outbox → EventMetadata → EventVersion → topic, and the SMTs on a sink with a dead letter queue.
+ */
+class EnrichmentChainIT {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path EXAMPLE =
+      Path.of(System.getProperty("eventkit.config.examples", "../config-examples"))
+          .resolve("outbox-postgres-cloudevents.json");
+
+  private static PostgresServer postgres;
+  private static ConnectCluster cluster;
+
+  @BeforeAll
+  static void startStack() {
+    postgres = PostgresServer.start();
+    cluster =
+        ConnectCluster.builder()
+            .workerProp("config.providers", "env")
+            .workerProp(
+                "config.providers.env.class",
+                "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+            .start();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private static TestDatabase outboxWithOneOrder() {
+    TestDatabase db = postgres.createDatabase();
+    db.execute(
+        "CREATE TABLE outbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aggregatetype text NOT NULL,"
+            + " aggregateid text NOT NULL, type text NOT NULL, payload jsonb, timestamp timestamptz NOT NULL DEFAULT now(),"
+            + " txid xid8 NOT NULL DEFAULT pg_current_xact_id(), seq bigserial, correlation_id text)",
+        "CREATE INDEX ON outbox (txid, seq)",
+        "INSERT INTO outbox (aggregatetype, aggregateid, type, payload, correlation_id)"
+            + " VALUES ('order', 'o-1', 'OrderPlaced', '{\"total\": 12.5, \"causedBy\": \"cmd-7\"}', 'corr-1')");
+    return db;
+  }
+
+  private static Map<String, String> overrides(TestDatabase db, String... keyValues) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("connection.url", db.jdbcUrl());
+    overrides.put("connection.user", db.user());
+    overrides.put("connection.password", db.password());
+    for (int i = 0; i < keyValues.length; i += 2) {
+      overrides.put(keyValues[i], keyValues[i + 1]);
+    }
+    return overrides;
+  }
+
+  private static Map<String, String> headers(ConsumerRecord<byte[], byte[]> record) {
+    Map<String, String> result = new HashMap<>();
+    record
+        .headers()
+        .forEach(h -> result.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+    return result;
+  }
+
+  @Test
+  void outboxEventsLeaveAsCloudEventsWithEveryRequiredAttribute() throws Exception {
+    TestDatabase db = outboxWithOneOrder();
+    String eventId =
+        db.query("SELECT CAST(id AS text) AS id FROM outbox").get(0).get("id").toString();
+    assertThat(ConnectCluster.validationErrors(cluster.validateConnector(EXAMPLE, overrides(db))))
+        .isEmpty();
+
+    cluster.createConnector(
+        EXAMPLE.getFileName().toString().replace(".json", ""), EXAMPLE, overrides(db));
+
+    ConsumerRecord<byte[], byte[]> record =
+        cluster.topics().consume("order.events", 1, TIMEOUT).get(0);
+    assertThat(headers(record))
+        .containsEntry("ce_id", eventId)
+        .containsEntry("ce_type", "OrderPlaced")
+        .containsEntry("ce_source", "/orders-service")
+        .containsEntry("ce_specversion", "1.0")
+        .containsEntry("ce_correlationid", "corr-1")
+        .containsEntry("content-type", "application/json")
+        .containsEntry("ce_dataschema", "https://schemas.example.com/OrderPlaced/v3.json")
+        .containsKey("ce_time");
+    assertThat(JSON.readTree(record.value()))
+        .isEqualTo(JSON.readTree("{\"total\": 12.5, \"causedBy\": \"cmd-7\"}"));
+  }
+
+  @Test
+  void withStringValuesFieldsAreReadFromTheJsonTextAndTheValueStaysByteExact() throws Exception {
+    TestDatabase db = outboxWithOneOrder();
+    String stored =
+        db.query("SELECT CAST(payload AS text) AS p FROM outbox").get(0).get("p").toString();
+
+    cluster.createConnector(
+        "eventkit-naming",
+        EXAMPLE,
+        overrides(
+            db,
+            "payload.format",
+            "string",
+            "topic.template",
+            "${aggregate_type}.text",
+            "value.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+            "transforms.metadata.header.naming",
+            "eventkit",
+            "transforms.metadata.causation.id.source",
+            "field:causedBy",
+            "transforms.version.header.naming",
+            "eventkit"));
+
+    ConsumerRecord<byte[], byte[]> record =
+        cluster.topics().consume("order.text", 1, TIMEOUT).get(0);
+    assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(stored);
+    assertThat(headers(record))
+        .containsEntry("causation.id", "cmd-7")
+        .containsEntry("correlation.id", "corr-1")
+        .containsEntry("event.source", "/orders-service")
+        .containsEntry("event.schema.version", "3");
+  }
+
+  @Test
+  void onASinkAnEventWithoutAVersionGoesToTheDeadLetterQueue() throws Exception {
+    cluster.topics().create("inbound", 1);
+    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+      ProducerRecord<byte[], byte[]> known =
+          new ProducerRecord<>("inbound", "{\"n\": 1}".getBytes(StandardCharsets.UTF_8));
+      known.headers().add("event.type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
+      producer.send(known).get();
+      ProducerRecord<byte[], byte[]> unknown =
+          new ProducerRecord<>("inbound", "{\"n\": 2}".getBytes(StandardCharsets.UTF_8));
+      unknown.headers().add("event.type", "OrderLost".getBytes(StandardCharsets.UTF_8));
+      producer.send(unknown).get();
+    }
+    Path file = Files.createTempFile("inbound", ".txt");
+    Map<String, String> sink = new HashMap<>();
+    sink.put("connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector");
+    sink.put("topics", "inbound");
+    sink.put("file", file.toString());
+    sink.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    sink.put("transforms", "version");
+    sink.put("transforms.version.type", "dev.eventkit.connect.enrich.EventVersion$Value");
+    sink.put("transforms.version.versions", "OrderPlaced:3");
+    sink.put("errors.tolerance", "all");
+    sink.put("errors.deadletterqueue.topic.name", "inbound.dlq");
+    sink.put("errors.deadletterqueue.topic.replication.factor", "1");
+    sink.put("errors.deadletterqueue.context.headers.enable", "true");
+    cluster.connect().configureConnector("inbound-sink", sink);
+
+    ConsumerRecord<byte[], byte[]> dead =
+        cluster.topics().consume("inbound.dlq", 1, TIMEOUT).get(0);
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\": 2}");
+    assertThat(headers(dead))
+        .containsEntry("__connect.errors.stage", "TRANSFORMATION")
+        .containsEntry(
+            "__connect.errors.class.name", "dev.eventkit.connect.enrich.EventVersion$Value");
+    assertThat(headers(dead).get("__connect.errors.exception.message"))
+        .contains("No schema version for event type OrderLost");
+    Awaitility.await().atMost(TIMEOUT).until(() -> Files.readAllLines(file).size() == 1);
+    assertThat(Files.readAllLines(file)).containsExactly("{\"n\": 1}");
+  }
+}
