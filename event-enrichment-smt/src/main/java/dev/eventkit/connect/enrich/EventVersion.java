@@ -20,6 +20,7 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
     implements Transformation<R>, Versioned {
 
   private EventVersionConfig config;
+  private JsonSchemas schemas;
 
   @Override
   public String version() {
@@ -34,41 +35,47 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
   @Override
   public void configure(Map<String, ?> props) {
     config = new EventVersionConfig(props);
+    schemas =
+        config.schemasDir.isEmpty()
+            ? null
+            : new JsonSchemas(java.nio.file.Path.of(config.schemasDir), config.schemasCacheSize);
   }
 
   protected abstract Object fields(R record);
 
   @Override
   public R apply(R record) {
-    if (record.headers().lastWithName(config.header) != null) {
+    var existingHeader = record.headers().lastWithName(config.header);
+    String existing =
+        existingHeader == null || existingHeader.value() == null
+            ? null
+            : existingHeader.value().toString();
+    if (existing != null && schemas == null) {
       return record;
     }
     ValueSource.RecordContext context =
         new ValueSource.RecordContext(record, new RecordFields(fields(record)));
     String type = first(config.typeSources, context);
-    String version = first(config.versionSources, context);
-    if (version == null && type != null) {
-      version = config.versions.get(type);
-    }
+    String version =
+        existing != null && config.naming == HeaderNaming.EVENTKIT
+            ? existing
+            : versionOf(type, context);
     if (version == null) {
-      version = config.defaultVersion;
-    }
-    if (version == null) {
-      if (!config.failOnMissing) {
+      if (existing != null || !config.failOnMissing) {
         return record;
       }
-      StringBuilder message =
-          new StringBuilder("No schema version for event type ")
-              .append(type)
-              .append(" (version.source, versions, version.default) in record of topic ")
-              .append(record.topic());
-      if (record.kafkaPartition() != null) {
-        message.append(" partition ").append(record.kafkaPartition());
-      }
-      if (record instanceof SinkRecord sink) {
-        message.append(" offset ").append(sink.kafkaOffset());
-      }
-      throw new DataException(message.append("; on.missing=fail").toString());
+      throw new DataException(
+          "No schema version for event type "
+              + type
+              + " (version.source, versions, version.default) in "
+              + describe(record)
+              + "; on.missing=fail");
+    }
+    if (schemas != null && record.value() != null) {
+      schemas.validate(type, version, record.value(), describe(record));
+    }
+    if (existing != null) {
+      return record;
     }
     String value =
         config.naming == HeaderNaming.CLOUDEVENTS
@@ -88,6 +95,25 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
         record.value(),
         record.timestamp(),
         headers);
+  }
+
+  private String versionOf(String type, ValueSource.RecordContext context) {
+    String version = first(config.versionSources, context);
+    if (version == null && type != null) {
+      version = config.versions.get(type);
+    }
+    return version == null ? config.defaultVersion : version;
+  }
+
+  private static String describe(ConnectRecord<?> record) {
+    String where = "topic " + record.topic();
+    if (record.kafkaPartition() != null) {
+      where += " partition " + record.kafkaPartition();
+    }
+    if (record instanceof SinkRecord sink) {
+      where += " offset " + sink.kafkaOffset();
+    }
+    return where;
   }
 
   private static String first(List<ValueSource> sources, ValueSource.RecordContext context) {

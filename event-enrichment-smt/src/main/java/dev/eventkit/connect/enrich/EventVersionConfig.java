@@ -21,6 +21,8 @@ final class EventVersionConfig extends AbstractConfig {
   static final String HEADER_CONFIG = "version.header";
   static final String DATASCHEMA_TEMPLATE_CONFIG = "dataschema.template";
   static final String ON_MISSING_CONFIG = "on.missing";
+  static final String SCHEMAS_DIR_CONFIG = "schemas.dir";
+  static final String SCHEMAS_CACHE_SIZE_CONFIG = "schemas.cache.size";
 
   static final ConfigDef CONFIG_DEF = configDef();
 
@@ -32,6 +34,8 @@ final class EventVersionConfig extends AbstractConfig {
   final String header;
   final String dataschemaTemplate;
   final boolean failOnMissing;
+  final String schemasDir;
+  final int schemasCacheSize;
 
   EventVersionConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
@@ -49,6 +53,8 @@ final class EventVersionConfig extends AbstractConfig {
             : getString(HEADER_CONFIG).trim();
     dataschemaTemplate = getString(DATASCHEMA_TEMPLATE_CONFIG);
     failOnMissing = "fail".equals(getString(ON_MISSING_CONFIG).toLowerCase(Locale.ROOT));
+    schemasDir = getString(SCHEMAS_DIR_CONFIG).trim();
+    schemasCacheSize = getInt(SCHEMAS_CACHE_SIZE_CONFIG);
   }
 
   static Map<String, String> parseVersions(List<String> entries) {
@@ -124,6 +130,22 @@ final class EventVersionConfig extends AbstractConfig {
         Importance.MEDIUM,
         "When no version can be found: 'fail' throws a DataException naming the record (with"
             + " errors.tolerance=all it goes to the dead letter queue); 'skip' passes it on unstamped.");
+    def.define(
+        SCHEMAS_DIR_CONFIG,
+        Type.STRING,
+        "",
+        Importance.MEDIUM,
+        "Directory of JSON Schema files <dir>/<event type>/<version>.json. When set, each JSON payload"
+            + " (JSON text, bytes, Map or Struct) is validated against the schema of its type and"
+            + " version; a violation or a missing schema file throws a DataException with the JSON"
+            + " pointer and the rule broken, so errors.tolerance=all sends the record to the DLQ.");
+    def.define(
+        SCHEMAS_CACHE_SIZE_CONFIG,
+        Type.INT,
+        64,
+        ConfigDef.Range.atLeast(1),
+        Importance.LOW,
+        "How many compiled schemas are kept (least recently used are dropped).");
     return def;
   }
 }

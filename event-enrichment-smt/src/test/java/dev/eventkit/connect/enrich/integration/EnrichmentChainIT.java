@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -159,7 +160,16 @@ class EnrichmentChainIT {
           new ProducerRecord<>("inbound", "{\"n\": 2}".getBytes(StandardCharsets.UTF_8));
       unknown.headers().add("event.type", "OrderLost".getBytes(StandardCharsets.UTF_8));
       producer.send(unknown).get();
+      ProducerRecord<byte[], byte[]> invalid =
+          new ProducerRecord<>("inbound", "{\"n\": 0}".getBytes(StandardCharsets.UTF_8));
+      invalid.headers().add("event.type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
+      producer.send(invalid).get();
     }
+    Path schemas = Files.createTempDirectory("schemas");
+    Files.createDirectories(schemas.resolve("OrderPlaced"));
+    Files.writeString(
+        schemas.resolve("OrderPlaced/3.json"),
+        "{\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\", \"minimum\": 1}}}");
     Path file = Files.createTempFile("inbound", ".txt");
     Map<String, String> sink = new HashMap<>();
     sink.put("connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector");
@@ -169,14 +179,21 @@ class EnrichmentChainIT {
     sink.put("transforms", "version");
     sink.put("transforms.version.type", "dev.eventkit.connect.enrich.EventVersion$Value");
     sink.put("transforms.version.versions", "OrderPlaced:3");
+    sink.put("transforms.version.schemas.dir", schemas.toString());
     sink.put("errors.tolerance", "all");
     sink.put("errors.deadletterqueue.topic.name", "inbound.dlq");
     sink.put("errors.deadletterqueue.topic.replication.factor", "1");
     sink.put("errors.deadletterqueue.context.headers.enable", "true");
     cluster.connect().configureConnector("inbound-sink", sink);
 
-    ConsumerRecord<byte[], byte[]> dead =
-        cluster.topics().consume("inbound.dlq", 1, TIMEOUT).get(0);
+    List<ConsumerRecord<byte[], byte[]>> deadLetters =
+        cluster.topics().consume("inbound.dlq", 2, TIMEOUT);
+    ConsumerRecord<byte[], byte[]> dead = deadLetters.get(0);
+    ConsumerRecord<byte[], byte[]> invalid = deadLetters.get(1);
+    assertThat(new String(invalid.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\": 0}");
+    assertThat(headers(invalid).get("__connect.errors.exception.message"))
+        .contains("violates")
+        .contains("/n breaks 'minimum'");
     assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\": 2}");
     assertThat(headers(dead))
         .containsEntry("__connect.errors.stage", "TRANSFORMATION")
