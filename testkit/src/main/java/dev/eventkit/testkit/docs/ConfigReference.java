@@ -32,7 +32,7 @@ public final class ConfigReference {
         continue;
       }
       groups
-          .computeIfAbsent(Objects.requireNonNullElse(key.group, "Other"), g -> new ArrayList<>())
+          .computeIfAbsent(Objects.requireNonNullElse(key.group, "Options"), g -> new ArrayList<>())
           .add(key);
     }
     StringBuilder md = new StringBuilder();

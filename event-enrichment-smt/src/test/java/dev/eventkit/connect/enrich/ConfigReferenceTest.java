@@ -1,0 +1,45 @@
+package dev.eventkit.connect.enrich;
+
+import dev.eventkit.testkit.docs.ConfigReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/event-metadata-smt.md and docs/event-version-smt.md are generated from the ConfigDefs and
+ * must match them.
+ */
+class ConfigReferenceTest {
+
+  private static final String METADATA =
+      """
+      `transforms.<name>.type`: `dev.eventkit.connect.enrich.EventMetadata$Value` (field paths read
+      the value) or `dev.eventkit.connect.enrich.EventMetadata$Key` (field paths read the key).
+
+      Adds event id, type, time, source, correlation id, causation id and content type as UTF-8
+      string headers; existing headers are kept unless `overwrite=true`. Field paths work on
+      schemaless Maps, Structs and JSON held in String or byte[] values (parsed once per record,
+      the value itself is never re-encoded); tombstones keep their headers.
+      """;
+
+  private static final String VERSION =
+      """
+      `transforms.<name>.type`: `dev.eventkit.connect.enrich.EventVersion$Value` or
+      `dev.eventkit.connect.enrich.EventVersion$Key`.
+
+      Stamps `event.schema.version` (or `ce_dataschema` under CloudEvents naming) from the first of
+      `version.source`, the `versions` mapping by event type, and `version.default`; an existing header
+      is kept. With `schemas.dir`, JSON payloads are validated against
+      `<schemas.dir>/<event type>/<version>.json`.
+      """;
+
+  @Test
+  void docsMatchTheConfigDefs() {
+    ConfigReference.assertUpToDate(
+        "event-metadata-smt.md",
+        ConfigReference.markdown(
+            "EventMetadata transform configuration", METADATA, EventMetadataConfig.CONFIG_DEF));
+    ConfigReference.assertUpToDate(
+        "event-version-smt.md",
+        ConfigReference.markdown(
+            "EventVersion transform configuration", VERSION, EventVersionConfig.CONFIG_DEF));
+  }
+}
