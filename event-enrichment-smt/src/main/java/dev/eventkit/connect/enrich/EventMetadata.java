@@ -7,7 +7,6 @@ import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 
 /**
@@ -68,22 +67,16 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         }
         continue;
       }
-      headers.remove(header);
+      if (existing != null) {
+        headers.remove(header);
+      }
       headers.addString(header, value);
     }
     if (config.naming == HeaderNaming.CLOUDEVENTS
         && existing(headers, HeaderNaming.CE_SPECVERSION) == null) {
       headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
     }
-    return record.newRecord(
-        record.topic(),
-        record.kafkaPartition(),
-        record.keySchema(),
-        record.key(),
-        record.valueSchema(),
-        record.value(),
-        record.timestamp(),
-        headers);
+    return Records.withHeaders(record, headers);
   }
 
   private static String existing(Headers headers, String name) {
@@ -108,14 +101,8 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
             .append(attribute.sourceConfig())
             .append(" (")
             .append(String.join(",", sources.stream().map(ValueSource::describe).toList()))
-            .append(") in record of topic ")
-            .append(context.record.topic());
-    if (context.record.kafkaPartition() != null) {
-      message.append(" partition ").append(context.record.kafkaPartition());
-    }
-    if (context.record instanceof SinkRecord sink) {
-      message.append(" offset ").append(sink.kafkaOffset());
-    }
+            .append(") in record of ")
+            .append(Records.describe(context.record));
     if (context.fields.problem() != null) {
       message.append(": ").append(context.fields.problem());
     }

@@ -7,7 +7,6 @@ import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 
 /**
@@ -68,11 +67,11 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
           "No schema version for event type "
               + type
               + " (version.source, versions, version.default) in "
-              + describe(record)
+              + Records.describe(record)
               + "; on.missing=fail");
     }
     if (schemas != null && record.value() != null) {
-      schemas.validate(type, version, record.value(), describe(record));
+      schemas.validate(type, version, record.value(), Records.describe(record));
     }
     if (existing != null) {
       return record;
@@ -86,15 +85,7 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
             : version;
     Headers headers = record.headers().duplicate();
     headers.addString(config.header, value);
-    return record.newRecord(
-        record.topic(),
-        record.kafkaPartition(),
-        record.keySchema(),
-        record.key(),
-        record.valueSchema(),
-        record.value(),
-        record.timestamp(),
-        headers);
+    return Records.withHeaders(record, headers);
   }
 
   private String versionOf(String type, ValueSource.RecordContext context) {
@@ -103,17 +94,6 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
       version = config.versions.get(type);
     }
     return version == null ? config.defaultVersion : version;
-  }
-
-  private static String describe(ConnectRecord<?> record) {
-    String where = "topic " + record.topic();
-    if (record.kafkaPartition() != null) {
-      where += " partition " + record.kafkaPartition();
-    }
-    if (record instanceof SinkRecord sink) {
-      where += " offset " + sink.kafkaOffset();
-    }
-    return where;
   }
 
   private static String first(List<ValueSource> sources, ValueSource.RecordContext context) {

@@ -1,0 +1,36 @@
+package dev.eventkit.connect.enrich;
+
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/** Small record helpers shared by the transforms. */
+final class Records {
+
+  private Records() {}
+
+  /** The same record with other headers; key, value, schemas and timestamp untouched. */
+  static <R extends ConnectRecord<R>> R withHeaders(R record, Headers headers) {
+    return record.newRecord(
+        record.topic(),
+        record.kafkaPartition(),
+        record.keySchema(),
+        record.key(),
+        record.valueSchema(),
+        record.value(),
+        record.timestamp(),
+        headers);
+  }
+
+  /** Names a record in error messages: topic, and partition and offset where known. */
+  static String describe(ConnectRecord<?> record) {
+    StringBuilder where = new StringBuilder("topic ").append(record.topic());
+    if (record.kafkaPartition() != null) {
+      where.append(" partition ").append(record.kafkaPartition());
+    }
+    if (record instanceof SinkRecord sink) {
+      where.append(" offset ").append(sink.kafkaOffset());
+    }
+    return where.toString();
+  }
+}
