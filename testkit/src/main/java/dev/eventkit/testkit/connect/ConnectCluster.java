@@ -30,11 +30,20 @@ public final class ConnectCluster implements AutoCloseable {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
   private final EmbeddedConnectCluster connect;
+  private final org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  private ConnectCluster(EmbeddedConnectCluster connect) {
+  private ConnectCluster(
+      EmbeddedConnectCluster connect,
+      org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker) {
     this.connect = connect;
+    this.fixedPortWorker = fixedPortWorker;
+  }
+
+  /** The REST URL of the worker listening on the fixed port, if one was asked for. */
+  public java.util.Optional<java.net.URI> fixedPortUrl() {
+    return java.util.Optional.ofNullable(fixedPortWorker).map(w -> w.url());
   }
 
   public static Builder builder() {
@@ -303,6 +312,9 @@ public final class ConnectCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    if (fixedPortWorker != null) {
+      fixedPortWorker.stop();
+    }
     connect.stop();
   }
 
@@ -315,6 +327,7 @@ public final class ConnectCluster implements AutoCloseable {
     private final Map<String, String> workerProps = new HashMap<>();
     private final Properties brokerProps = new Properties();
     private String name = "eventkit-connect";
+    private int restPort;
 
     public Builder name(String name) {
       this.name = name;
@@ -343,6 +356,15 @@ public final class ConnectCluster implements AutoCloseable {
      */
     public Builder pluginPath(Path pluginPath) {
       this.pluginPath = pluginPath;
+      return this;
+    }
+
+    /**
+     * Adds a worker whose REST API listens on this fixed port (the embedded cluster's own workers
+     * take free ports), e.g. 8083 for a local demo.
+     */
+    public Builder restPort(int port) {
+      this.restPort = port;
       return this;
     }
 
@@ -380,7 +402,16 @@ public final class ConnectCluster implements AutoCloseable {
               .brokerProps(broker)
               .build();
       cluster.start();
-      ConnectCluster started = new ConnectCluster(cluster);
+      org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker = null;
+      if (restPort > 0) {
+        // The cluster filled in its own settings (group, topics, brokers): join the same group.
+        Map<String, String> fixed = new HashMap<>(props);
+        fixed.put("listeners", "http://localhost:" + restPort);
+        fixed.remove("rest.advertised.port");
+        fixedPortWorker =
+            org.apache.kafka.connect.util.clusters.WorkerHandle.start(name + "-" + restPort, fixed);
+      }
+      ConnectCluster started = new ConnectCluster(cluster, fixedPortWorker);
       try {
         cluster.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not start");
       } catch (InterruptedException e) {

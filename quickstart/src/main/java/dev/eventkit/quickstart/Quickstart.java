@@ -1,0 +1,362 @@
+package dev.eventkit.quickstart;
+
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/** The whole pipeline on embedded defaults, in one process. */
+public final class Quickstart {
+
+  /** What the run did, and whether every count adds up. */
+  public record Summary(
+      long written,
+      long committed,
+      long rolledBack,
+      long poison,
+      long published,
+      long deadLettered,
+      long archived,
+      String sampleEvent,
+      String sampleArchiveRow) {
+    public boolean consistent() {
+      return published == committed && deadLettered == poison && archived == poison;
+    }
+  }
+
+  private Quickstart() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("log4j2.configurationFile", "log4j2-quickstart.xml");
+    QuickstartOptions options;
+    try {
+      options = QuickstartOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      System.out.println(QuickstartOptions.USAGE);
+      return;
+    }
+    Summary summary = run(options, System.out);
+    System.exit(summary.consistent() ? 0 : 1);
+  }
+
+  /** Runs the quickstart; returns its summary once everything has shut down. */
+  public static Summary run(QuickstartOptions options, PrintStream out) throws Exception {
+    Path home = Path.of(System.getProperty("eventkit.quickstart.home", "."));
+    Path pluginPath = unpackPlugin(home);
+    out.println("Starting embedded PostgreSQL 17, a Kafka broker and a Connect worker ...");
+    try (PostgresServer postgres = PostgresServer.start();
+        ConnectCluster cluster =
+            ConnectCluster.builder()
+                .name("eventkit-quickstart")
+                .pluginPath(pluginPath)
+                .restPort(options.port())
+                .workerProp("config.providers", "env")
+                .workerProp(
+                    "config.providers.env.class",
+                    "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+                .start()) {
+      TestDatabase db = postgres.createDatabase();
+      createOutbox(db);
+      deploy(cluster, db, home.resolve("config-examples"));
+      String rest = cluster.fixedPortUrl().map(Object::toString).orElse(cluster.restUrl(""));
+      out.println("Connect REST API: " + rest);
+      out.println("Database: " + db.jdbcUrl() + " (user " + db.user() + ")");
+      try (OrderService orders = new OrderService(db)) {
+        runOrderService(orders, cluster, db, options, out);
+        Summary summary = settle(orders, cluster, db, out);
+        print(summary, out);
+        if (options.keepRunning()) {
+          keepRunning(cluster, out);
+        }
+        return summary;
+      }
+    }
+  }
+
+  private static Path unpackPlugin(Path home) throws IOException {
+    Path packages = home.resolve("packaging/target/components/packages");
+    Path zip;
+    try (var files = Files.list(packages)) {
+      zip = files.filter(p -> p.toString().endsWith(".zip")).findFirst().orElseThrow();
+    } catch (IOException | java.util.NoSuchElementException e) {
+      throw new IllegalStateException(
+          "No packaged plugin under "
+              + packages
+              + ": build it first with ./mvnw install -DskipTests",
+          e);
+    }
+    Path target = Files.createTempDirectory("eventkit-plugins");
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+      for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+        Path file = target.resolve(entry.getName()).normalize();
+        if (!file.startsWith(target)) {
+          throw new IOException("Zip entry escapes the plugin directory: " + entry.getName());
+        }
+        if (entry.isDirectory()) {
+          Files.createDirectories(file);
+        } else {
+          Files.createDirectories(file.getParent());
+          Files.copy(in, file);
+        }
+      }
+    }
+    return target;
+  }
+
+  private static void createOutbox(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE outbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aggregatetype text NOT NULL,"
+            + " aggregateid text NOT NULL, type text NOT NULL, payload jsonb, timestamp timestamptz NOT NULL DEFAULT now(),"
+            + " txid xid8 NOT NULL DEFAULT pg_current_xact_id(), seq bigserial, correlation_id text)",
+        "CREATE INDEX outbox_position ON outbox (txid, seq)",
+        "CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN PERFORM pg_notify('outbox_events', ''); RETURN NULL; END $$",
+        "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()");
+  }
+
+  /** Deploys the three connectors over REST, from config-examples where one exists. */
+  private static void deploy(ConnectCluster cluster, TestDatabase db, Path examples)
+      throws IOException {
+    Map<String, String> connection = new HashMap<>();
+    connection.put("connection.url", db.jdbcUrl());
+    connection.put("connection.user", db.user());
+    connection.put("connection.password", db.password());
+
+    Map<String, String> outbox = new HashMap<>(connection);
+    outbox.put("poll.notify.channel", "outbox_events");
+    cluster.createConnector(
+        "orders-outbox", examples.resolve("outbox-postgres-cloudevents.json"), outbox);
+
+    // The archive subscribes by regex: a topic created later is only noticed at the next metadata
+    // refresh (metadata.max.age.ms, 5 minutes by default), so the DLQ topic exists up front.
+    cluster.topics().create("order.dlq", 1);
+    Path consumed = Files.createTempFile("orders-consumer", ".txt");
+    String consumer =
+        "{\"name\": \"orders-consumer\", \"config\": {"
+            + "\"connector.class\": \"org.apache.kafka.connect.file.FileStreamSinkConnector\","
+            + "\"topics\": \"order.events\", \"file\": \""
+            + consumed.toString().replace("\\", "\\\\")
+            + "\","
+            + "\"value.converter\": \"org.apache.kafka.connect.storage.StringConverter\","
+            + "\"transforms\": \"version\","
+            + "\"transforms.version.type\": \"dev.eventkit.connect.enrich.EventVersion$Value\","
+            + "\"transforms.version.versions\": \"OrderPlaced:3,OrderShipped:1\","
+            + "\"errors.tolerance\": \"all\", \"errors.deadletterqueue.topic.name\": \"order.dlq\","
+            + "\"errors.deadletterqueue.topic.replication.factor\": \"1\","
+            + "\"errors.deadletterqueue.context.headers.enable\": \"true\"}}";
+    cluster.createConnector(consumer, Map.of());
+
+    Map<String, String> archive = new HashMap<>(connection);
+    archive.put("topics.regex", "order\\.dlq");
+    cluster.createConnector(
+        "dead-letter-archive", examples.resolve("dlq-archive-postgres.json"), archive);
+    cluster.awaitRunning("orders-outbox", 1);
+    cluster.awaitRunning("orders-consumer", 1);
+    cluster.awaitRunning("dead-letter-archive", 1);
+  }
+
+  private static void runOrderService(
+      OrderService orders,
+      ConnectCluster cluster,
+      TestDatabase db,
+      QuickstartOptions options,
+      PrintStream out)
+      throws InterruptedException {
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    try {
+      scheduler.scheduleAtFixedRate(
+          orders::writeOne, 0, 1_000_000 / options.rate(), TimeUnit.MICROSECONDS);
+      long[] last = new long[4];
+      scheduler.scheduleAtFixedRate(
+          () -> {
+            long[] now = {
+              orders.written.get(), published(cluster), deadLettered(cluster), archived(db)
+            };
+            out.printf(
+                "written %6d (+%d/s)  published %6d (+%d/s)  dead-lettered %4d (+%d/s)  archived %4d (+%d/s)%n",
+                now[0],
+                now[0] - last[0],
+                now[1],
+                now[1] - last[1],
+                now[2],
+                now[2] - last[2],
+                now[3],
+                now[3] - last[3]);
+            System.arraycopy(now, 0, last, 0, now.length);
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
+      scheduler.schedule(scheduler::shutdown, options.duration().toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.awaitTermination(options.duration().toSeconds() + 60, TimeUnit.SECONDS);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** Waits until every committed event is published and every poison event archived. */
+  private static Summary settle(
+      OrderService orders, ConnectCluster cluster, TestDatabase db, PrintStream out) {
+    out.println("Order service stopped; waiting for the pipeline to drain ...");
+    Summary counts;
+    try {
+      counts =
+          Awaitility.await("the pipeline to drain")
+              .atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofMillis(500))
+              .until(() -> counts(orders, cluster, db), Summary::consistent);
+    } catch (ConditionTimeoutException e) {
+      counts = counts(orders, cluster, db);
+    }
+    return withSamples(counts, cluster, db);
+  }
+
+  private static Summary counts(OrderService orders, ConnectCluster cluster, TestDatabase db) {
+    return new Summary(
+        orders.written.get(),
+        orders.committed.get(),
+        orders.rolledBack.get(),
+        orders.poison.get(),
+        published(cluster),
+        deadLettered(cluster),
+        archived(db),
+        "",
+        "");
+  }
+
+  private static Summary withSamples(Summary counts, ConnectCluster cluster, TestDatabase db) {
+    String sampleEvent = "";
+    String sampleRow = "";
+    if (counts.published() > 0) {
+      ConsumerRecord<byte[], byte[]> record =
+          cluster.topics().consume("order.events", 1, Duration.ofSeconds(10)).get(0);
+      StringBuilder event =
+          new StringBuilder("key ")
+              .append(new String(record.key(), StandardCharsets.UTF_8))
+              .append(", value ")
+              .append(new String(record.value(), StandardCharsets.UTF_8));
+      record
+          .headers()
+          .forEach(
+              h ->
+                  event
+                      .append("\n    ")
+                      .append(h.key())
+                      .append(": ")
+                      .append(new String(h.value(), StandardCharsets.UTF_8)));
+      sampleEvent = event.toString();
+    }
+    if (counts.archived() > 0) {
+      sampleRow =
+          db.query(
+                  "SELECT dlq_topic, dlq_offset, origin_topic, origin_offset, error_dialect, stage, failing_class,"
+                      + " exception_class, event_id, event_type FROM dead_letter_archive ORDER BY id LIMIT 1")
+              .get(0)
+              .toString();
+    }
+    return new Summary(
+        counts.written(),
+        counts.committed(),
+        counts.rolledBack(),
+        counts.poison(),
+        counts.published(),
+        counts.deadLettered(),
+        counts.archived(),
+        sampleEvent,
+        sampleRow);
+  }
+
+  private static void print(Summary s, PrintStream out) {
+    out.println();
+    out.println("Summary");
+    out.printf(
+        "  transactions written %d: committed %d, rolled back %d (never published)%n",
+        s.written(), s.committed(), s.rolledBack());
+    out.printf(
+        "  committed events = published events: %d = %d  %s%n",
+        s.committed(), s.published(), s.published() == s.committed() ? "OK" : "MISMATCH");
+    out.printf(
+        "  poison events = dead-lettered = archived rows: %d = %d = %d  %s%n",
+        s.poison(),
+        s.deadLettered(),
+        s.archived(),
+        s.deadLettered() == s.poison() && s.archived() == s.poison() ? "OK" : "MISMATCH");
+    out.println("  sample event: " + s.sampleEvent());
+    out.println("  sample archive row: " + s.sampleArchiveRow());
+    out.println(s.consistent() ? "Everything adds up." : "Counts do not add up: see above.");
+  }
+
+  private static void keepRunning(ConnectCluster cluster, PrintStream out)
+      throws InterruptedException {
+    String rest = cluster.restUrl("");
+    out.println();
+    out.println("Still running; explore with:");
+    out.println("  curl " + rest + "connectors?expand=status");
+    out.println("  curl " + rest + "connectors/orders-outbox/offsets");
+    out.println("  curl '" + rest + "connector-plugins?connectorsOnly=false'");
+    out.println("Press Ctrl-C to stop.");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+    stopped.await();
+  }
+
+  private static long published(ConnectCluster cluster) {
+    return endOffsets(cluster, "order.events");
+  }
+
+  private static long deadLettered(ConnectCluster cluster) {
+    return endOffsets(cluster, "order.dlq");
+  }
+
+  private static long endOffsets(ConnectCluster cluster, String topic) {
+    try (Admin admin = cluster.kafka().createAdminClient()) {
+      var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      description
+          .partitions()
+          .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      long total = 0;
+      for (ListOffsetsResult.ListOffsetsResultInfo info :
+          admin.listOffsets(request).all().get().values()) {
+        total += info.offset();
+      }
+      return total;
+    } catch (Exception e) {
+      return 0; // the topic does not exist yet
+    }
+  }
+
+  private static long archived(TestDatabase db) {
+    try {
+      return db.queryForLong("SELECT count(*) FROM dead_letter_archive");
+    } catch (IllegalStateException e) {
+      return 0; // the archive table is created with the first dead letter
+    }
+  }
+}

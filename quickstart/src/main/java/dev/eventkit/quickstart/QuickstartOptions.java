@@ -1,0 +1,54 @@
+package dev.eventkit.quickstart;
+
+import java.time.Duration;
+
+/** Command-line options of the quickstart. */
+record QuickstartOptions(Duration duration, int rate, boolean keepRunning, int port, boolean help) {
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: quickstart [--duration SECONDS] [--rate EVENTS_PER_SECOND] [--keep-running] [--port PORT]",
+          "",
+          "Starts embedded PostgreSQL, a Kafka broker and a Connect worker (REST on localhost:PORT, default 8083)",
+          "that loads the packaged Eventkit plugin, deploys the outbox connector with both transforms, a sink",
+          "that dead-letters poison events and the DLQ archive, then runs an order service writing outbox rows.",
+          "",
+          "  --duration SECONDS   how long the order service writes (default 30)",
+          "  --rate N             transactions per second (default 20)",
+          "  --keep-running       leave everything up after the summary, until Ctrl-C",
+          "  --port PORT          Connect REST port (default 8083; 0 picks a free one)");
+
+  static QuickstartOptions parse(String[] args) {
+    Duration duration = Duration.ofSeconds(30);
+    int rate = 20;
+    boolean keepRunning = false;
+    int port = 8083;
+    boolean help = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--duration" -> duration = Duration.ofSeconds(number(args, ++i, "--duration"));
+        case "--rate" -> rate = number(args, ++i, "--rate");
+        case "--port" -> port = number(args, ++i, "--port");
+        case "--keep-running" -> keepRunning = true;
+        case "--help", "-h" -> help = true;
+        default -> throw new IllegalArgumentException("Unknown option " + args[i] + "\n" + USAGE);
+      }
+    }
+    if (rate < 1) {
+      throw new IllegalArgumentException("--rate must be at least 1");
+    }
+    return new QuickstartOptions(duration, rate, keepRunning, port, help);
+  }
+
+  private static int number(String[] args, int index, String option) {
+    if (index >= args.length) {
+      throw new IllegalArgumentException(option + " needs a number");
+    }
+    try {
+      return Integer.parseInt(args[index]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a number, got " + args[index]);
+    }
+  }
+}

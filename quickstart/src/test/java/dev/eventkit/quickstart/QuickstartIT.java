@@ -1,0 +1,35 @@
+package dev.eventkit.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the quickstart briefly, as the README's command does, and checks its self-checking summary.
+ */
+class QuickstartIT {
+
+  @Test
+  void theWholePipelineAddsUp() throws Exception {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+    Quickstart.Summary summary =
+        Quickstart.run(
+            QuickstartOptions.parse(
+                new String[] {"--duration", "12", "--rate", "25", "--port", "0"}),
+            new PrintStream(output, true, StandardCharsets.UTF_8));
+
+    String printed = output.toString(StandardCharsets.UTF_8);
+    assertThat(summary.consistent()).as(printed).isTrue();
+    assertThat(summary.committed()).isPositive();
+    assertThat(summary.rolledBack() + summary.committed()).isEqualTo(summary.written());
+    assertThat(summary.sampleEvent())
+        .contains("ce_id: ")
+        .contains("ce_specversion: 1.0")
+        .contains("ce_dataschema: ");
+    assertThat(printed).contains("written ").contains("published ").contains("Everything adds up.");
+  }
+}
