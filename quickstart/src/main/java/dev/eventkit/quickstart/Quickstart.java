@@ -70,17 +70,28 @@ public final class Quickstart {
     Path home = Path.of(System.getProperty("eventkit.quickstart.home", "."));
     Path pluginPath = unpackPlugin(home);
     out.println("Starting embedded PostgreSQL 17, a Kafka broker and a Connect worker ...");
-    try (PostgresServer postgres = PostgresServer.start();
-        ConnectCluster cluster =
-            ConnectCluster.builder()
-                .name("eventkit-quickstart")
-                .pluginPath(pluginPath)
-                .restPort(options.port())
-                .workerProp("config.providers", "env")
-                .workerProp(
-                    "config.providers.env.class",
-                    "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
-                .start()) {
+    PostgresServer postgres = PostgresServer.start();
+    ConnectCluster cluster;
+    try {
+      cluster =
+          ConnectCluster.builder()
+              .name("eventkit-quickstart")
+              .pluginPath(pluginPath)
+              .restPort(options.port())
+              .workerProp("config.providers", "env")
+              .workerProp(
+                  "config.providers.env.class",
+                  "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+              .start();
+    } catch (RuntimeException e) {
+      postgres.close();
+      throw e;
+    }
+    // Ctrl-C at any point shuts the worker, the broker and the database down cleanly.
+    Shutdown shutdown = new Shutdown(cluster, postgres);
+    Thread hook = new Thread(shutdown::run, "eventkit-quickstart-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
       TestDatabase db = postgres.createDatabase();
       createOutbox(db);
       deploy(cluster, db, home.resolve("config-examples"));
@@ -92,9 +103,35 @@ public final class Quickstart {
         Summary summary = settle(orders, cluster, db, out);
         print(summary, out);
         if (options.keepRunning()) {
-          keepRunning(cluster, out);
+          keepRunning(rest, out);
         }
         return summary;
+      }
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      shutdown.run();
+    }
+  }
+
+  /** Closes the stack once, whether the run ends or the JVM is asked to stop. */
+  private static final class Shutdown {
+    private final ConnectCluster cluster;
+    private final PostgresServer postgres;
+    private final java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    Shutdown(ConnectCluster cluster, PostgresServer postgres) {
+      this.cluster = cluster;
+      this.postgres = postgres;
+    }
+
+    void run() {
+      if (done.compareAndSet(false, true)) {
+        try {
+          cluster.close();
+        } finally {
+          postgres.close();
+        }
       }
     }
   }
@@ -312,18 +349,14 @@ public final class Quickstart {
     out.println(s.consistent() ? "Everything adds up." : "Counts do not add up: see above.");
   }
 
-  private static void keepRunning(ConnectCluster cluster, PrintStream out)
-      throws InterruptedException {
-    String rest = cluster.restUrl("");
+  private static void keepRunning(String rest, PrintStream out) throws InterruptedException {
     out.println();
     out.println("Still running; explore with:");
     out.println("  curl " + rest + "connectors?expand=status");
     out.println("  curl " + rest + "connectors/orders-outbox/offsets");
     out.println("  curl '" + rest + "connector-plugins?connectorsOnly=false'");
     out.println("Press Ctrl-C to stop.");
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    stopped.await();
+    new CountDownLatch(1).await();
   }
 
   private static long published(ConnectCluster cluster) {

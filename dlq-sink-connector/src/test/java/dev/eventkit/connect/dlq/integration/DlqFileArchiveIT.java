@@ -100,6 +100,8 @@ class DlqFileArchiveIT {
             "3600000",
             "topics.regex",
             "files\\.dlq");
+    assertThat(ConnectCluster.validationErrors(cluster.validateConnector(FILE_EXAMPLE, overrides)))
+        .isEmpty();
     cluster.createConnector("files", FILE_EXAMPLE, overrides);
 
     Awaitility.await("two closed files and the offset of the second committed")
