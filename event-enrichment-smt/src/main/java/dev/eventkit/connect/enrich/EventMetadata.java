@@ -57,7 +57,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       if (entry.getValue().isEmpty()) {
         continue;
       }
-      String value = firstValue(entry.getValue(), context);
+      String value = ValueSource.firstOf(entry.getValue(), context);
       if (attribute == EventAttribute.ID) {
         context.eventId = value;
       }
@@ -82,16 +82,6 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
   private static String existing(Headers headers, String name) {
     var header = headers.lastWithName(name);
     return header == null || header.value() == null ? null : String.valueOf(header.value());
-  }
-
-  private static String firstValue(List<ValueSource> sources, ValueSource.RecordContext context) {
-    for (ValueSource source : sources) {
-      String value = source.resolve(context);
-      if (value != null) {
-        return value;
-      }
-    }
-    return null;
   }
 
   private DataException missing(

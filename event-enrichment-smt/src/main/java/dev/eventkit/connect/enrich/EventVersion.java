@@ -1,6 +1,5 @@
 package dev.eventkit.connect.enrich;
 
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
@@ -54,7 +53,7 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
     }
     ValueSource.RecordContext context =
         new ValueSource.RecordContext(record, new RecordFields(fields(record)));
-    String type = first(config.typeSources, context);
+    String type = ValueSource.firstOf(config.typeSources, context);
     String version =
         existing != null && config.naming == HeaderNaming.EVENTKIT
             ? existing
@@ -89,21 +88,11 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
   }
 
   private String versionOf(String type, ValueSource.RecordContext context) {
-    String version = first(config.versionSources, context);
+    String version = ValueSource.firstOf(config.versionSources, context);
     if (version == null && type != null) {
       version = config.versions.get(type);
     }
     return version == null ? config.defaultVersion : version;
-  }
-
-  private static String first(List<ValueSource> sources, ValueSource.RecordContext context) {
-    for (ValueSource source : sources) {
-      String value = source.resolve(context);
-      if (value != null) {
-        return value;
-      }
-    }
-    return null;
   }
 
   @Override

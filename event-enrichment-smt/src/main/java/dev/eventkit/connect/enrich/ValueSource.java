@@ -44,6 +44,17 @@ interface ValueSource {
     }
   }
 
+  /** The value of the first source that yields one, or null. */
+  static String firstOf(List<ValueSource> sources, RecordContext context) {
+    for (ValueSource source : sources) {
+      String value = source.resolve(context);
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
   static List<ValueSource> parseList(String option, List<String> specs) {
     List<ValueSource> sources = new ArrayList<>();
     for (String raw : specs) {

@@ -149,6 +149,42 @@ class EnrichmentChainIT {
   }
 
   @Test
+  void theTransformsComposeWithKafkaPredicates() throws Exception {
+    TestDatabase db = outboxWithOneOrder();
+    db.execute(
+        "INSERT INTO outbox (aggregatetype, aggregateid, type, payload) VALUES ('payment', 'p-1', 'PaymentCaptured', '{}')");
+
+    cluster.createConnector(
+        "predicated",
+        EXAMPLE,
+        overrides(
+            db,
+            "topic.template",
+            "${aggregate_type}.predicated",
+            "predicates",
+            "payments",
+            "predicates.payments.type",
+            "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+            "predicates.payments.pattern",
+            "payment\\..*",
+            "transforms.metadata.predicate",
+            "payments",
+            "transforms.metadata.negate",
+            "true"));
+
+    ConsumerRecord<byte[], byte[]> order =
+        cluster.topics().consume("order.predicated", 1, TIMEOUT).get(0);
+    ConsumerRecord<byte[], byte[]> payment =
+        cluster.topics().consume("payment.predicated", 1, TIMEOUT).get(0);
+    assertThat(headers(order)).containsEntry("ce_specversion", "1.0").containsKey("ce_id");
+    assertThat(headers(payment))
+        .doesNotContainKeys("ce_specversion", "ce_id")
+        .containsKey("event.id");
+    assertThat(headers(payment))
+        .containsEntry("ce_dataschema", "https://schemas.example.com/PaymentCaptured/v1.json");
+  }
+
+  @Test
   void onASinkAnEventWithoutAVersionGoesToTheDeadLetterQueue() throws Exception {
     cluster.topics().create("inbound", 1);
     try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
