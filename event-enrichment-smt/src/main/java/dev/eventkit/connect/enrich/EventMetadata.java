@@ -42,28 +42,35 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
   @Override
   public R apply(R record) {
     ValueSource.RecordContext context =
-        new ValueSource.RecordContext(record, new RecordFields(fields(record)));
-    Headers headers = record.headers().duplicate();
+        new ValueSource.RecordContext(record, new RecordFields(fields(record), config.fieldPaths));
+    // Only the record's own headers can already hold a value: look there, and only if it has any.
+    Headers original = record.headers();
+    boolean hasHeaders = !original.isEmpty();
+    Headers headers = original.duplicate();
     for (Map.Entry<EventAttribute, List<ValueSource>> entry : config.sources.entrySet()) {
       EventAttribute attribute = entry.getKey();
+      List<ValueSource> sources = entry.getValue();
+      if (sources.isEmpty() && attribute != EventAttribute.ID) {
+        continue;
+      }
       String header = config.headers.get(attribute);
-      String existing = existing(headers, header);
+      String existing = hasHeaders ? existing(original, header) : null;
       if (existing != null && !config.overwrite) {
         if (attribute == EventAttribute.ID) {
           context.eventId = existing;
         }
         continue;
       }
-      if (entry.getValue().isEmpty()) {
+      if (sources.isEmpty()) {
         continue;
       }
-      String value = ValueSource.firstOf(entry.getValue(), context);
+      String value = ValueSource.firstOf(sources, context);
       if (attribute == EventAttribute.ID) {
         context.eventId = value;
       }
       if (value == null) {
         if (config.failOnMissing) {
-          throw missing(attribute, entry.getValue(), context);
+          throw missing(attribute, sources, context);
         }
         continue;
       }
@@ -73,7 +80,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       headers.addString(header, value);
     }
     if (config.naming == HeaderNaming.CLOUDEVENTS
-        && existing(headers, HeaderNaming.CE_SPECVERSION) == null) {
+        && (!hasHeaders || existing(original, HeaderNaming.CE_SPECVERSION) == null)) {
       headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
     }
     return Records.withHeaders(record, headers);

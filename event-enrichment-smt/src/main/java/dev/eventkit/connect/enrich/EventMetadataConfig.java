@@ -25,6 +25,7 @@ final class EventMetadataConfig extends AbstractConfig {
   final boolean failOnMissing;
   final Map<EventAttribute, List<ValueSource>> sources = new EnumMap<>(EventAttribute.class);
   final Map<EventAttribute, String> headers = new EnumMap<>(EventAttribute.class);
+  final JsonPaths fieldPaths;
 
   EventMetadataConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
@@ -38,6 +39,13 @@ final class EventMetadataConfig extends AbstractConfig {
       String header = getString(attribute.headerConfig());
       headers.put(attribute, header.isBlank() ? naming.headerFor(attribute) : header.trim());
     }
+    fieldPaths =
+        new JsonPaths(
+            sources.values().stream()
+                .flatMap(List::stream)
+                .map(ValueSource::fieldPath)
+                .filter(java.util.Objects::nonNull)
+                .toList());
   }
 
   private static ConfigDef configDef() {

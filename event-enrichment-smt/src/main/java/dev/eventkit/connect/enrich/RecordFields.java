@@ -3,6 +3,7 @@ package dev.eventkit.connect.enrich;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -20,11 +21,22 @@ final class RecordFields {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Object data;
+  private final JsonPaths wanted;
+  private Map<String, String> streamed;
   private JsonNode parsed;
   private String parseError;
 
   RecordFields(Object data) {
+    this(data, JsonPaths.NONE);
+  }
+
+  /**
+   * @param wanted the paths the transform will ask for: from JSON text they are read in one
+   *     streaming pass that skips everything else and stops once all are found
+   */
+  RecordFields(Object data, JsonPaths wanted) {
     this.data = data;
+    this.wanted = wanted;
   }
 
   /** The text at {@code path}, or null when it is absent or null; see {@link #problem()}. */
@@ -40,6 +52,19 @@ final class RecordFields {
     }
     if (data instanceof Struct struct) {
       return fromStruct(struct, path, 0);
+    }
+    if ((data instanceof String || data instanceof byte[]) && wanted.contains(path)) {
+      if (streamed == null && parseError == null) {
+        String text = text();
+        if (text != null) {
+          try {
+            streamed = wanted.extract(text);
+          } catch (IOException e) {
+            parseError = "the value is not valid JSON (" + e.getMessage() + ")";
+          }
+        }
+      }
+      return streamed == null ? null : streamed.get(JsonPaths.join(path));
     }
     if (data instanceof String || data instanceof byte[]) {
       JsonNode node = json();
@@ -65,22 +90,9 @@ final class RecordFields {
     if (parsed != null || parseError != null) {
       return parsed;
     }
-    String text;
-    if (data instanceof byte[] bytes) {
-      try {
-        text =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes))
-                .toString();
-      } catch (CharacterCodingException e) {
-        parseError = "the value is bytes that are not UTF-8 text";
-        return null;
-      }
-    } else {
-      text = (String) data;
+    String text = text();
+    if (text == null) {
+      return null;
     }
     try {
       parsed = JSON.readTree(text);
@@ -88,6 +100,24 @@ final class RecordFields {
       parseError = "the value is not valid JSON (" + e.getOriginalMessage() + ")";
     }
     return parsed;
+  }
+
+  /** The value as text, or null (with the reason in parseError) for bytes that are not UTF-8. */
+  private String text() {
+    if (!(data instanceof byte[] bytes)) {
+      return (String) data;
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      parseError = "the value is bytes that are not UTF-8 text";
+      return null;
+    }
   }
 
   private static String fromMap(Map<?, ?> map, String[] path, int index) {

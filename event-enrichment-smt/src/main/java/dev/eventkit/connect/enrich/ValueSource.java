@@ -30,6 +30,11 @@ interface ValueSource {
   /** What this source reads, for error messages. */
   String describe();
 
+  /** The dotted path this source reads from the value ($Value) or key ($Key), or null. */
+  default String[] fieldPath() {
+    return null;
+  }
+
   /** One record under transformation, with lazily parsed key and value. */
   final class RecordContext {
     final ConnectRecord<?> record;
@@ -77,7 +82,7 @@ interface ValueSource {
       case "field":
         require(option, spec, !argument.isEmpty(), "field:PATH");
         String[] path = argument.split("\\.");
-        return new Named(spec, c -> c.fields.text(path));
+        return new Named(spec, path, c -> c.fields.text(path));
       case "literal":
         return new Named(spec, c -> argument);
       case "topic":
@@ -99,6 +104,7 @@ interface ValueSource {
           String[] uuidPath = argument.split("\\.");
           return new Named(
               spec,
+              uuidPath,
               c -> {
                 String field = c.fields.text(uuidPath);
                 if (field == null) {
@@ -144,8 +150,15 @@ interface ValueSource {
   }
 
   /** A source and its spec. */
-  record Named(String describe, java.util.function.Function<RecordContext, String> reader)
+  record Named(
+      String describe,
+      String[] fieldPath,
+      java.util.function.Function<RecordContext, String> reader)
       implements ValueSource {
+    Named(String describe, java.util.function.Function<RecordContext, String> reader) {
+      this(describe, null, reader);
+    }
+
     @Override
     public String resolve(RecordContext context) {
       return reader.apply(context);
