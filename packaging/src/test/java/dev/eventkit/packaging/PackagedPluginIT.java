@@ -66,10 +66,7 @@ class PackagedPluginIT {
         ConnectCluster.builder()
             .pluginPath(pluginPath)
             .workerProp("plugin.discovery", "hybrid_fail")
-            .workerProp("config.providers", "env")
-            .workerProp(
-                "config.providers.env.class",
-                "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+            .envConfigProvider()
             .start();
   }
 

@@ -78,10 +78,7 @@ public final class Quickstart {
               .name("eventkit-quickstart")
               .pluginPath(pluginPath)
               .restPort(options.port())
-              .workerProp("config.providers", "env")
-              .workerProp(
-                  "config.providers.env.class",
-                  "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+              .envConfigProvider()
               .start();
     } catch (RuntimeException e) {
       postgres.close();

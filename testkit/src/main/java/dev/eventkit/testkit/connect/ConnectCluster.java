@@ -368,6 +368,15 @@ public final class ConnectCluster implements AutoCloseable {
       return this;
     }
 
+    /** Lets connector configs read secrets with {@code ${env:NAME}}, as production workers do. */
+    public Builder envConfigProvider() {
+      workerProps.put("config.providers", "env");
+      workerProps.put(
+          "config.providers.env.class",
+          "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+      return this;
+    }
+
     public Builder workerProp(String key, String value) {
       workerProps.put(key, value);
       return this;

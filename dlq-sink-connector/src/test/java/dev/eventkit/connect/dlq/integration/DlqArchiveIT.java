@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventkit.connect.dlq.replay.ReplayCommand;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -29,11 +29,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The DLQ sink against real Connect workers and a real PostgreSQL archive. */
 class DlqArchiveIT {
@@ -41,34 +40,22 @@ class DlqArchiveIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static PostgresServer postgres;
-  private static ConnectCluster cluster;
   private TestDatabase db;
 
-  @BeforeAll
-  static void startStack() {
-    postgres = PostgresServer.start();
-    cluster = DlqTestSupport.cluster().start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final TestStack STACK = TestStack.postgres(DlqTestSupport.cluster());
 
   @BeforeEach
   void freshDatabase() {
-    db = postgres.createDatabase();
+    db = STACK.postgres().createDatabase();
   }
 
   @AfterEach
   void deleteConnectors() {
-    cluster.get("connectors").json().forEach(name -> cluster.delete("connectors/" + name.asText()));
+    STACK
+        .cluster()
+        .get("connectors")
+        .json()
+        .forEach(name -> STACK.cluster().delete("connectors/" + name.asText()));
   }
 
   private long archived() {
@@ -89,14 +76,18 @@ class DlqArchiveIT {
 
   @Test
   void theExampleValidatesAndLossyConvertersAreRefused() {
-    assertThat(ConnectCluster.validationErrors(cluster.validateConnector(JDBC_EXAMPLE, jdbc(db))))
+    assertThat(
+            ConnectCluster.validationErrors(
+                STACK.cluster().validateConnector(JDBC_EXAMPLE, jdbc(db))))
         .isEmpty();
 
     List<String> errors =
         ConnectCluster.validationErrors(
-            cluster.validateConnector(
-                JDBC_EXAMPLE,
-                jdbc(db, "value.converter", "org.apache.kafka.connect.json.JsonConverter")));
+            STACK
+                .cluster()
+                .validateConnector(
+                    JDBC_EXAMPLE,
+                    jdbc(db, "value.converter", "org.apache.kafka.connect.json.JsonConverter")));
     assertThat(errors)
         .anySatisfy(
             e ->
@@ -107,8 +98,9 @@ class DlqArchiveIT {
 
   @Test
   void archivesWhatARealSinkConnectorDeadLettersWithEveryColumnFilled() throws Exception {
-    cluster.topics().create("orders", 1);
-    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+    STACK.cluster().topics().create("orders", 1);
+    try (KafkaProducer<byte[], byte[]> producer =
+        STACK.cluster().kafka().createProducer(Map.of())) {
       producer.send(new ProducerRecord<>("orders", utf8("o-1"), utf8("{\"id\": 1}"))).get();
       ProducerRecord<byte[], byte[]> notJson =
           new ProducerRecord<>("orders", utf8("o-2"), utf8("not json"));
@@ -136,9 +128,11 @@ class DlqArchiveIT {
     sink.put("errors.deadletterqueue.topic.name", "orders.dlq");
     sink.put("errors.deadletterqueue.topic.replication.factor", "1");
     sink.put("errors.deadletterqueue.context.headers.enable", "true");
-    cluster.connect().configureConnector("orders-sink", sink);
-    cluster.createConnector("archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "orders\\.dlq"));
-    cluster.awaitRunning("archive", 1);
+    STACK.cluster().connect().configureConnector("orders-sink", sink);
+    STACK
+        .cluster()
+        .createConnector("archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "orders\\.dlq"));
+    STACK.cluster().awaitRunning("archive", 1);
 
     awaitArchived(2);
     Awaitility.await().atMost(TIMEOUT).until(() -> Files.readAllLines(sinkFile).size() == 2);
@@ -186,31 +180,41 @@ class DlqArchiveIT {
             (Long)
                 ManagementFactory.getPlatformMBeanServer().getAttribute(metrics, "RecordsArchived"))
         .isEqualTo(2L);
-    cluster.delete("connectors/orders-sink").expectSuccess("delete");
-    cluster.delete("connectors/archive").expectSuccess("delete");
+    STACK.cluster().delete("connectors/orders-sink").expectSuccess("delete");
+    STACK.cluster().delete("connectors/archive").expectSuccess("delete");
   }
 
   @Test
   void restartsAndOffsetResetsNeverDuplicateRows() throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
-      cluster.topics().create("restart.dlq", 2);
+    try (KafkaProducer<byte[], byte[]> producer =
+        STACK.cluster().kafka().createProducer(Map.of())) {
+      STACK.cluster().topics().create("restart.dlq", 2);
       for (int i = 0; i < 50; i++) {
         produceConnectDeadLetter(producer, "restart.dlq", "restart", i, "e-" + i);
       }
-      cluster.createConnector(
-          "restart-archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "restart\\.dlq"));
+      STACK
+          .cluster()
+          .createConnector(
+              "restart-archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "restart\\.dlq"));
       awaitArchived(50);
 
-      cluster.post("connectors/restart-archive/tasks/0/restart", "").expectSuccess("restart");
+      STACK
+          .cluster()
+          .post("connectors/restart-archive/tasks/0/restart", "")
+          .expectSuccess("restart");
       for (int i = 50; i < 70; i++) {
         produceConnectDeadLetter(producer, "restart.dlq", "restart", i, "e-" + i);
       }
       awaitArchived(70);
 
-      cluster.put("connectors/restart-archive/stop", "").expectSuccess("stop");
-      cluster.connect().assertions().assertConnectorIsStopped("restart-archive", "not stopped");
-      cluster.delete("connectors/restart-archive/offsets").expectSuccess("reset offsets");
-      cluster.put("connectors/restart-archive/resume", "").expectSuccess("resume");
+      STACK.cluster().put("connectors/restart-archive/stop", "").expectSuccess("stop");
+      STACK
+          .cluster()
+          .connect()
+          .assertions()
+          .assertConnectorIsStopped("restart-archive", "not stopped");
+      STACK.cluster().delete("connectors/restart-archive/offsets").expectSuccess("reset offsets");
+      STACK.cluster().put("connectors/restart-archive/resume", "").expectSuccess("resume");
       for (int i = 70; i < 80; i++) {
         produceConnectDeadLetter(producer, "restart.dlq", "restart", i, "e-" + i);
       }
@@ -230,24 +234,27 @@ class DlqArchiveIT {
     assertThat(archived()).isEqualTo(80);
     assertThat(db.queryForLong("SELECT count(DISTINCT event_id) FROM dead_letter_archive"))
         .isEqualTo(80);
-    cluster.delete("connectors/restart-archive").expectSuccess("delete");
+    STACK.cluster().delete("connectors/restart-archive").expectSuccess("delete");
   }
 
   @Test
   void killedDatabaseSessionsLoseNothing() throws Exception {
-    cluster.topics().create("outage.dlq", 1);
-    cluster.createConnector(
-        "outage-archive",
-        JDBC_EXAMPLE,
-        jdbc(
-            db,
-            "topics.regex",
-            "outage\\.dlq",
-            "retry.backoff.ms",
-            "100",
-            "retry.backoff.max.ms",
-            "1000"));
-    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+    STACK.cluster().topics().create("outage.dlq", 1);
+    STACK
+        .cluster()
+        .createConnector(
+            "outage-archive",
+            JDBC_EXAMPLE,
+            jdbc(
+                db,
+                "topics.regex",
+                "outage\\.dlq",
+                "retry.backoff.ms",
+                "100",
+                "retry.backoff.max.ms",
+                "1000"));
+    try (KafkaProducer<byte[], byte[]> producer =
+        STACK.cluster().kafka().createProducer(Map.of())) {
       for (int round = 0; round < 5; round++) {
         for (int i = 0; i < 40; i++) {
           produceConnectDeadLetter(
@@ -266,15 +273,16 @@ class DlqArchiveIT {
     awaitArchived(200);
     assertThat(db.queryForLong("SELECT count(DISTINCT origin_offset) FROM dead_letter_archive"))
         .isEqualTo(200);
-    cluster.awaitRunning("outage-archive", 1);
-    cluster.delete("connectors/outage-archive").expectSuccess("delete");
+    STACK.cluster().awaitRunning("outage-archive", 1);
+    STACK.cluster().delete("connectors/outage-archive").expectSuccess("delete");
   }
 
   @Test
   void replayPublishesTheOriginalRecordBackWithReplayHeaders() throws Exception {
-    cluster.topics().create("payments", 1);
-    cluster.topics().create("payments.dlq", 1);
-    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+    STACK.cluster().topics().create("payments", 1);
+    STACK.cluster().topics().create("payments.dlq", 1);
+    try (KafkaProducer<byte[], byte[]> producer =
+        STACK.cluster().kafka().createProducer(Map.of())) {
       ProducerRecord<byte[], byte[]> record =
           new ProducerRecord<>("payments.dlq", utf8("p-1"), new byte[] {0, 1, (byte) 0xfe});
       record.headers().add("event.id", utf8("e-77")).add("traceparent", utf8("00-abc-01"));
@@ -284,8 +292,10 @@ class DlqArchiveIT {
           .add("__connect.errors.exception.class.name", utf8("java.lang.IllegalStateException"));
       producer.send(record).get();
     }
-    cluster.createConnector(
-        "replay-archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "payments\\.dlq"));
+    STACK
+        .cluster()
+        .createConnector(
+            "replay-archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "payments\\.dlq"));
     awaitArchived(1);
 
     String[] base = {"--jdbc-url", db.jdbcUrl(), "--user", db.user(), "--origin-topic", "payments"};
@@ -297,7 +307,8 @@ class DlqArchiveIT {
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("would replay payments.dlq/0/0 -> payments (event e-77");
     assertThat(
-            cluster
+            STACK
+                .cluster()
                 .topics()
                 .consumeAll("payments", org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
         .isEmpty();
@@ -327,12 +338,17 @@ class DlqArchiveIT {
 
     int code =
         ReplayCommand.run(
-            concat(base, "--bootstrap-servers", cluster.bootstrapServers(), "--max-replays", "1"),
+            concat(
+                base,
+                "--bootstrap-servers",
+                STACK.cluster().bootstrapServers(),
+                "--max-replays",
+                "1"),
             new PrintStream(out),
             new PrintStream(err));
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     ConsumerRecord<byte[], byte[]> replayed =
-        cluster.topics().consume("payments", 1, TIMEOUT).get(0);
+        STACK.cluster().topics().consume("payments", 1, TIMEOUT).get(0);
     assertThat(replayed.key()).isEqualTo(utf8("p-1"));
     assertThat(replayed.value()).isEqualTo(new byte[] {0, 1, (byte) 0xfe});
     Map<String, String> headers = new HashMap<>();
@@ -359,13 +375,18 @@ class DlqArchiveIT {
     out.reset();
     int parked =
         ReplayCommand.run(
-            concat(base, "--bootstrap-servers", cluster.bootstrapServers(), "--max-replays", "1"),
+            concat(
+                base,
+                "--bootstrap-servers",
+                STACK.cluster().bootstrapServers(),
+                "--max-replays",
+                "1"),
             new PrintStream(out),
             new PrintStream(err));
     assertThat(parked).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 selected, 0 replayed, 1 skipped");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("parked: replayed 1 times");
-    cluster.delete("connectors/replay-archive").expectSuccess("delete");
+    STACK.cluster().delete("connectors/replay-archive").expectSuccess("delete");
   }
 
   private static String[] concat(String[] base, String... more) {

@@ -5,6 +5,7 @@ import static dev.eventkit.connect.dlq.integration.DlqTestSupport.produceConnect
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,28 +24,16 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JSON Lines archive: rotation, gzip, and offsets committed only for closed files. */
 class DlqFileArchiveIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static ConnectCluster cluster;
 
-  @BeforeAll
-  static void startStack() {
-    cluster = DlqTestSupport.cluster().start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension static final TestStack STACK = TestStack.connectOnly(DlqTestSupport.cluster());
 
   private static List<String> files(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
@@ -54,7 +43,7 @@ class DlqFileArchiveIT {
 
   /** The sink's committed offset, read from its consumer group (it outlives the connector). */
   private static long committedOffset(String connector) throws Exception {
-    try (Admin admin = cluster.kafka().createAdminClient()) {
+    try (Admin admin = STACK.cluster().kafka().createAdminClient()) {
       OffsetAndMetadata offset =
           admin
               .listConsumerGroupOffsets("connect-" + connector)
@@ -84,8 +73,9 @@ class DlqFileArchiveIT {
   @Test
   void rotatesGzipsAndNeverCommitsDataThatIsNotInAClosedFile() throws Exception {
     Path dir = Files.createTempDirectory("dead-letters");
-    cluster.topics().create("files.dlq", 1);
-    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+    STACK.cluster().topics().create("files.dlq", 1);
+    try (KafkaProducer<byte[], byte[]> producer =
+        STACK.cluster().kafka().createProducer(Map.of())) {
       for (int i = 0; i < 25; i++) {
         produceConnectDeadLetter(producer, "files.dlq", "orders", i, "e-" + i);
       }
@@ -100,9 +90,11 @@ class DlqFileArchiveIT {
             "3600000",
             "topics.regex",
             "files\\.dlq");
-    assertThat(ConnectCluster.validationErrors(cluster.validateConnector(FILE_EXAMPLE, overrides)))
+    assertThat(
+            ConnectCluster.validationErrors(
+                STACK.cluster().validateConnector(FILE_EXAMPLE, overrides)))
         .isEmpty();
-    cluster.createConnector("files", FILE_EXAMPLE, overrides);
+    STACK.cluster().createConnector("files", FILE_EXAMPLE, overrides);
 
     Awaitility.await("two closed files and the offset of the second committed")
         .atMost(TIMEOUT)
@@ -114,24 +106,26 @@ class DlqFileArchiveIT {
             "files.dlq-0-20.jsonl.gz.tmp");
 
     // The task goes away before the third file is closed: those records must be delivered again.
-    cluster.delete("connectors/files").expectSuccess("delete");
-    cluster.connect().assertions().assertConnectorDoesNotExist("files", "not deleted");
+    STACK.cluster().delete("connectors/files").expectSuccess("delete");
+    STACK.cluster().connect().assertions().assertConnectorDoesNotExist("files", "not deleted");
     assertThat(committedOffset("files")).isEqualTo(20);
     assertThat(files(dir))
         .containsExactly("files.dlq-0-0-9.jsonl.gz", "files.dlq-0-10-19.jsonl.gz");
 
-    cluster.createConnector(
-        "files",
-        FILE_EXAMPLE,
-        Map.of(
-            "file.directory",
-            dir.toString(),
-            "file.rotate.records",
-            "10",
-            "file.rotate.interval.ms",
-            "500",
-            "topics.regex",
-            "files\\.dlq"));
+    STACK
+        .cluster()
+        .createConnector(
+            "files",
+            FILE_EXAMPLE,
+            Map.of(
+                "file.directory",
+                dir.toString(),
+                "file.rotate.records",
+                "10",
+                "file.rotate.interval.ms",
+                "500",
+                "topics.regex",
+                "files\\.dlq"));
     Awaitility.await("the rest archived after the restart")
         .atMost(TIMEOUT)
         .until(() -> committedOffset("files") == 25);
@@ -144,6 +138,6 @@ class DlqFileArchiveIT {
       expected.add(i);
     }
     assertThat(archivedOffsets(dir)).isEqualTo(expected);
-    cluster.delete("connectors/files").expectSuccess("delete");
+    STACK.cluster().delete("connectors/files").expectSuccess("delete");
   }
 }

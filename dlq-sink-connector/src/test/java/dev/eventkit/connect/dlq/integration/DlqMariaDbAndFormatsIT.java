@@ -7,8 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.MariaDbServer;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -20,9 +19,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Spring Kafka and Kafka Streams dead letters, produced as those frameworks write them, archived
@@ -33,38 +31,23 @@ class DlqMariaDbAndFormatsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static MariaDbServer mariadb;
-  private static ConnectCluster cluster;
-
-  @BeforeAll
-  static void startStack() {
-    mariadb = MariaDbServer.start();
-    cluster =
-        DlqTestSupport.cluster()
-            .brokerProp("message.max.bytes", "16777216")
-            .workerProp("consumer.max.partition.fetch.bytes", "16777216")
-            .start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (mariadb != null) {
-      mariadb.close();
-    }
-  }
+  @RegisterExtension
+  static final TestStack STACK =
+      TestStack.mariadb(
+          DlqTestSupport.cluster()
+              .brokerProp("message.max.bytes", "16777216")
+              .workerProp("consumer.max.partition.fetch.bytes", "16777216"));
 
   @Test
   void springAndStreamsDeadLettersAndHugeValuesInMariaDb() throws Exception {
-    TestDatabase db = mariadb.createDatabase();
-    cluster.topics().create("payments.dlq", 1);
-    cluster.topics().create("clicks.dlq", 1);
+    TestDatabase db = STACK.mariadb().createDatabase();
+    STACK.cluster().topics().create("payments.dlq", 1);
+    STACK.cluster().topics().create("clicks.dlq", 1);
     byte[] huge = new byte[5 * 1024 * 1024];
     new Random(7).nextBytes(huge);
     try (KafkaProducer<byte[], byte[]> producer =
-        cluster
+        STACK
+            .cluster()
             .kafka()
             .createProducer(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216"))) {
       ProducerRecord<byte[], byte[]> spring =
@@ -104,11 +87,13 @@ class DlqMariaDbAndFormatsIT {
       producer.send(streams).get();
     }
 
-    cluster.createConnector(
-        "maria-archive",
-        JDBC_EXAMPLE,
-        jdbc(db, "consumer.override.max.partition.fetch.bytes", "16777216"));
-    cluster.awaitRunning("maria-archive", 1);
+    STACK
+        .cluster()
+        .createConnector(
+            "maria-archive",
+            JDBC_EXAMPLE,
+            jdbc(db, "consumer.override.max.partition.fetch.bytes", "16777216"));
+    STACK.cluster().awaitRunning("maria-archive", 1);
     Awaitility.await("two archived rows")
         .atMost(TIMEOUT)
         .until(
@@ -153,11 +138,12 @@ class DlqMariaDbAndFormatsIT {
 
   @Test
   void aRecordTheServerRefusesIsReportedOrFailsTheTaskNamingIt() throws Exception {
-    TestDatabase db = mariadb.createDatabase();
-    cluster.topics().create("big.dlq", 1);
+    TestDatabase db = STACK.mariadb().createDatabase();
+    STACK.cluster().topics().create("big.dlq", 1);
     byte[] twoMegabytes = new byte[2 * 1024 * 1024];
     try (KafkaProducer<byte[], byte[]> producer =
-        cluster
+        STACK
+            .cluster()
             .kafka()
             .createProducer(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216"))) {
       producer.send(new ProducerRecord<>("big.dlq", utf8("small-1"), utf8("{}"))).get();
@@ -166,47 +152,51 @@ class DlqMariaDbAndFormatsIT {
     }
     db.execute("SET GLOBAL max_allowed_packet = 1048576");
     try {
-      cluster.createConnector(
-          "strict-archive",
-          JDBC_EXAMPLE,
-          jdbc(
-              db,
-              "topics.regex",
-              "big\\.dlq",
-              "consumer.override.max.partition.fetch.bytes",
-              "16777216"));
-      JsonNode status = cluster.awaitTaskFailed("strict-archive");
+      STACK
+          .cluster()
+          .createConnector(
+              "strict-archive",
+              JDBC_EXAMPLE,
+              jdbc(
+                  db,
+                  "topics.regex",
+                  "big\\.dlq",
+                  "consumer.override.max.partition.fetch.bytes",
+                  "16777216"));
+      JsonNode status = STACK.cluster().awaitTaskFailed("strict-archive");
       assertThat(status.get("tasks").get(0).get("trace").asText())
           .contains("Cannot archive dead letter big.dlq-0@1");
-      cluster.delete("connectors/strict-archive").expectSuccess("delete");
+      STACK.cluster().delete("connectors/strict-archive").expectSuccess("delete");
 
-      cluster.createConnector(
-          "tolerant-archive",
-          JDBC_EXAMPLE,
-          jdbc(
-              db,
-              "topics.regex",
-              "big\\.dlq",
-              "consumer.override.max.partition.fetch.bytes",
-              "16777216",
-              "producer.override.max.request.size",
-              "16777216",
-              "errors.tolerance",
-              "all",
-              "errors.deadletterqueue.topic.name",
-              "big.dlq.rejected",
-              "errors.deadletterqueue.topic.replication.factor",
-              "1",
-              "errors.deadletterqueue.context.headers.enable",
-              "true"));
-      var rejected = cluster.topics().consume("big.dlq.rejected", 1, TIMEOUT).get(0);
+      STACK
+          .cluster()
+          .createConnector(
+              "tolerant-archive",
+              JDBC_EXAMPLE,
+              jdbc(
+                  db,
+                  "topics.regex",
+                  "big\\.dlq",
+                  "consumer.override.max.partition.fetch.bytes",
+                  "16777216",
+                  "producer.override.max.request.size",
+                  "16777216",
+                  "errors.tolerance",
+                  "all",
+                  "errors.deadletterqueue.topic.name",
+                  "big.dlq.rejected",
+                  "errors.deadletterqueue.topic.replication.factor",
+                  "1",
+                  "errors.deadletterqueue.context.headers.enable",
+                  "true"));
+      var rejected = STACK.cluster().topics().consume("big.dlq.rejected", 1, TIMEOUT).get(0);
       assertThat(rejected.key()).isEqualTo(utf8("too-big"));
       assertThat(rejected.value()).isEqualTo(twoMegabytes);
       Awaitility.await("the small records archived")
           .atMost(TIMEOUT)
           .until(() -> db.queryForLong("SELECT count(*) FROM dead_letter_archive") == 2);
-      cluster.awaitRunning("tolerant-archive", 1);
-      cluster.delete("connectors/tolerant-archive").expectSuccess("delete");
+      STACK.cluster().awaitRunning("tolerant-archive", 1);
+      STACK.cluster().delete("connectors/tolerant-archive").expectSuccess("delete");
     } finally {
       db.execute("SET GLOBAL max_allowed_packet = 67108864");
     }

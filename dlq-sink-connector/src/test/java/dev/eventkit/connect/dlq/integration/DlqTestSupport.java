@@ -20,11 +20,7 @@ final class DlqTestSupport {
   private DlqTestSupport() {}
 
   static ConnectCluster.Builder cluster() {
-    return ConnectCluster.builder()
-        .workerProp("config.providers", "env")
-        .workerProp(
-            "config.providers.env.class",
-            "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+    return ConnectCluster.builder().envConfigProvider();
   }
 
   static Map<String, String> jdbc(TestDatabase db, String... keyValues) {

@@ -3,8 +3,8 @@ package dev.eventkit.connect.enrich.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Outbox → EventMetadata → EventVersion → topic, and the SMTs on a sink with a dead letter queue.
@@ -32,33 +31,11 @@ class EnrichmentChainIT {
       Path.of(System.getProperty("eventkit.config.examples", "../config-examples"))
           .resolve("outbox-postgres-cloudevents.json");
 
-  private static PostgresServer postgres;
-  private static ConnectCluster cluster;
-
-  @BeforeAll
-  static void startStack() {
-    postgres = PostgresServer.start();
-    cluster =
-        ConnectCluster.builder()
-            .workerProp("config.providers", "env")
-            .workerProp(
-                "config.providers.env.class",
-                "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
-            .start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension
+  static final TestStack STACK = TestStack.postgres(ConnectCluster.builder().envConfigProvider());
 
   private static TestDatabase outboxWithOneOrder() {
-    TestDatabase db = postgres.createDatabase();
+    TestDatabase db = STACK.postgres().createDatabase();
     db.execute(
         "CREATE TABLE outbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aggregatetype text NOT NULL,"
             + " aggregateid text NOT NULL, type text NOT NULL, payload jsonb, timestamp timestamptz NOT NULL DEFAULT now(),"
@@ -93,14 +70,18 @@ class EnrichmentChainIT {
     TestDatabase db = outboxWithOneOrder();
     String eventId =
         db.query("SELECT CAST(id AS text) AS id FROM outbox").get(0).get("id").toString();
-    assertThat(ConnectCluster.validationErrors(cluster.validateConnector(EXAMPLE, overrides(db))))
+    assertThat(
+            ConnectCluster.validationErrors(
+                STACK.cluster().validateConnector(EXAMPLE, overrides(db))))
         .isEmpty();
 
-    cluster.createConnector(
-        EXAMPLE.getFileName().toString().replace(".json", ""), EXAMPLE, overrides(db));
+    STACK
+        .cluster()
+        .createConnector(
+            EXAMPLE.getFileName().toString().replace(".json", ""), EXAMPLE, overrides(db));
 
     ConsumerRecord<byte[], byte[]> record =
-        cluster.topics().consume("order.events", 1, TIMEOUT).get(0);
+        STACK.cluster().topics().consume("order.events", 1, TIMEOUT).get(0);
     assertThat(headers(record))
         .containsEntry("ce_id", eventId)
         .containsEntry("ce_type", "OrderPlaced")
@@ -120,26 +101,28 @@ class EnrichmentChainIT {
     String stored =
         db.query("SELECT CAST(payload AS text) AS p FROM outbox").get(0).get("p").toString();
 
-    cluster.createConnector(
-        "eventkit-naming",
-        EXAMPLE,
-        overrides(
-            db,
-            "payload.format",
-            "string",
-            "topic.template",
-            "${aggregate_type}.text",
-            "value.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-            "transforms.metadata.header.naming",
-            "eventkit",
-            "transforms.metadata.causation.id.source",
-            "field:causedBy",
-            "transforms.version.header.naming",
-            "eventkit"));
+    STACK
+        .cluster()
+        .createConnector(
+            "eventkit-naming",
+            EXAMPLE,
+            overrides(
+                db,
+                "payload.format",
+                "string",
+                "topic.template",
+                "${aggregate_type}.text",
+                "value.converter",
+                "org.apache.kafka.connect.storage.StringConverter",
+                "transforms.metadata.header.naming",
+                "eventkit",
+                "transforms.metadata.causation.id.source",
+                "field:causedBy",
+                "transforms.version.header.naming",
+                "eventkit"));
 
     ConsumerRecord<byte[], byte[]> record =
-        cluster.topics().consume("order.text", 1, TIMEOUT).get(0);
+        STACK.cluster().topics().consume("order.text", 1, TIMEOUT).get(0);
     assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(stored);
     assertThat(headers(record))
         .containsEntry("causation.id", "cmd-7")
@@ -154,28 +137,30 @@ class EnrichmentChainIT {
     db.execute(
         "INSERT INTO outbox (aggregatetype, aggregateid, type, payload) VALUES ('payment', 'p-1', 'PaymentCaptured', '{}')");
 
-    cluster.createConnector(
-        "predicated",
-        EXAMPLE,
-        overrides(
-            db,
-            "topic.template",
-            "${aggregate_type}.predicated",
-            "predicates",
-            "payments",
-            "predicates.payments.type",
-            "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
-            "predicates.payments.pattern",
-            "payment\\..*",
-            "transforms.metadata.predicate",
-            "payments",
-            "transforms.metadata.negate",
-            "true"));
+    STACK
+        .cluster()
+        .createConnector(
+            "predicated",
+            EXAMPLE,
+            overrides(
+                db,
+                "topic.template",
+                "${aggregate_type}.predicated",
+                "predicates",
+                "payments",
+                "predicates.payments.type",
+                "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+                "predicates.payments.pattern",
+                "payment\\..*",
+                "transforms.metadata.predicate",
+                "payments",
+                "transforms.metadata.negate",
+                "true"));
 
     ConsumerRecord<byte[], byte[]> order =
-        cluster.topics().consume("order.predicated", 1, TIMEOUT).get(0);
+        STACK.cluster().topics().consume("order.predicated", 1, TIMEOUT).get(0);
     ConsumerRecord<byte[], byte[]> payment =
-        cluster.topics().consume("payment.predicated", 1, TIMEOUT).get(0);
+        STACK.cluster().topics().consume("payment.predicated", 1, TIMEOUT).get(0);
     assertThat(headers(order)).containsEntry("ce_specversion", "1.0").containsKey("ce_id");
     assertThat(headers(payment))
         .doesNotContainKeys("ce_specversion", "ce_id")
@@ -186,8 +171,9 @@ class EnrichmentChainIT {
 
   @Test
   void onASinkAnEventWithoutAVersionGoesToTheDeadLetterQueue() throws Exception {
-    cluster.topics().create("inbound", 1);
-    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+    STACK.cluster().topics().create("inbound", 1);
+    try (KafkaProducer<byte[], byte[]> producer =
+        STACK.cluster().kafka().createProducer(Map.of())) {
       ProducerRecord<byte[], byte[]> known =
           new ProducerRecord<>("inbound", "{\"n\": 1}".getBytes(StandardCharsets.UTF_8));
       known.headers().add("event.type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
@@ -220,10 +206,10 @@ class EnrichmentChainIT {
     sink.put("errors.deadletterqueue.topic.name", "inbound.dlq");
     sink.put("errors.deadletterqueue.topic.replication.factor", "1");
     sink.put("errors.deadletterqueue.context.headers.enable", "true");
-    cluster.connect().configureConnector("inbound-sink", sink);
+    STACK.cluster().connect().configureConnector("inbound-sink", sink);
 
     List<ConsumerRecord<byte[], byte[]>> deadLetters =
-        cluster.topics().consume("inbound.dlq", 2, TIMEOUT);
+        STACK.cluster().topics().consume("inbound.dlq", 2, TIMEOUT);
     ConsumerRecord<byte[], byte[]> dead = deadLetters.get(0);
     ConsumerRecord<byte[], byte[]> invalid = deadLetters.get(1);
     assertThat(new String(invalid.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\": 0}");

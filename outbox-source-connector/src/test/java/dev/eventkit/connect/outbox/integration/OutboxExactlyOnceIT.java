@@ -6,8 +6,7 @@ import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.header;
 import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.overrides;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +17,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With the workers' exactly.once.source.support=enabled and transaction.boundary=connector, a
@@ -29,48 +27,35 @@ import org.junit.jupiter.api.Test;
  */
 class OutboxExactlyOnceIT {
 
-  private static PostgresServer postgres;
-  private static ConnectCluster cluster;
-
-  @BeforeAll
-  static void startStack() {
-    postgres = PostgresServer.start();
-    cluster = OutboxTestSupport.cluster().workers(3).exactlyOnceSource(true).start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension
+  static final TestStack STACK =
+      TestStack.postgres(OutboxTestSupport.cluster().workers(3).exactlyOnceSource(true));
 
   private List<ConsumerRecord<byte[], byte[]>> committedRecords() {
-    return cluster.topics().consumeAll("account.events", IsolationLevel.READ_COMMITTED);
+    return STACK.cluster().topics().consumeAll("account.events", IsolationLevel.READ_COMMITTED);
   }
 
   @Test
   void eachEventExactlyOnceAcrossATaskRestartAndAWorkerLoss() throws Exception {
-    TestDatabase db = postgres.createDatabase();
+    TestDatabase db = STACK.postgres().createDatabase();
     createOutbox(db);
     ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 20);
-    cluster.createConnector(
-        "exactly-once",
-        EXAMPLE,
-        overrides(
-            db,
-            "exactly.once.support",
-            "required",
-            "transaction.boundary",
-            "connector",
-            "poll.interval.ms",
-            "50",
-            "poll.max.rows",
-            "50"));
-    cluster.awaitRunning("exactly-once", 1);
+    STACK
+        .cluster()
+        .createConnector(
+            "exactly-once",
+            EXAMPLE,
+            overrides(
+                db,
+                "exactly.once.support",
+                "required",
+                "transaction.boundary",
+                "connector",
+                "poll.interval.ms",
+                "50",
+                "poll.max.rows",
+                "50"));
+    STACK.cluster().awaitRunning("exactly-once", 1);
 
     CompletableFuture<Void> writing =
         CompletableFuture.runAsync(
@@ -84,14 +69,17 @@ class OutboxExactlyOnceIT {
     Awaitility.await("events flowing before the task restart")
         .atMost(Duration.ofSeconds(90))
         .until(() -> committedRecords().size() >= 300);
-    cluster.post("connectors/exactly-once/tasks/0/restart", "").expectSuccess("restart task");
+    STACK
+        .cluster()
+        .post("connectors/exactly-once/tasks/0/restart", "")
+        .expectSuccess("restart task");
 
     Awaitility.await("events flowing before the worker loss")
         .atMost(Duration.ofSeconds(90))
         .until(() -> committedRecords().size() >= 900);
-    cluster.removeWorkerRunningTask("exactly-once", 0);
+    STACK.cluster().removeWorkerRunningTask("exactly-once", 0);
     writing.get(3, TimeUnit.MINUTES);
-    cluster.awaitRunning("exactly-once", 1);
+    STACK.cluster().awaitRunning("exactly-once", 1);
 
     List<ConsumerRecord<byte[], byte[]>> all =
         Awaitility.await("every committed event")

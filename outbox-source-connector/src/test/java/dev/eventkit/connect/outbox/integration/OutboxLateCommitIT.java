@@ -8,8 +8,7 @@ import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The central guarantee: with concurrent writers whose transactions commit late and out of xid
@@ -35,33 +33,20 @@ class OutboxLateCommitIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static PostgresServer postgres;
-  private static ConnectCluster cluster;
-
-  @BeforeAll
-  static void startStack() {
-    postgres = PostgresServer.start();
-    cluster = OutboxTestSupport.cluster().start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final TestStack STACK = TestStack.postgres(OutboxTestSupport.cluster());
 
   @Test
   void publishesEveryCommittedEventOnceAndInPerAggregateCommitOrder() throws Exception {
-    TestDatabase db = postgres.createDatabase();
+    TestDatabase db = STACK.postgres().createDatabase();
     createOutbox(db);
     ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 40);
-    cluster.createConnector(
-        "late-commits", EXAMPLE, overrides(db, "poll.interval.ms", "50", "poll.max.rows", "200"));
-    cluster.awaitRunning("late-commits", 1);
+    STACK
+        .cluster()
+        .createConnector(
+            "late-commits",
+            EXAMPLE,
+            overrides(db, "poll.interval.ms", "50", "poll.max.rows", "200"));
+    STACK.cluster().awaitRunning("late-commits", 1);
 
     writers.run(8, 5_000, 20);
 
@@ -75,7 +60,8 @@ class OutboxLateCommitIT {
               .pollInterval(Duration.ofSeconds(1))
               .until(
                   () ->
-                      cluster
+                      STACK
+                          .cluster()
                           .topics()
                           .consumeAll("account.events", IsolationLevel.READ_UNCOMMITTED),
                   r -> r.size() >= writers.committed.size());
@@ -112,7 +98,11 @@ class OutboxLateCommitIT {
   /** Names the committed events that never arrived, with their rows and the connector's offsets. */
   private static String missingEvents(TestDatabase db, Set<String> committed) {
     Set<String> published =
-        cluster.topics().consumeAll("account.events", IsolationLevel.READ_UNCOMMITTED).stream()
+        STACK
+            .cluster()
+            .topics()
+            .consumeAll("account.events", IsolationLevel.READ_UNCOMMITTED)
+            .stream()
             .map(r -> header(r, "event.id"))
             .collect(Collectors.toSet());
     List<String> missing =
@@ -128,7 +118,9 @@ class OutboxLateCommitIT {
                       + id
                       + "'"));
     }
-    message.append("\noffsets: ").append(cluster.get("connectors/late-commits/offsets").body());
+    message
+        .append("\noffsets: ")
+        .append(STACK.cluster().get("connectors/late-commits/offsets").body());
     return message.toString();
   }
 }

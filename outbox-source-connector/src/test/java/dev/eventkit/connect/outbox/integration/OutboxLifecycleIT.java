@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -29,10 +29,9 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Operating the connector: stop/resume, re-creation, the offsets API, tasks.max changes, outages.
@@ -42,34 +41,18 @@ class OutboxLifecycleIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-  private static PostgresServer postgres;
-  private static ConnectCluster cluster;
   private TestDatabase db;
 
-  @BeforeAll
-  static void startStack() {
-    postgres = PostgresServer.start();
-    cluster = OutboxTestSupport.cluster().start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final TestStack STACK = TestStack.postgres(OutboxTestSupport.cluster());
 
   @BeforeEach
   void freshDatabase() {
-    db = postgres.createDatabase();
+    db = STACK.postgres().createDatabase();
     createOutbox(db);
   }
 
   private List<String> eventIds(String topic) {
-    return cluster.topics().consumeAll(topic, IsolationLevel.READ_UNCOMMITTED).stream()
+    return STACK.cluster().topics().consumeAll(topic, IsolationLevel.READ_UNCOMMITTED).stream()
         .map(r -> header(r, "event.id"))
         .collect(Collectors.toList());
   }
@@ -94,63 +77,79 @@ class OutboxLifecycleIT {
     for (int i = 0; i < 3; i++) {
       ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": " + i + "}"));
     }
-    cluster.createConnector("lifecycle", EXAMPLE, overrides(db));
-    cluster.awaitRunning("lifecycle", 1);
+    STACK.cluster().createConnector("lifecycle", EXAMPLE, overrides(db));
+    STACK.cluster().awaitRunning("lifecycle", 1);
     assertThat(awaitEventIds("ledger.events", 3)).containsExactlyElementsOf(ids);
 
     // Stopped: nothing is read; resumed: it continues where it stood.
-    cluster.put("connectors/lifecycle/stop", "").expectSuccess("stop");
-    cluster.connect().assertions().assertConnectorIsStopped("lifecycle", "connector did not stop");
+    STACK.cluster().put("connectors/lifecycle/stop", "").expectSuccess("stop");
+    STACK
+        .cluster()
+        .connect()
+        .assertions()
+        .assertConnectorIsStopped("lifecycle", "connector did not stop");
     ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": 3}"));
     ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": 4}"));
     JsonNode offsets =
-        cluster.get("connectors/lifecycle/offsets").expectSuccess("GET offsets").json();
+        STACK.cluster().get("connectors/lifecycle/offsets").expectSuccess("GET offsets").json();
     JsonNode stored = offsets.get("offsets").get(0);
     assertThat(JSON.convertValue(stored.get("partition"), Map.class))
         .isEqualTo(Map.of("table", "outbox", "buckets", 1, "bucket", 0));
     assertThat(stored.get("offset").get("txid").asLong())
         .isEqualTo(rowPosition(ids.get(2)).get("txid"));
-    cluster.put("connectors/lifecycle/resume", "").expectSuccess("resume");
+    STACK.cluster().put("connectors/lifecycle/resume", "").expectSuccess("resume");
     assertThat(awaitEventIds("ledger.events", 5)).containsExactlyElementsOf(ids);
 
     // Deleted and re-created under the same name: resumes at the committed offset.
-    cluster.delete("connectors/lifecycle").expectSuccess("delete");
-    cluster
+    STACK.cluster().delete("connectors/lifecycle").expectSuccess("delete");
+    STACK
+        .cluster()
         .connect()
         .assertions()
         .assertConnectorDoesNotExist("lifecycle", "connector not deleted");
     ids.add(insert(db, "outbox", "ledger", "l-1", "Posted", "{\"n\": 5}"));
-    cluster.createConnector("lifecycle", EXAMPLE, overrides(db));
-    cluster.awaitRunning("lifecycle", 1);
+    STACK.cluster().createConnector("lifecycle", EXAMPLE, overrides(db));
+    STACK.cluster().awaitRunning("lifecycle", 1);
     assertThat(awaitEventIds("ledger.events", 6)).containsExactlyElementsOf(ids);
 
     // PATCH: rewind to just after the second event; the rest is published again.
-    cluster.put("connectors/lifecycle/stop", "").expectSuccess("stop");
-    cluster.connect().assertions().assertConnectorIsStopped("lifecycle", "connector did not stop");
+    STACK.cluster().put("connectors/lifecycle/stop", "").expectSuccess("stop");
+    STACK
+        .cluster()
+        .connect()
+        .assertions()
+        .assertConnectorIsStopped("lifecycle", "connector did not stop");
     ObjectNode patch = JSON.createObjectNode();
     ObjectNode entry = patch.putArray("offsets").addObject();
     entry.set("partition", stored.get("partition"));
     entry.set("offset", JSON.valueToTree(rowPosition(ids.get(1))));
-    cluster.patch("connectors/lifecycle/offsets", patch.toString()).expectSuccess("PATCH offsets");
-    cluster.put("connectors/lifecycle/resume", "").expectSuccess("resume");
+    STACK
+        .cluster()
+        .patch("connectors/lifecycle/offsets", patch.toString())
+        .expectSuccess("PATCH offsets");
+    STACK.cluster().put("connectors/lifecycle/resume", "").expectSuccess("resume");
     List<String> afterPatch = awaitEventIds("ledger.events", 10);
     assertThat(afterPatch.subList(6, 10)).containsExactlyElementsOf(ids.subList(2, 6));
 
     // A malformed position is refused, naming the key.
-    cluster.put("connectors/lifecycle/stop", "").expectSuccess("stop");
-    cluster.connect().assertions().assertConnectorIsStopped("lifecycle", "connector did not stop");
+    STACK.cluster().put("connectors/lifecycle/stop", "").expectSuccess("stop");
+    STACK
+        .cluster()
+        .connect()
+        .assertions()
+        .assertConnectorIsStopped("lifecycle", "connector did not stop");
     entry.set("offset", JSON.valueToTree(Map.of("txid", "yesterday", "seq", 1)));
     ConnectCluster.RestResponse refused =
-        cluster.patch("connectors/lifecycle/offsets", patch.toString());
+        STACK.cluster().patch("connectors/lifecycle/offsets", patch.toString());
     assertThat(refused.status()).isGreaterThanOrEqualTo(400);
     assertThat(refused.body()).contains("'txid' must be a non-negative integer");
 
     // DELETE: back to the start of the table.
-    cluster.delete("connectors/lifecycle/offsets").expectSuccess("DELETE offsets");
-    cluster.put("connectors/lifecycle/resume", "").expectSuccess("resume");
+    STACK.cluster().delete("connectors/lifecycle/offsets").expectSuccess("DELETE offsets");
+    STACK.cluster().put("connectors/lifecycle/resume", "").expectSuccess("resume");
     List<String> afterReset = awaitEventIds("ledger.events", 16);
     assertThat(afterReset.subList(10, 16)).containsExactlyElementsOf(ids);
-    cluster.delete("connectors/lifecycle").expectSuccess("delete");
+    STACK.cluster().delete("connectors/lifecycle").expectSuccess("delete");
   }
 
   @Test
@@ -158,8 +157,8 @@ class OutboxLifecycleIT {
     ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 30);
     Map<String, String> config =
         overrides(db, "tasks.max", "3", "poll.interval.ms", "50", "poll.max.rows", "100");
-    cluster.createConnector("buckets", EXAMPLE, config);
-    cluster.awaitRunning("buckets", 3);
+    STACK.cluster().createConnector("buckets", EXAMPLE, config);
+    STACK.cluster().awaitRunning("buckets", 3);
 
     CompletableFuture<Void> writing =
         CompletableFuture.runAsync(
@@ -180,9 +179,12 @@ class OutboxLifecycleIT {
     oneTask.put("connector.class", body.get("config").get("connector.class").asText());
     ObjectNode newConfig = (ObjectNode) body.get("config");
     oneTask.forEach(newConfig::put);
-    cluster.put("connectors/buckets/config", newConfig.toString()).expectSuccess("PUT config");
+    STACK
+        .cluster()
+        .put("connectors/buckets/config", newConfig.toString())
+        .expectSuccess("PUT config");
     writing.get(3, TimeUnit.MINUTES);
-    cluster.awaitRunning("buckets", 1);
+    STACK.cluster().awaitRunning("buckets", 1);
 
     List<ConsumerRecord<byte[], byte[]>> all =
         Awaitility.await("every committed event")
@@ -190,7 +192,10 @@ class OutboxLifecycleIT {
             .pollInterval(Duration.ofSeconds(1))
             .until(
                 () ->
-                    cluster.topics().consumeAll("account.events", IsolationLevel.READ_UNCOMMITTED),
+                    STACK
+                        .cluster()
+                        .topics()
+                        .consumeAll("account.events", IsolationLevel.READ_UNCOMMITTED),
                 records ->
                     records.stream()
                         .map(r -> header(r, "event.id"))
@@ -212,16 +217,18 @@ class OutboxLifecycleIT {
     firstSeenVersions.forEach(
         (aggregate, versions) ->
             assertThat(versions).as(aggregate).isSorted().doesNotHaveDuplicates());
-    cluster.delete("connectors/buckets").expectSuccess("delete");
+    STACK.cluster().delete("connectors/buckets").expectSuccess("delete");
   }
 
   @Test
   void killedDatabaseSessionsAreRetriedWithoutLosingEvents() throws Exception {
-    cluster.createConnector(
-        "outage",
-        EXAMPLE,
-        overrides(db, "retry.backoff.ms", "100", "retry.backoff.max.ms", "1000"));
-    cluster.awaitRunning("outage", 1);
+    STACK
+        .cluster()
+        .createConnector(
+            "outage",
+            EXAMPLE,
+            overrides(db, "retry.backoff.ms", "100", "retry.backoff.max.ms", "1000"));
+    STACK.cluster().awaitRunning("outage", 1);
     Set<String> written = new LinkedHashSet<>();
     try (Connection writer = db.connect()) {
       for (int round = 0; round < 6; round++) {
@@ -249,7 +256,7 @@ class OutboxLifecycleIT {
 
     List<String> ids = awaitEventIds("treasury.events", written.size());
     assertThat(Set.copyOf(ids)).isEqualTo(written);
-    cluster.awaitRunning("outage", 1);
-    cluster.delete("connectors/outage").expectSuccess("delete");
+    STACK.cluster().awaitRunning("outage", 1);
+    STACK.cluster().delete("connectors/outage").expectSuccess("delete");
   }
 }

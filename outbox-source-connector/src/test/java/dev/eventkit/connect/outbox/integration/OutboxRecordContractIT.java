@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
-import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
@@ -24,10 +24,9 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a user sees on the topics: routing, keys, values in every payload format, headers. */
 class OutboxRecordContractIT {
@@ -35,35 +34,19 @@ class OutboxRecordContractIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  private static PostgresServer postgres;
-  private static ConnectCluster cluster;
   private TestDatabase db;
 
-  @BeforeAll
-  static void startStack() {
-    postgres = PostgresServer.start();
-    cluster = OutboxTestSupport.cluster().start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final TestStack STACK = TestStack.postgres(OutboxTestSupport.cluster());
 
   @BeforeEach
   void freshDatabase() {
-    db = postgres.createDatabase();
+    db = STACK.postgres().createDatabase();
     createOutbox(db);
   }
 
   @Test
   void theExampleConfigValidatesWithoutErrors() {
-    JsonNode validation = cluster.validateConnector(EXAMPLE, overrides(db));
+    JsonNode validation = STACK.cluster().validateConnector(EXAMPLE, overrides(db));
 
     assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
     assertThat(validation.get("error_count").asInt()).isZero();
@@ -75,9 +58,11 @@ class OutboxRecordContractIT {
         "CREATE TABLE legacy_outbox (id uuid, aggregatetype text, aggregateid text, type text, payload jsonb, timestamp timestamptz)");
 
     JsonNode validation =
-        cluster.validateConnector(
-            EXAMPLE,
-            overrides(db, "table.name", "legacy_outbox", "column.event.type", "event_type"));
+        STACK
+            .cluster()
+            .validateConnector(
+                EXAMPLE,
+                overrides(db, "table.name", "legacy_outbox", "column.event.type", "event_type"));
 
     assertThat(ConnectCluster.validationErrors(validation))
         .anySatisfy(
@@ -94,7 +79,7 @@ class OutboxRecordContractIT {
             e -> assertThat(e).startsWith("header.columns: Column correlation_id is missing"));
     assertThat(
             ConnectCluster.validationErrors(
-                cluster.validateConnector(EXAMPLE, overrides(db, "table.name", "nope"))))
+                STACK.cluster().validateConnector(EXAMPLE, overrides(db, "table.name", "nope"))))
         .singleElement()
         .satisfies(e -> assertThat(e).startsWith("table.name: Table nope does not exist"));
   }
@@ -114,13 +99,13 @@ class OutboxRecordContractIT {
       insert(db, "outbox", "order", "o-2", "OrderUpdated", "{\"version\": " + i + "}");
     }
 
-    cluster.createConnector("contract", EXAMPLE, overrides(db));
-    cluster.awaitRunning("contract", 1);
+    STACK.cluster().createConnector("contract", EXAMPLE, overrides(db));
+    STACK.cluster().awaitRunning("contract", 1);
 
     List<ConsumerRecord<byte[], byte[]>> orders =
-        cluster.topics().consume("order.events", 6, TIMEOUT);
+        STACK.cluster().topics().consume("order.events", 6, TIMEOUT);
     List<ConsumerRecord<byte[], byte[]>> payments =
-        cluster.topics().consume("payment.events", 1, TIMEOUT);
+        STACK.cluster().topics().consume("payment.events", 1, TIMEOUT);
 
     ConsumerRecord<byte[], byte[]> placed =
         orders.stream().filter(r -> text(r.key()).equals("o-1")).findFirst().orElseThrow();
@@ -153,7 +138,7 @@ class OutboxRecordContractIT {
             "{\"version\": 3}",
             "{\"version\": 4}",
             "{\"version\": 5}");
-    assertThat(cluster.topics().exists("outbox.invalid")).isFalse();
+    assertThat(STACK.cluster().topics().exists("outbox.invalid")).isFalse();
 
     ObjectName metrics =
         new ObjectName(
@@ -164,7 +149,7 @@ class OutboxRecordContractIT {
         .until(() -> (Long) jmx.getAttribute(metrics, "EventsPublished") == 7L);
     assertThat((Integer) jmx.getAttribute(metrics, "RowsLastPoll")).isEqualTo(7);
     assertThat((Long) jmx.getAttribute(metrics, "CommitToPublishLagMs")).isNotNegative();
-    cluster.delete("connectors/contract").expectSuccess("delete");
+    STACK.cluster().delete("connectors/contract").expectSuccess("delete");
     Awaitility.await("metrics unregistered with the task")
         .atMost(TIMEOUT)
         .until(() -> !jmx.isRegistered(metrics));
@@ -179,53 +164,59 @@ class OutboxRecordContractIT {
     String stored =
         db.query("SELECT CAST(payload AS text) AS p FROM outbox").get(0).get("p").toString();
 
-    cluster.createConnector(
-        "fmt-bytes",
-        EXAMPLE,
-        overrides(
-            db,
-            "payload.format",
-            "bytes",
-            "topic.template",
-            "${aggregate_type}.bytes",
-            "value.converter",
-            "org.apache.kafka.connect.converters.ByteArrayConverter"));
-    cluster.createConnector(
-        "fmt-json",
-        EXAMPLE,
-        overrides(
-            db,
-            "payload.format",
-            "json",
-            "topic.template",
-            "${aggregate_type}.json",
-            "value.converter",
-            "org.apache.kafka.connect.json.JsonConverter",
-            "value.converter.schemas.enable",
-            "false"));
-    cluster.createConnector(
-        "fmt-struct",
-        EXAMPLE,
-        overrides(
-            db,
-            "payload.format",
-            "struct",
-            "topic.template",
-            "${aggregate_type}.struct",
-            "value.converter",
-            "org.apache.kafka.connect.json.JsonConverter",
-            "value.converter.schemas.enable",
-            "true"));
+    STACK
+        .cluster()
+        .createConnector(
+            "fmt-bytes",
+            EXAMPLE,
+            overrides(
+                db,
+                "payload.format",
+                "bytes",
+                "topic.template",
+                "${aggregate_type}.bytes",
+                "value.converter",
+                "org.apache.kafka.connect.converters.ByteArrayConverter"));
+    STACK
+        .cluster()
+        .createConnector(
+            "fmt-json",
+            EXAMPLE,
+            overrides(
+                db,
+                "payload.format",
+                "json",
+                "topic.template",
+                "${aggregate_type}.json",
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable",
+                "false"));
+    STACK
+        .cluster()
+        .createConnector(
+            "fmt-struct",
+            EXAMPLE,
+            overrides(
+                db,
+                "payload.format",
+                "struct",
+                "topic.template",
+                "${aggregate_type}.struct",
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable",
+                "true"));
 
-    byte[] bytes = cluster.topics().consume("order.bytes", 1, TIMEOUT).get(0).value();
+    byte[] bytes = STACK.cluster().topics().consume("order.bytes", 1, TIMEOUT).get(0).value();
     assertThat(text(bytes)).isEqualTo(stored);
 
     JsonNode json =
-        JSON.readTree(cluster.topics().consume("order.json", 1, TIMEOUT).get(0).value());
+        JSON.readTree(STACK.cluster().topics().consume("order.json", 1, TIMEOUT).get(0).value());
     assertThat(json).isEqualTo(JSON.readTree(payload));
 
     JsonNode envelope =
-        JSON.readTree(cluster.topics().consume("order.struct", 1, TIMEOUT).get(0).value());
+        JSON.readTree(STACK.cluster().topics().consume("order.struct", 1, TIMEOUT).get(0).value());
     assertThat(envelope.get("schema").get("type").asText()).isEqualTo("struct");
     JsonNode struct = envelope.get("payload");
     assertThat(struct.get("id").asLong()).isEqualTo(7);
@@ -245,28 +236,30 @@ class OutboxRecordContractIT {
     String noPayload = insert(db, "raw_outbox", "order", "o-3", "OrderPlaced", null);
     String good = insert(db, "raw_outbox", "order", "o-4", "OrderPlaced", "{\"ok\": true}");
 
-    cluster.createConnector(
-        "poison",
-        EXAMPLE,
-        overrides(
-            db,
-            "table.name",
-            "raw_outbox",
-            "payload.format",
-            "json",
-            "errors.invalid.topic",
-            "raw.invalid",
-            "topic.template",
-            "${aggregate_type}.raw",
-            "header.columns",
-            "",
-            "value.converter",
-            "org.apache.kafka.connect.json.JsonConverter",
-            "value.converter.schemas.enable",
-            "false"));
+    STACK
+        .cluster()
+        .createConnector(
+            "poison",
+            EXAMPLE,
+            overrides(
+                db,
+                "table.name",
+                "raw_outbox",
+                "payload.format",
+                "json",
+                "errors.invalid.topic",
+                "raw.invalid",
+                "topic.template",
+                "${aggregate_type}.raw",
+                "header.columns",
+                "",
+                "value.converter",
+                "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable",
+                "false"));
 
     Map<String, ConsumerRecord<byte[], byte[]>> invalid =
-        cluster.topics().consume("raw.invalid", 4, TIMEOUT).stream()
+        STACK.cluster().topics().consume("raw.invalid", 4, TIMEOUT).stream()
             .collect(Collectors.toMap(r -> header(r, "event.id"), r -> r));
     assertThat(invalid).containsOnlyKeys(badJson, noKey, badTopic, noPayload);
     assertThat(header(invalid.get(badJson), "eventkit.error.reason")).isEqualTo("invalid-json");
@@ -278,9 +271,9 @@ class OutboxRecordContractIT {
     assertThat(header(invalid.get(noPayload), "eventkit.error.reason")).isEqualTo("null-payload");
 
     ConsumerRecord<byte[], byte[]> published =
-        cluster.topics().consume("order.raw", 1, TIMEOUT).get(0);
+        STACK.cluster().topics().consume("order.raw", 1, TIMEOUT).get(0);
     assertThat(header(published, "event.id")).isEqualTo(good);
-    cluster.awaitRunning("poison", 1);
+    STACK.cluster().awaitRunning("poison", 1);
   }
 
   @Test
@@ -288,21 +281,23 @@ class OutboxRecordContractIT {
     OutboxTestSupport.createOutbox(db, "raw_outbox", "text", true);
     String bad = insert(db, "raw_outbox", "order", "o-1", "OrderPlaced", "not json");
 
-    cluster.createConnector(
-        "strict",
-        EXAMPLE,
-        overrides(
-            db,
-            "table.name",
-            "raw_outbox",
-            "payload.format",
-            "json",
-            "errors.invalid.topic",
-            "",
-            "header.columns",
-            ""));
+    STACK
+        .cluster()
+        .createConnector(
+            "strict",
+            EXAMPLE,
+            overrides(
+                db,
+                "table.name",
+                "raw_outbox",
+                "payload.format",
+                "json",
+                "errors.invalid.topic",
+                "",
+                "header.columns",
+                ""));
 
-    JsonNode status = cluster.awaitTaskFailed("strict");
+    JsonNode status = STACK.cluster().awaitTaskFailed("strict");
     String trace = status.get("tasks").get(0).get("trace").asText();
     assertThat(trace)
         .contains("event id " + bad)
@@ -319,16 +314,18 @@ class OutboxRecordContractIT {
 
     List<String> errors =
         ConnectCluster.validationErrors(
-            cluster.validateConnector(
-                EXAMPLE,
-                overrides(
-                    db,
-                    "connection.user",
-                    role,
-                    "connection.password",
-                    "secret",
-                    "cleanup.policy",
-                    "delete")));
+            STACK
+                .cluster()
+                .validateConnector(
+                    EXAMPLE,
+                    overrides(
+                        db,
+                        "connection.user",
+                        role,
+                        "connection.password",
+                        "secret",
+                        "cleanup.policy",
+                        "delete")));
     assertThat(errors)
         .singleElement()
         .satisfies(
@@ -337,14 +334,18 @@ class OutboxRecordContractIT {
                     .startsWith("connection.user: Role " + role + " lacks DELETE on outbox")
                     .contains("GRANT DELETE ON outbox TO " + role));
 
-    cluster.createConnector(
-        "select-only",
-        EXAMPLE,
-        overrides(db, "connection.user", role, "connection.password", "secret"));
-    cluster.awaitRunning("select-only", 1);
-    assertThat(header(cluster.topics().consume("invoice.events", 1, TIMEOUT).get(0), "event.id"))
+    STACK
+        .cluster()
+        .createConnector(
+            "select-only",
+            EXAMPLE,
+            overrides(db, "connection.user", role, "connection.password", "secret"));
+    STACK.cluster().awaitRunning("select-only", 1);
+    assertThat(
+            header(
+                STACK.cluster().topics().consume("invoice.events", 1, TIMEOUT).get(0), "event.id"))
         .isEqualTo(id);
-    cluster.delete("connectors/select-only").expectSuccess("delete");
+    STACK.cluster().delete("connectors/select-only").expectSuccess("delete");
   }
 
   @Test
@@ -353,9 +354,13 @@ class OutboxRecordContractIT {
     for (int i = 0; i < 20; i++) {
       insert(db, "outbox", "shipment", "s-" + i, "Shipped", "{}");
     }
-    cluster.createConnector(
-        "cleanup", EXAMPLE, overrides(db, "cleanup.policy", "delete", "cleanup.batch.size", "7"));
-    cluster.topics().consume("shipment.events", 20, TIMEOUT);
+    STACK
+        .cluster()
+        .createConnector(
+            "cleanup",
+            EXAMPLE,
+            overrides(db, "cleanup.policy", "delete", "cleanup.batch.size", "7"));
+    STACK.cluster().topics().consume("shipment.events", 20, TIMEOUT);
     Awaitility.await("published rows deleted")
         .atMost(TIMEOUT)
         .until(() -> db.queryForLong("SELECT count(*) FROM outbox") == 0);
@@ -384,8 +389,8 @@ class OutboxRecordContractIT {
     Awaitility.await("the late row published and deleted")
         .atMost(TIMEOUT)
         .until(() -> db.queryForLong("SELECT count(*) FROM outbox") == 0);
-    assertThat(cluster.topics().consume("shipment.events", 21, TIMEOUT)).hasSize(21);
-    cluster.delete("connectors/cleanup").expectSuccess("delete");
+    assertThat(STACK.cluster().topics().consume("shipment.events", 21, TIMEOUT)).hasSize(21);
+    STACK.cluster().delete("connectors/cleanup").expectSuccess("delete");
   }
 
   @Test
@@ -395,11 +400,13 @@ class OutboxRecordContractIT {
             + " $$ BEGIN PERFORM pg_notify('outbox_events', ''); RETURN NULL; END $$",
         "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox"
             + " FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()");
-    cluster.createConnector(
-        "notified",
-        EXAMPLE,
-        overrides(db, "poll.interval.ms", "30000", "poll.notify.channel", "outbox_events"));
-    cluster.awaitRunning("notified", 1);
+    STACK
+        .cluster()
+        .createConnector(
+            "notified",
+            EXAMPLE,
+            overrides(db, "poll.interval.ms", "30000", "poll.notify.channel", "outbox_events"));
+    STACK.cluster().awaitRunning("notified", 1);
     Awaitility.await("the task listening on outbox_events")
         .atMost(TIMEOUT)
         .until(
@@ -409,14 +416,14 @@ class OutboxRecordContractIT {
                             + " AND query LIKE 'LISTEN%'")
                     == 1);
     insert(db, "outbox", "parcel", "p-1", "Sent", "{}");
-    cluster.topics().consume("parcel.events", 1, TIMEOUT);
+    STACK.cluster().topics().consume("parcel.events", 1, TIMEOUT);
 
     // The task has published the first event and gone back to waiting up to 30 s.
     long start = System.nanoTime();
     insert(db, "outbox", "parcel", "p-1", "Delivered", "{}");
-    cluster.topics().consume("parcel.events", 2, Duration.ofSeconds(10));
+    STACK.cluster().topics().consume("parcel.events", 2, Duration.ofSeconds(10));
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-    cluster.delete("connectors/notified").expectSuccess("delete");
+    STACK.cluster().delete("connectors/notified").expectSuccess("delete");
   }
 }

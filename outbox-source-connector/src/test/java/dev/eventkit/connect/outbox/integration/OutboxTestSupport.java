@@ -23,11 +23,7 @@ final class OutboxTestSupport {
 
   /** A Connect cluster whose workers resolve ${env:...} like production ones. */
   static ConnectCluster.Builder cluster() {
-    return ConnectCluster.builder()
-        .workerProp("config.providers", "env")
-        .workerProp(
-            "config.providers.env.class",
-            "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+    return ConnectCluster.builder().envConfigProvider();
   }
 
   /** The outbox table of DESIGN.md, with a payload column of the given type. */
