@@ -1,6 +1,7 @@
 package dev.eventkit.connect.outbox;
 
-import dev.eventkit.connect.outbox.capture.OutboxPosition;
+import dev.eventkit.connect.outbox.capture.OutboxCaptures;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -142,12 +143,10 @@ public final class OutboxSourceConnector extends SourceConnector {
   @Override
   public boolean alterOffsets(
       Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
+    OutboxSourceConnectorConfig config = new OutboxSourceConnectorConfig(connectorConfig);
     for (Map.Entry<Map<String, ?>, Map<String, ?>> entry : offsets.entrySet()) {
       try {
-        OutboxPartitions.validate(entry.getKey());
-        if (entry.getValue() != null) {
-          OutboxPosition.fromOffset(entry.getValue());
-        }
+        OutboxCaptures.validateOffset(config, entry.getKey(), entry.getValue());
       } catch (IllegalArgumentException e) {
         throw new ConnectException("Invalid outbox offset " + entry + ": " + e.getMessage(), e);
       }

@@ -1,40 +1,55 @@
 package dev.eventkit.connect.outbox;
 
+import dev.eventkit.connect.outbox.capture.Backlog;
 import dev.eventkit.connect.outbox.capture.CaptureException;
-import dev.eventkit.connect.outbox.capture.HorizonStall;
-import dev.eventkit.connect.outbox.capture.OutboxBatch;
+import dev.eventkit.connect.outbox.capture.CaptureStall;
+import dev.eventkit.connect.outbox.capture.CapturedTransaction;
 import dev.eventkit.connect.outbox.capture.OutboxCapture;
-import dev.eventkit.connect.outbox.capture.OutboxPosition;
-import dev.eventkit.connect.outbox.capture.OutboxTransaction;
-import dev.eventkit.connect.outbox.capture.PostgresPollingCapture;
+import dev.eventkit.connect.outbox.capture.OutboxCaptures;
 import dev.eventkit.connect.outbox.metrics.OutboxTaskMetrics;
 import dev.eventkit.connect.outbox.record.InvalidRowException;
 import dev.eventkit.connect.outbox.record.OutboxRecordFactory;
 import dev.eventkit.connect.outbox.record.OutboxRow;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.source.TransactionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes the committed outbox rows of one hash bucket of aggregate ids. The capture finds the
- * rows; this task turns them into records, carries positions in their offsets, routes poison rows,
- * marks transaction boundaries and cleans up acknowledged rows.
+ * Publishes the committed outbox rows one capture finds. The capture finds rows and owns their
+ * positions; this task turns rows into records carrying those positions as offsets, routes poison
+ * rows, marks Kafka transaction boundaries, retries with backoff, reports metrics and tells the
+ * capture what Connect committed.
  */
 public final class OutboxSourceTask extends SourceTask {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxSourceTask.class);
   private static final long BACKLOG_INTERVAL_MS = 5_000;
   private static final long CLEANUP_INTERVAL_MS = 5_000;
+
+  /** poll() returns at least this often, so stop() and rebalances are never kept waiting. */
+  static final long MAX_BLOCK_MS = 1_000;
+
+  /** Builds a task's capture; tests substitute their own. */
+  @FunctionalInterface
+  interface CaptureFactory {
+    OutboxCapture create(OutboxSourceConnectorConfig config, SourceTaskContext context);
+  }
+
+  private final CaptureFactory captureFactory;
+  private final ReentrantLock pauseLock = new ReentrantLock();
+  private final Condition stopRequested = pauseLock.newCondition();
 
   private OutboxSourceConnectorConfig config;
   private OutboxCapture capture;
@@ -44,11 +59,25 @@ public final class OutboxSourceTask extends SourceTask {
 
   private volatile boolean stopping;
   private volatile boolean offsetsCommitted;
+  private long nextReadAtMs;
   private long nextCleanupMs;
   private long retryAtMs;
   private long currentBackoffMs;
   private long nextBacklogCheckMs;
   private long lastStallWarningMs;
+
+  public OutboxSourceTask() {
+    this(
+        (config, context) ->
+            OutboxCaptures.create(
+                config,
+                () -> JdbcConnections.open(config, "eventkit-outbox-" + config.taskBucket()),
+                wanted -> context.offsetStorageReader().offsets(wanted)));
+  }
+
+  OutboxSourceTask(CaptureFactory captureFactory) {
+    this.captureFactory = captureFactory;
+  }
 
   @Override
   public String version() {
@@ -58,19 +87,6 @@ public final class OutboxSourceTask extends SourceTask {
   @Override
   public void start(Map<String, String> props) {
     config = new OutboxSourceConnectorConfig(props);
-    if (!OutboxSourceConnectorConfig.CAPTURE_MODE_POLL.equals(config.captureMode())) {
-      throw new ConnectException(
-          "capture.mode=" + config.captureMode() + " is not available in this release; use poll");
-    }
-    String table = config.tableName();
-    int buckets = config.taskBucketCount();
-    int bucket = config.taskBucket();
-    partition = OutboxPartitions.partition(table, buckets, bucket);
-    OutboxPosition start =
-        OutboxPartitions.startPosition(
-            table, buckets, bucket, wanted -> context.offsetStorageReader().offsets(wanted));
-    log.info("Outbox task for {} bucket {}/{} starts after {}", table, bucket, buckets, start);
-
     OutboxColumns columns = config.columns();
     records =
         new OutboxRecordFactory(
@@ -81,51 +97,40 @@ public final class OutboxSourceTask extends SourceTask {
             columns.aggregateType(),
             columns.aggregateId(),
             columns.payload());
-    capture =
-        new PostgresPollingCapture(
-            this::openConnection,
-            table,
-            columns,
-            bucket,
-            buckets,
-            config.pollMaxRows(),
-            config.notifyChannel().orElse(null),
-            start);
-    metrics = new OutboxTaskMetrics().register(props.getOrDefault("name", "outbox-source"), bucket);
+    try {
+      capture = captureFactory.create(config, context);
+    } catch (IllegalArgumentException e) {
+      throw new ConnectException(e.getMessage(), e);
+    }
+    partition = capture.sourcePartition();
+    metrics =
+        new OutboxTaskMetrics()
+            .register(props.getOrDefault("name", "outbox-source"), config.taskBucket());
+    stopping = false;
     currentBackoffMs = 0;
     retryAtMs = 0;
-    stopping = false;
-  }
-
-  private Connection openConnection() throws java.sql.SQLException {
-    return JdbcConnections.open(config, "eventkit-outbox-" + config.taskBucket());
+    nextReadAtMs = 0;
   }
 
   @Override
   public List<SourceRecord> poll() {
-    if (stopping || !backoffElapsed()) {
+    if (stopping || !pauseUntil(retryAtMs) || !waitForChanges()) {
       return null;
     }
     try {
       cleanUpPublished();
       measureBacklog();
-      OutboxBatch batch = capture.nextBatch();
-      reportHorizonStall(capture.horizonStall());
+      List<CapturedTransaction> batch = capture.poll();
+      reportStall(capture.stall());
       currentBackoffMs = 0;
       if (batch.isEmpty()) {
-        capture.awaitChanges(config.pollIntervalMs());
+        nextReadAtMs = System.currentTimeMillis() + config.pollIntervalMs();
         return null;
       }
-      metrics.recordPoll(batch.rowCount());
-      if (log.isDebugEnabled()) {
-        log.debug(
-            "Publishing {} rows of transactions {} after {}, then at {}",
-            batch.rowCount(),
-            batch.transactions().stream().map(OutboxTransaction::txid).toList(),
-            batch.positionBefore(),
-            batch.positionAfter());
-      }
-      return toRecords(batch);
+      nextReadAtMs = 0;
+      List<SourceRecord> result = toRecords(batch);
+      metrics.recordPoll(result.size());
+      return result;
     } catch (CaptureException e) {
       if (stopping) {
         return null;
@@ -134,27 +139,76 @@ public final class OutboxSourceTask extends SourceTask {
         throw new ConnectException(e.getMessage(), e);
       }
       scheduleRetry(e);
-      throw new RetriableException(e.getMessage(), e);
+      return null;
     }
   }
 
-  private List<SourceRecord> toRecords(OutboxBatch batch) {
+  /**
+   * Waits for new rows until the poll interval has passed since the last empty read, in slices of
+   * at most {@link #MAX_BLOCK_MS}. Returns whether to read now.
+   */
+  private boolean waitForChanges() {
+    long wait = nextReadAtMs - System.currentTimeMillis();
+    if (wait <= 0) {
+      return true;
+    }
+    try {
+      boolean changed = capture.awaitChanges(Math.min(wait, MAX_BLOCK_MS));
+      return !stopping && (changed || System.currentTimeMillis() >= nextReadAtMs);
+    } catch (CaptureException e) {
+      if (!e.retriable()) {
+        throw new ConnectException(e.getMessage(), e);
+      }
+      scheduleRetry(e);
+      return false;
+    }
+  }
+
+  /**
+   * Waits (without touching the database) until {@code untilMs}, at most {@link #MAX_BLOCK_MS} at a
+   * time. Returns whether the time has come.
+   */
+  private boolean pauseUntil(long untilMs) {
+    long wait = untilMs - System.currentTimeMillis();
+    if (wait <= 0) {
+      return true;
+    }
+    pauseLock.lock();
+    try {
+      long remaining = TimeUnit.MILLISECONDS.toNanos(Math.min(wait, MAX_BLOCK_MS));
+      while (!stopping && remaining > 0) {
+        remaining = stopRequested.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      pauseLock.unlock();
+    }
+    return !stopping && System.currentTimeMillis() >= untilMs;
+  }
+
+  private List<SourceRecord> toRecords(List<CapturedTransaction> batch) {
     TransactionContext transactions = context.transactionContext();
-    List<SourceRecord> result = new ArrayList<>(batch.rowCount());
-    OutboxPosition before = batch.positionBefore();
-    for (OutboxTransaction tx : batch.transactions()) {
+    List<SourceRecord> result = new ArrayList<>();
+    for (CapturedTransaction tx : batch) {
       List<OutboxRow> rows = tx.rows();
       for (int i = 0; i < rows.size(); i++) {
-        // A record carries the position after its whole transaction only when it is the last one
-        // of it: a restart after part of a transaction publishes that transaction again.
+        // Only a transaction's last record carries the position after it: a restart part-way
+        // through a transaction publishes all of it again, never half.
         boolean last = i == rows.size() - 1;
-        Map<String, Object> offset = (last ? tx.positionAfter() : before).toOffset();
-        result.add(toRecord(rows.get(i), offset));
+        result.add(toRecord(rows.get(i), last ? tx.offsetAfter() : tx.offsetBefore()));
       }
       if (transactions != null) {
         transactions.commitTransaction(result.get(result.size() - 1));
       }
-      before = tx.positionAfter();
+    }
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "Publishing {} rows of {} transactions, {} to {}",
+          result.size(),
+          batch.size(),
+          batch.get(0).id(),
+          batch.get(batch.size() - 1).id());
     }
     return result;
   }
@@ -197,10 +251,9 @@ public final class OutboxSourceTask extends SourceTask {
   }
 
   /**
-   * cleanup.policy=delete: deletes the rows at or before the position Connect has committed, which
-   * only happens once Kafka acknowledged their records (and, exactly-once, their transaction
-   * committed). Runs after each offset commit and every few seconds, so rows left by a previous run
-   * are removed too.
+   * Tells the capture which offset Connect has committed, after each offset commit and every few
+   * seconds (so a cleanup left by a previous run happens too). Committed offsets only cover records
+   * Kafka acknowledged (and, exactly-once, whose transaction committed).
    */
   private void cleanUpPublished() throws CaptureException {
     long now = System.currentTimeMillis();
@@ -211,7 +264,7 @@ public final class OutboxSourceTask extends SourceTask {
     nextCleanupMs = now + CLEANUP_INTERVAL_MS;
     Map<String, Object> committed = context.offsetStorageReader().offset(partition);
     if (committed != null) {
-      capture.deletePublished(OutboxPosition.fromOffset(committed), config.cleanupBatchSize());
+      capture.offsetCommitted(committed);
     }
   }
 
@@ -221,42 +274,25 @@ public final class OutboxSourceTask extends SourceTask {
       return;
     }
     nextBacklogCheckMs = now + BACKLOG_INTERVAL_MS;
-    OutboxCapture.Backlog backlog = capture.backlog();
+    Backlog backlog = capture.backlog();
     metrics.recordBacklog(backlog.rows(), backlog.oldestEventTimeMs());
   }
 
-  private void reportHorizonStall(HorizonStall stall) {
-    metrics.recordHorizonStall(stall.pid(), stall.ageMs());
+  private void reportStall(CaptureStall stall) {
+    metrics.recordHorizonStall(stall.sessionId(), stall.ageMs());
     long now = System.currentTimeMillis();
     if (stall.stalled()
         && stall.ageMs() >= config.horizonStallWarnMs()
         && now - lastStallWarningMs >= config.horizonStallWarnMs()) {
       lastStallWarningMs = now;
       log.warn(
-          "Committed outbox rows in {} are waiting behind an open transaction: pid {}, xid {},"
-              + " open for {} ms, application '{}', state '{}'. They are published once it ends;"
-              + " end it with pg_terminate_backend({}) if it is stuck.",
+          "Committed outbox rows in {} are waiting behind an open transaction ({}), open for {}"
+              + " ms. They are published once it ends; {}.",
           config.tableName(),
-          stall.pid(),
-          stall.xid(),
+          stall.holder(),
           stall.ageMs(),
-          stall.application(),
-          stall.state(),
-          stall.pid());
+          stall.remedy());
     }
-  }
-
-  private boolean backoffElapsed() {
-    long wait = retryAtMs - System.currentTimeMillis();
-    if (wait <= 0) {
-      return true;
-    }
-    try {
-      capture.awaitChanges(wait);
-    } catch (CaptureException e) {
-      log.debug("Ignoring a failed wait during backoff", e);
-    }
-    return System.currentTimeMillis() >= retryAtMs;
   }
 
   private void scheduleRetry(CaptureException e) {
@@ -265,16 +301,22 @@ public final class OutboxSourceTask extends SourceTask {
             ? config.retryBackoffMs()
             : Math.min(currentBackoffMs * 2, config.retryBackoffMaxMs());
     retryAtMs = System.currentTimeMillis() + currentBackoffMs;
+    metrics.recordRetry();
     log.warn(
-        "Outbox database unavailable ({}); retrying in {} ms from {}",
+        "Outbox database unavailable ({}); retrying in {} ms from the last position",
         e.getMessage(),
-        currentBackoffMs,
-        "the last position");
+        currentBackoffMs);
   }
 
   @Override
   public void stop() {
     stopping = true;
+    pauseLock.lock();
+    try {
+      stopRequested.signalAll();
+    } finally {
+      pauseLock.unlock();
+    }
     if (capture != null) {
       capture.wakeup();
       capture.close();

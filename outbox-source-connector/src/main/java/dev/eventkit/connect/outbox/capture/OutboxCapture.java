@@ -1,41 +1,49 @@
 package dev.eventkit.connect.outbox.capture;
 
+import java.util.List;
+import java.util.Map;
+
 /**
- * A way of finding committed outbox rows: SQL polling today, log-based capture later. The task
- * publishes what {@link #nextBatch()} returns and reports back which rows Kafka acknowledged.
+ * A way of finding committed outbox rows (SQL polling of one database, or reading its log). The
+ * task publishes what {@link #poll()} returns, in that order, and tells the capture which offsets
+ * Connect committed.
  *
- * <p>Implementations throw {@link CaptureException} for database trouble; the task retries with
- * backoff when it is transient and fails when it is not.
+ * <p>A capture owns its source partition and the format of its offsets: the task treats both as
+ * opaque maps. Implementations throw {@link CaptureException} for database trouble; the task
+ * retries with backoff when it is transient and fails when it is not.
  */
 public interface OutboxCapture extends AutoCloseable {
 
-  /** Committed rows after the current position, in publishing order; empty when none yet. */
-  OutboxBatch nextBatch() throws CaptureException;
+  /** The source partition every record of this capture carries. */
+  Map<String, Object> sourcePartition();
 
-  /** Blocks up to {@code maxWaitMs} or until new rows may have arrived, or {@link #wakeup()}. */
-  void awaitChanges(long maxWaitMs) throws CaptureException;
+  /**
+   * Committed transactions after the current position, in publishing order (each aggregate's events
+   * in commit order); empty when there are none yet. Returns within about a second.
+   */
+  List<CapturedTransaction> poll() throws CaptureException;
+
+  /**
+   * Blocks up to {@code maxWaitMs}, until new rows may have arrived or {@link #wakeup()}. Returns
+   * whether it ended early for either reason (false: the time ran out).
+   */
+  boolean awaitChanges(long maxWaitMs) throws CaptureException;
 
   /** Ends an {@link #awaitChanges} early, from any thread. */
   void wakeup();
 
   /**
-   * Deletes this task's rows at or before a committed position ({@code cleanup.policy=delete}), in
-   * batches of at most {@code batchSize} rows. Returns how many were deleted.
+   * Connect has durably committed this offset (and, exactly-once, the Kafka transactions up to it):
+   * rows at or before it may be deleted when the connector cleans up.
    */
-  long deletePublished(OutboxPosition committed, int batchSize) throws CaptureException;
+  void offsetCommitted(Map<String, Object> offset) throws CaptureException;
 
-  /** Rows after the current position, and the age of the oldest; measured now and then. */
+  /** Unpublished rows, and the age of the oldest; measured now and then, not per poll. */
   Backlog backlog() throws CaptureException;
 
-  /** The current horizon stall, or {@link HorizonStall#NONE}. */
-  HorizonStall horizonStall();
-
-  /** Drops connections after a failure; the next call reconnects and resumes at the position. */
-  void reset();
+  /** What keeps committed rows from being published right now, or {@link CaptureStall#NONE}. */
+  CaptureStall stall();
 
   @Override
   void close();
-
-  /** Unpublished rows of this task's bucket. */
-  record Backlog(long rows, Long oldestEventTimeMs) {}
 }

@@ -18,6 +18,7 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
 
   private final AtomicLong eventsPublished = new AtomicLong();
   private final AtomicLong invalidRows = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
   private volatile int rowsLastPoll;
   private volatile long backlogRows;
   private volatile long oldestUnpublishedEventTimeMs = -1;
@@ -68,6 +69,10 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
     invalidRows.incrementAndGet();
   }
 
+  public void recordRetry() {
+    retries.incrementAndGet();
+  }
+
   public void recordBacklog(long rows, Long oldestEventTimeMs) {
     backlogRows = rows;
     oldestUnpublishedEventTimeMs = oldestEventTimeMs == null ? -1 : oldestEventTimeMs;
@@ -86,6 +91,11 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   @Override
   public long getInvalidRows() {
     return invalidRows.get();
+  }
+
+  @Override
+  public long getRetries() {
+    return retries.get();
   }
 
   @Override

@@ -12,10 +12,18 @@ public interface OutboxTaskMetricsMBean {
   /** Rows the last non-empty poll returned. */
   int getRowsLastPoll();
 
-  /** Unpublished rows after the task's position (measured every few seconds). */
+  /**
+   * Unpublished rows after the task's position, measured every few seconds and counted up to
+   * 100,000 (a larger backlog reads as 100,000: counting it all would cost what it measures).
+   */
   long getBacklogRows();
 
-  /** Age of the oldest unpublished event by its event time, 0 when none. */
+  /** Database errors retried with backoff since the task started. */
+  long getRetries();
+
+  /**
+   * Age of the next unpublished event (the oldest transaction's) by its event time, 0 when none.
+   */
   long getOldestUnpublishedEventAgeMs();
 
   /** Event time to Kafka acknowledgement of the last published event. */
@@ -24,6 +32,6 @@ public interface OutboxTaskMetricsMBean {
   /** How long committed rows have waited behind an older open transaction, 0 when none. */
   long getHorizonStallAgeMs();
 
-  /** The backend pid holding the horizon back, -1 when none. */
+  /** The backend pid holding the horizon back, -1 when none (or a prepared transaction). */
   int getHorizonStallPid();
 }

@@ -104,7 +104,7 @@ public final class OutboxRecordFactory {
     }
     headers.addString(HEADER_ERROR_MESSAGE, error.getMessage());
     headers.addString(HEADER_ERROR_TOPIC, topicFor(row));
-    headers.addString(HEADER_ERROR_POSITION, row.txid() + ":" + row.seq());
+    headers.addString(HEADER_ERROR_POSITION, row.position());
     String payload =
         row.payloadText() != null
             ? row.payloadText()

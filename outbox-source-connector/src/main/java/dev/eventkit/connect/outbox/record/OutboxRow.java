@@ -4,15 +4,16 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One committed outbox row as read from the database, before it becomes a record.
+ * One committed outbox row as a capture read it, before it becomes a record. Captures of every mode
+ * produce it; nothing in it depends on how the row was found.
  *
  * @param payloadText the payload as text, or null when the column is NULL or binary
  * @param payloadBytes the payload of a binary (bytea) column, otherwise null
  * @param headers values of {@code header.columns}, keyed by header name; NULL values are absent
+ * @param position where the capture found the row, in the capture's own notation (PostgreSQL poll
+ *     mode: {@code txid:seq}); header {@code eventkit.error.position} of a poison row
  */
 public record OutboxRow(
-    long txid,
-    long seq,
     String eventId,
     String aggregateType,
     String aggregateId,
@@ -20,7 +21,8 @@ public record OutboxRow(
     String payloadText,
     byte[] payloadBytes,
     Instant timestamp,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    String position) {
 
   public boolean payloadIsNull() {
     return payloadText == null && payloadBytes == null;
@@ -34,10 +36,8 @@ public record OutboxRow(
         + aggregateType
         + "/"
         + aggregateId
-        + ", txid "
-        + txid
-        + ", seq "
-        + seq
+        + ", position "
+        + position
         + ")";
   }
 }

@@ -33,8 +33,6 @@ class OutboxRecordFactoryTest {
 
   private static OutboxRow row(String aggregateType, String aggregateId, String payload) {
     return new OutboxRow(
-        5,
-        9,
         "e-1",
         aggregateType,
         aggregateId,
@@ -42,7 +40,8 @@ class OutboxRecordFactoryTest {
         payload,
         null,
         TIME,
-        Map.of("correlation.id", "c-1"));
+        Map.of("correlation.id", "c-1"),
+        "5:9");
   }
 
   private static Map<String, String> headers(SourceRecord record) {

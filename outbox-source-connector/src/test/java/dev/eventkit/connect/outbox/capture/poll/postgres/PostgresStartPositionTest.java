@@ -1,16 +1,15 @@
-package dev.eventkit.connect.outbox;
+package dev.eventkit.connect.outbox.capture.poll.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.eventkit.connect.outbox.capture.OutboxPosition;
+import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-class OutboxPartitionsTest {
+class PostgresStartPositionTest {
 
   private final Map<Map<String, Object>, Map<String, Object>> store = new HashMap<>();
   private final Function<
@@ -29,8 +28,8 @@ class OutboxPartitionsTest {
 
   private void commit(int buckets, int bucket, long txid, long seq) {
     store.put(
-        OutboxPartitions.partition("outbox", buckets, bucket),
-        OutboxPosition.at(txid, seq).toOffset());
+        BucketPartitions.partition("outbox", buckets, bucket),
+        PostgresPosition.at(txid, seq).toOffset());
   }
 
   @Test
@@ -38,8 +37,8 @@ class OutboxPartitionsTest {
     commit(3, 1, 50, 5);
     commit(1, 0, 10, 1);
 
-    assertThat(OutboxPartitions.startPosition("outbox", 3, 1, reader))
-        .isEqualTo(OutboxPosition.at(50, 5));
+    assertThat(PostgresStartPosition.find("outbox", 3, 1, reader))
+        .isEqualTo(PostgresPosition.at(50, 5));
   }
 
   @Test
@@ -48,8 +47,8 @@ class OutboxPartitionsTest {
     commit(3, 1, 40, 4);
     commit(3, 2, 60, 6);
 
-    assertThat(OutboxPartitions.startPosition("outbox", 1, 0, reader))
-        .isEqualTo(OutboxPosition.at(40, 4));
+    assertThat(PostgresStartPosition.find("outbox", 1, 0, reader))
+        .isEqualTo(PostgresPosition.at(40, 4));
   }
 
   @Test
@@ -57,23 +56,13 @@ class OutboxPartitionsTest {
     commit(3, 0, 50, 5);
     commit(3, 2, 60, 6);
 
-    assertThat(OutboxPartitions.startPosition("outbox", 1, 0, reader))
-        .isEqualTo(OutboxPosition.START);
+    assertThat(PostgresStartPosition.find("outbox", 1, 0, reader))
+        .isEqualTo(PostgresPosition.START);
   }
 
   @Test
   void aNewConnectorStartsAtTheBeginning() {
-    assertThat(OutboxPartitions.startPosition("outbox", 2, 0, reader))
-        .isEqualTo(OutboxPosition.START);
-  }
-
-  @Test
-  void validatesPartitionsFromTheOffsetsApi() {
-    OutboxPartitions.validate(OutboxPartitions.partition("outbox", 2, 1));
-    assertThatThrownBy(
-            () -> OutboxPartitions.validate(Map.of("table", "outbox", "buckets", 2, "bucket", 2)))
-        .hasMessageContaining("'bucket' < 'buckets'");
-    assertThatThrownBy(() -> OutboxPartitions.validate(Map.of("buckets", 1, "bucket", 0)))
-        .hasMessageContaining("'table'");
+    assertThat(PostgresStartPosition.find("outbox", 2, 0, reader))
+        .isEqualTo(PostgresPosition.START);
   }
 }

@@ -1,5 +1,7 @@
-package dev.eventkit.connect.outbox;
+package dev.eventkit.connect.outbox.capture.poll.postgres;
 
+import dev.eventkit.connect.outbox.OutboxColumns;
+import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * table, the mapped columns and their types, and the role's privileges. Each problem is reported
  * against the option at fault, with the SQL that fixes it where there is one.
  */
-final class PostgresOutboxTableCheck {
+public final class PostgresOutboxTableCheck {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresOutboxTableCheck.class);
   private static final Set<String> ORDERABLE_POSITION_TYPES =
@@ -30,7 +32,7 @@ final class PostgresOutboxTableCheck {
   private PostgresOutboxTableCheck() {}
 
   /** Problems found, keyed by config option; empty when the table is ready. */
-  static Map<String, List<String>> check(Connection c, OutboxSourceConnectorConfig config)
+  public static Map<String, List<String>> check(Connection c, OutboxSourceConnectorConfig config)
       throws SQLException {
     Map<String, List<String>> problems = new LinkedHashMap<>();
     String table = config.tableName();

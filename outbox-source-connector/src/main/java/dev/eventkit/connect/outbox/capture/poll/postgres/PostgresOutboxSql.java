@@ -1,0 +1,261 @@
+package dev.eventkit.connect.outbox.capture.poll.postgres;
+
+import dev.eventkit.connect.outbox.OutboxColumns;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SQL of PostgreSQL poll mode, built once per task from the configured table and columns.
+ * Identifiers are quoted exactly as configured. Every statement that reads rows is bounded by the
+ * {@code (txid, seq)} index: by the cursor, the batch end or the commit horizon.
+ *
+ * <p>Parameters named "done" are two xid8 arrays, the first and last txids of the position's done
+ * ranges.
+ */
+final class PostgresOutboxSql {
+
+  /** Lower bits of hashtextextended, kept non-negative; stable across PostgreSQL versions. */
+  private static final String BUCKET_HASH =
+      "(hashtextextended(coalesce(CAST(%s AS text), ''), 0) & 9223372036854775807)";
+
+  private final String table;
+  private final OutboxColumns columns;
+  private final String txid;
+  private final String seq;
+  private final String bucketFilter;
+  private final String notDone;
+
+  PostgresOutboxSql(String table, OutboxColumns columns, int bucket, int bucketCount) {
+    this.table = quoteQualified(table);
+    this.columns = columns;
+    this.txid = quote(columns.txid());
+    this.seq = quote(columns.position());
+    // NULL and empty aggregate ids land in one bucket, so every row is read by exactly one task.
+    this.bucketFilter =
+        bucketCount <= 1
+            ? ""
+            : " AND "
+                + String.format(BUCKET_HASH, quote(columns.aggregateId()))
+                + " % "
+                + bucketCount
+                + " = "
+                + bucket;
+    this.notDone =
+        " AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS xid8[]), CAST(? AS xid8[])) AS d(lo, hi)"
+            + " WHERE "
+            + txid
+            + " BETWEEN d.lo AND d.hi)";
+  }
+
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  /** {@code schema.table} → {@code "schema"."table"}; a lone name stays on the search path. */
+  static String quoteQualified(String name) {
+    int dot = name.indexOf('.');
+    return dot < 0
+        ? quote(name)
+        : quote(name.substring(0, dot)) + "." + quote(name.substring(dot + 1));
+  }
+
+  /** Every transaction below this has ended: its rows are final. */
+  String horizon() {
+    return "SELECT CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text)";
+  }
+
+  /**
+   * The lowest seq of rows that became final since the last horizon: parameters old horizon, new
+   * horizon.
+   */
+  String minSeqBetween() {
+    return "SELECT min("
+        + seq
+        + ") FROM "
+        + table
+        + " WHERE "
+        + txid
+        + " >= CAST(? AS xid8) AND "
+        + txid
+        + " < CAST(? AS xid8)"
+        + bucketFilter;
+  }
+
+  /**
+   * Safe cuts among unpublished final rows after a position, in txid order: the transactions after
+   * which every earlier row has a lower seq than every later one. Parameters: position txid, seq,
+   * done, horizon. Columns: txid (text), rows through it, highest seq through it.
+   */
+  String safeCuts() {
+    return "SELECT CAST(tx AS text), rows_through, max_seq FROM ("
+        + "SELECT tx, sum(n) OVER (ORDER BY tx) AS rows_through,"
+        + " max(hi) OVER (ORDER BY tx) AS max_seq,"
+        + " min(lo) OVER (ORDER BY tx DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        + " AS min_seq_after"
+        + " FROM (SELECT "
+        + txid
+        + " AS tx, min("
+        + seq
+        + ") AS lo, max("
+        + seq
+        + ") AS hi, count(*) AS n FROM "
+        + table
+        + " WHERE "
+        + cursorAfter()
+        + notDone
+        + " AND "
+        + txid
+        + " < CAST(? AS xid8)"
+        + bucketFilter
+        + " GROUP BY "
+        + txid
+        + ") t) w WHERE min_seq_after IS NULL OR max_seq < min_seq_after ORDER BY tx";
+  }
+
+  /**
+   * The unpublished rows from a position through a batch end (a safe cut): parameters position
+   * txid, seq, done, batch end txid.
+   */
+  String candidates() {
+    return "SELECT "
+        + String.join(", ", selectList())
+        + " FROM "
+        + table
+        + " WHERE "
+        + cursorAfter()
+        + notDone
+        + " AND "
+        + txid
+        + " <= CAST(? AS xid8)"
+        + bucketFilter
+        + " ORDER BY "
+        + txid
+        + ", "
+        + seq;
+  }
+
+  /**
+   * Per aggregate, the lowest seq of committed rows at or above the horizon, which are not final
+   * yet: parameters horizon, highest candidate seq, aggregate ids (text array).
+   */
+  String horizonBlockers() {
+    return "SELECT CAST("
+        + quote(columns.aggregateId())
+        + " AS text), min("
+        + seq
+        + ") FROM "
+        + table
+        + " WHERE "
+        + txid
+        + " >= CAST(? AS xid8) AND "
+        + seq
+        + " < ? AND CAST("
+        + quote(columns.aggregateId())
+        + " AS text) = ANY (?)"
+        + bucketFilter
+        + " GROUP BY 1";
+  }
+
+  /** Whether committed rows of this bucket wait behind the horizon: parameter horizon. */
+  String rowsBehindHorizon() {
+    return "SELECT EXISTS (SELECT 1 FROM "
+        + table
+        + " WHERE "
+        + txid
+        + " >= CAST(? AS xid8)"
+        + bucketFilter
+        + ")";
+  }
+
+  /**
+   * The transaction holding the horizon back: the open one with the oldest xid, a prepared
+   * transaction included. Columns: pid (null when prepared), xid, age ms, application, state.
+   */
+  String horizonHolder() {
+    return "SELECT pid, xid, age_ms, application, state FROM ("
+        + "SELECT pid, CAST(backend_xid AS text) AS xid, age(backend_xid) AS xid_age,"
+        + " CAST(EXTRACT(EPOCH FROM (now() - xact_start)) * 1000 AS bigint) AS age_ms,"
+        + " application_name AS application, state FROM pg_stat_activity"
+        + " WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        + " UNION ALL SELECT NULL, CAST(transaction AS text), age(transaction),"
+        + " CAST(EXTRACT(EPOCH FROM (now() - prepared)) * 1000 AS bigint),"
+        + " 'prepared transaction ' || gid, 'prepared' FROM pg_prepared_xacts"
+        + ") h ORDER BY xid_age DESC LIMIT 1";
+  }
+
+  /** Unpublished rows after a position, counted up to a cap: parameters txid, seq, done, cap. */
+  String backlogCount() {
+    return "SELECT count(*) FROM (SELECT 1 FROM "
+        + table
+        + " WHERE "
+        + cursorAfter()
+        + notDone
+        + bucketFilter
+        + " LIMIT ?) b";
+  }
+
+  /** The event time of the next unpublished row: parameters txid, seq, done. */
+  String nextEventTime() {
+    return "SELECT "
+        + quote(columns.timestamp())
+        + " FROM "
+        + table
+        + " WHERE "
+        + cursorAfter()
+        + notDone
+        + bucketFilter
+        + " ORDER BY "
+        + txid
+        + ", "
+        + seq
+        + " LIMIT 1";
+  }
+
+  /** Deletes up to a batch of published rows: parameters txid, seq, done, batch size. */
+  String deletePublished() {
+    return "DELETE FROM "
+        + table
+        + " WHERE ctid = ANY (ARRAY (SELECT ctid FROM "
+        + table
+        + " WHERE (("
+        + txid
+        + ", "
+        + seq
+        + ") <= (CAST(? AS xid8), CAST(? AS bigint)) OR EXISTS (SELECT 1 FROM"
+        + " unnest(CAST(? AS xid8[]), CAST(? AS xid8[])) AS d(lo, hi) WHERE "
+        + txid
+        + " BETWEEN d.lo AND d.hi))"
+        + bucketFilter
+        + " LIMIT ?))";
+  }
+
+  String listen(String channel) {
+    return "LISTEN " + quote(channel);
+  }
+
+  private String cursorAfter() {
+    return "(" + txid + ", " + seq + ") > (CAST(? AS xid8), CAST(? AS bigint))";
+  }
+
+  private List<String> selectList() {
+    List<String> select = new ArrayList<>();
+    select.add("CAST(" + txid + " AS text)");
+    select.add(seq);
+    select.add("CAST(" + quote(columns.eventId()) + " AS text)");
+    select.add("CAST(" + quote(columns.aggregateType()) + " AS text)");
+    select.add("CAST(" + quote(columns.aggregateId()) + " AS text)");
+    select.add("CAST(" + quote(columns.eventType()) + " AS text)");
+    select.add(quote(columns.payload()));
+    select.add(quote(columns.timestamp()));
+    for (Map.Entry<String, String> header : columns.headerColumns().entrySet()) {
+      select.add("CAST(" + quote(header.getKey()) + " AS text)");
+    }
+    // Distinct output names: ORDER BY "txid" would otherwise sort by the text cast of txid.
+    List<String> aliased = new ArrayList<>(select.size());
+    for (int i = 0; i < select.size(); i++) {
+      aliased.add(select.get(i) + " AS ek_" + i);
+    }
+    return aliased;
+  }
+}

@@ -1,0 +1,635 @@
+package dev.eventkit.connect.outbox.capture.poll.postgres;
+
+import dev.eventkit.connect.outbox.OutboxColumns;
+import dev.eventkit.connect.outbox.capture.Backlog;
+import dev.eventkit.connect.outbox.capture.CaptureException;
+import dev.eventkit.connect.outbox.capture.CaptureStall;
+import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.OutboxCapture;
+import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
+import dev.eventkit.connect.outbox.record.OutboxRow;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL poll mode: reads committed rows by the cursor {@code (txid, seq)}, only below the
+ * commit horizon {@code pg_snapshot_xmin(pg_current_snapshot())}. Every transaction with a lower id
+ * has ended, so a row that is visible there is committed for good, and no transaction that is still
+ * running can later add a row below the cursor: a late commit is never skipped.
+ *
+ * <p>Each poll reads in one REPEATABLE READ, READ ONLY transaction, so the horizon, the candidate
+ * rows and the rows held back are all seen in one snapshot; the transaction ends at once, so the
+ * connector never holds back vacuum. A batch ends at a {@linkplain SafeCuts safe cut}, so only rows
+ * behind the horizon can hold a candidate back, and those are looked up only above the horizon.
+ */
+public final class PostgresPollingCapture implements OutboxCapture {
+
+  private static final Logger log = LoggerFactory.getLogger(PostgresPollingCapture.class);
+
+  /**
+   * Backlog counts stop here: counting a huge tail every few seconds would cost what it measures.
+   */
+  public static final long BACKLOG_COUNT_CAP = 100_000;
+
+  /** Longest single wait for a notification, so stop() is honoured promptly. */
+  private static final long NOTIFY_SLICE_MS = 250;
+
+  /** What a PostgreSQL poll task reads and how. */
+  public record Settings(
+      String table,
+      OutboxColumns columns,
+      int bucket,
+      int bucketCount,
+      int maxRows,
+      String notifyChannel,
+      boolean deletePublished,
+      int cleanupBatchSize) {}
+
+  /** Opens JDBC connections; the task supplies one built from the connector config. */
+  @FunctionalInterface
+  public interface ConnectionFactory {
+    Connection open() throws SQLException;
+  }
+
+  private final ConnectionFactory connections;
+  private final Settings settings;
+  private final PostgresOutboxSql sql;
+  private final Map<String, Object> partition;
+  private final SafeCuts cuts;
+
+  private final ReentrantLock waitLock = new ReentrantLock();
+  private final Condition woken = waitLock.newCondition();
+  private boolean wakeupRequested;
+
+  private Connection connection;
+  private Connection listenConnection;
+  private PostgresPosition position;
+  private volatile CaptureStall stall = CaptureStall.NONE;
+  private long statements;
+
+  public PostgresPollingCapture(
+      ConnectionFactory connections, Settings settings, PostgresPosition start) {
+    this.connections = connections;
+    this.settings = settings;
+    this.sql =
+        new PostgresOutboxSql(
+            settings.table(), settings.columns(), settings.bucket(), settings.bucketCount());
+    this.partition =
+        BucketPartitions.partition(settings.table(), settings.bucketCount(), settings.bucket());
+    this.position = start;
+    this.cuts = new SafeCuts(settings.maxRows(), start.txid());
+  }
+
+  /** Reads the task's committed position from Connect's offsets and builds its capture. */
+  public static PostgresPollingCapture resume(
+      ConnectionFactory connections,
+      Settings settings,
+      java.util.function.Function<
+              java.util.Collection<Map<String, Object>>,
+              Map<Map<String, Object>, Map<String, Object>>>
+          offsets) {
+    PostgresPosition start =
+        PostgresStartPosition.find(
+            settings.table(), settings.bucketCount(), settings.bucket(), offsets);
+    log.info(
+        "Outbox task for {} bucket {}/{} starts after {}",
+        settings.table(),
+        settings.bucket(),
+        settings.bucketCount(),
+        start);
+    return new PostgresPollingCapture(connections, settings, start);
+  }
+
+  /** Checks an offset given to the offsets REST API. */
+  public static void validateOffset(Map<String, ?> partition, Map<String, ?> offset) {
+    BucketPartitions.validate(partition);
+    if (offset != null) {
+      PostgresPosition.fromOffset(offset);
+    }
+  }
+
+  @Override
+  public Map<String, Object> sourcePartition() {
+    return partition;
+  }
+
+  public PostgresPosition position() {
+    return position;
+  }
+
+  /** SQL statements this capture has executed, for tests that bound the cost per row. */
+  public long statementsExecuted() {
+    return statements;
+  }
+
+  @Override
+  public List<CapturedTransaction> poll() throws CaptureException {
+    List<PositionedRow> candidates;
+    Map<String, Long> blockers;
+    try {
+      Connection c = connection();
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setReadOnly(true);
+      try {
+        long horizon = queryHorizon(c);
+        checkHorizon(horizon);
+        extendCuts(c, horizon);
+        cuts.passed(position.txid());
+        Long end = cuts.batchEnd();
+        candidates = end == null ? List.of() : readCandidates(c, end);
+        blockers = horizonBlockers(c, horizon, candidates);
+        updateStall(c, horizon);
+        c.commit();
+        if (end != null && candidates.isEmpty()) {
+          // Rows counted into the cuts were deleted meanwhile (by hand, or another cleanup):
+          // nothing unpublished is left up to the cut.
+          position = new PostgresPosition(end, Long.MAX_VALUE, position.done());
+          cuts.passed(end);
+        }
+      } finally {
+        if (!c.isClosed()) {
+          c.rollback();
+          c.setReadOnly(false);
+          c.setAutoCommit(true);
+        }
+      }
+    } catch (SQLException e) {
+      throw failure("Reading the outbox failed", e);
+    }
+    List<BatchPlanner.PlannedTransaction> planned =
+        BatchPlanner.plan(position, candidates, blockers);
+    List<CapturedTransaction> batch = new ArrayList<>(planned.size());
+    Map<String, Object> before = null;
+    for (BatchPlanner.PlannedTransaction tx : planned) {
+      if (before == null) {
+        before = tx.before().toOffset();
+      }
+      Map<String, Object> after = tx.after().toOffset();
+      List<OutboxRow> rows = new ArrayList<>(tx.rows().size());
+      tx.rows().forEach(r -> rows.add(r.row()));
+      batch.add(new CapturedTransaction("txid " + tx.txid(), rows, before, after));
+      before = after;
+      position = tx.after();
+    }
+    cuts.passed(position.txid());
+    return batch;
+  }
+
+  private long queryHorizon(Connection c) throws SQLException {
+    statements++;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql.horizon())) {
+      rs.next();
+      return Long.parseLong(rs.getString(1));
+    }
+  }
+
+  /**
+   * Transaction ids only grow. A horizon at or below the cursor means this is not the database the
+   * offsets were written against (a dump restored elsewhere, a failover to a server with other
+   * xids): reading on could skip rows for good, so the task stops and says how to recover.
+   */
+  private void checkHorizon(long horizon) throws CaptureException {
+    boolean atStart = position.txid() == 0 && position.seq() == 0;
+    if ((!atStart && horizon <= position.txid()) || horizon < cuts.coveredBelow()) {
+      throw new CaptureException(
+          "The commit horizon of the outbox database (txid "
+              + horizon
+              + ") is at or below this task's committed position "
+              + position
+              + " in "
+              + settings.table()
+              + ". Transaction ids went backwards: the database was restored from a dump or"
+              + " replaced by a server with a different transaction history. Publishing on from"
+              + " this position could skip rows, so the task stops. Reset the connector's offsets"
+              + " (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets, then"
+              + " PUT /connectors/<name>/resume) to publish the table from its start, or PATCH"
+              + " /connectors/<name>/offsets with a position of this database.",
+          null,
+          false);
+    }
+  }
+
+  /** Brings the safe cuts up to the horizon, looking only at rows that became final since. */
+  private void extendCuts(Connection c, long horizon) throws SQLException {
+    if (horizon <= cuts.coveredBelow()) {
+      return;
+    }
+    if (!cuts.isEmpty()) {
+      Long minSeq = minSeqBetween(c, cuts.coveredBelow(), horizon);
+      if (minSeq != null) {
+        cuts.invalidate(minSeq);
+      }
+    }
+    SafeCuts.Cut last = cuts.last();
+    PostgresPosition from =
+        last == null ? position : new PostgresPosition(last.txid(), Long.MAX_VALUE, List.of());
+    long base = cuts.rowsBase();
+    List<SafeCuts.Cut> computed = new ArrayList<>();
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.safeCuts())) {
+      int i = bindPosition(c, ps, 1, from);
+      ps.setString(i, Long.toString(horizon));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          computed.add(
+              new SafeCuts.Cut(
+                  Long.parseLong(rs.getString(1)), base + rs.getLong(2), rs.getLong(3)));
+        }
+      }
+    }
+    cuts.extend(computed, horizon);
+  }
+
+  private Long minSeqBetween(Connection c, long from, long to) throws SQLException {
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.minSeqBetween())) {
+      ps.setString(1, Long.toString(from));
+      ps.setString(2, Long.toString(to));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long value = rs.getLong(1);
+        return rs.wasNull() ? null : value;
+      }
+    }
+  }
+
+  private List<PositionedRow> readCandidates(Connection c, long end) throws SQLException {
+    List<PositionedRow> rows = new ArrayList<>();
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.candidates())) {
+      ps.setFetchSize(Math.max(100, settings.maxRows()));
+      int i = bindPosition(c, ps, 1, position);
+      ps.setString(i, Long.toString(end));
+      try (ResultSet rs = ps.executeQuery()) {
+        readRows(rs, rows);
+      }
+    }
+    if (rows.size() > 10L * settings.maxRows()) {
+      log.warn(
+          "Read {} rows of {} in one batch (poll.max.rows={}): transactions that took their xid"
+              + " early and wrote the outbox late interleave with all of them, and their order can"
+              + " only be decided together.",
+          rows.size(),
+          settings.table(),
+          settings.maxRows());
+    }
+    return rows;
+  }
+
+  private Map<String, Long> horizonBlockers(
+      Connection c, long horizon, List<PositionedRow> candidates) throws SQLException {
+    if (candidates.isEmpty()) {
+      return Map.of();
+    }
+    Set<String> aggregates = new LinkedHashSet<>();
+    long maxSeq = Long.MIN_VALUE;
+    for (PositionedRow row : candidates) {
+      if (row.aggregateId() != null) {
+        aggregates.add(row.aggregateId());
+      }
+      maxSeq = Math.max(maxSeq, row.seq());
+    }
+    Map<String, Long> result = new HashMap<>();
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.horizonBlockers())) {
+      ps.setString(1, Long.toString(horizon));
+      ps.setLong(2, maxSeq);
+      Array ids = c.createArrayOf("text", aggregates.toArray());
+      ps.setArray(3, ids);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.put(rs.getString(1), rs.getLong(2));
+        }
+      } finally {
+        ids.free();
+      }
+    }
+    return result;
+  }
+
+  private void updateStall(Connection c, long horizon) throws SQLException {
+    boolean waiting;
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.rowsBehindHorizon())) {
+      ps.setString(1, Long.toString(horizon));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        waiting = rs.getBoolean(1);
+      }
+    }
+    if (!waiting) {
+      stall = CaptureStall.NONE;
+      return;
+    }
+    statements++;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql.horizonHolder())) {
+      if (!rs.next()) {
+        stall = CaptureStall.NONE;
+        return;
+      }
+      int pid = rs.getInt(1);
+      boolean prepared = rs.wasNull();
+      String xid = rs.getString(2);
+      long ageMs = rs.getLong(3);
+      String application = rs.getString(4);
+      String state = rs.getString(5);
+      stall =
+          prepared
+              ? new CaptureStall(
+                  application + " (xid " + xid + ")",
+                  -1,
+                  ageMs,
+                  "COMMIT PREPARED or ROLLBACK PREPARED it if it is stuck")
+              : new CaptureStall(
+                  "pid "
+                      + pid
+                      + ", xid "
+                      + xid
+                      + ", application '"
+                      + application
+                      + "', state '"
+                      + state
+                      + "'",
+                  pid,
+                  ageMs,
+                  "end it with pg_terminate_backend(" + pid + ") if it is stuck");
+    }
+  }
+
+  /** Binds position txid, seq and done arrays from {@code index}; returns the next index. */
+  private static int bindPosition(
+      Connection c, PreparedStatement ps, int index, PostgresPosition at) throws SQLException {
+    ps.setString(index++, Long.toString(at.txid()));
+    ps.setLong(index++, at.seq());
+    ps.setString(index++, xidArray(at.doneFirsts()));
+    ps.setString(index++, xidArray(at.doneLasts()));
+    return index;
+  }
+
+  private static String xidArray(long[] txids) {
+    StringBuilder text = new StringBuilder("{");
+    for (int i = 0; i < txids.length; i++) {
+      if (i > 0) {
+        text.append(',');
+      }
+      text.append(txids[i]);
+    }
+    return text.append('}').toString();
+  }
+
+  private void readRows(ResultSet rs, List<PositionedRow> into) throws SQLException {
+    ResultSetMetaData meta = rs.getMetaData();
+    boolean binaryPayload = isBinary(meta.getColumnType(7));
+    String timestampType = meta.getColumnTypeName(8);
+    Map<String, String> headerColumns = settings.columns().headerColumns();
+    while (rs.next()) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      int index = 9;
+      for (String header : headerColumns.values()) {
+        String value = rs.getString(index++);
+        if (value != null) {
+          headers.put(header, value);
+        }
+      }
+      long txid = Long.parseLong(rs.getString(1));
+      long seq = rs.getLong(2);
+      OutboxRow row =
+          new OutboxRow(
+              rs.getString(3),
+              rs.getString(4),
+              rs.getString(5),
+              rs.getString(6),
+              binaryPayload ? null : rs.getString(7),
+              binaryPayload ? rs.getBytes(7) : null,
+              timestamp(rs, 8, timestampType),
+              headers,
+              txid + ":" + seq);
+      into.add(new PositionedRow(txid, seq, row));
+    }
+  }
+
+  private static boolean isBinary(int sqlType) {
+    return sqlType == Types.BINARY || sqlType == Types.VARBINARY || sqlType == Types.LONGVARBINARY;
+  }
+
+  /** timestamptz as is; timestamp without zone read as UTC; integers as epoch milliseconds. */
+  private static Instant timestamp(ResultSet rs, int index, String typeName) throws SQLException {
+    switch (typeName) {
+      case "timestamptz":
+        {
+          OffsetDateTime value = rs.getObject(index, OffsetDateTime.class);
+          return value == null ? null : value.toInstant();
+        }
+      case "timestamp":
+        {
+          LocalDateTime value = rs.getObject(index, LocalDateTime.class);
+          return value == null ? null : value.toInstant(ZoneOffset.UTC);
+        }
+      default:
+        {
+          long millis = rs.getLong(index);
+          return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+        }
+    }
+  }
+
+  @Override
+  public boolean awaitChanges(long maxWaitMs) throws CaptureException {
+    if (settings.notifyChannel() != null) {
+      return awaitNotification(maxWaitMs);
+    }
+    waitLock.lock();
+    try {
+      long remaining = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+      while (!wakeupRequested && remaining > 0) {
+        remaining = woken.awaitNanos(remaining);
+      }
+      boolean woke = wakeupRequested;
+      wakeupRequested = false;
+      return woke;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } finally {
+      waitLock.unlock();
+    }
+  }
+
+  private boolean awaitNotification(long maxWaitMs) throws CaptureException {
+    try {
+      if (listenConnection == null) {
+        listenConnection = connections.open();
+        listenConnection.setAutoCommit(true);
+        statements++;
+        try (Statement st = listenConnection.createStatement()) {
+          st.execute(sql.listen(settings.notifyChannel()));
+        }
+        // Rows may have arrived before LISTEN took effect: look again at once.
+        return true;
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+      while (System.nanoTime() < deadline) {
+        if (consumeWakeup()) {
+          return true;
+        }
+        long slice =
+            Math.min(NOTIFY_SLICE_MS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        PGNotification[] notifications =
+            listenConnection.unwrap(PGConnection.class).getNotifications((int) Math.max(1, slice));
+        if (notifications != null && notifications.length > 0) {
+          return true;
+        }
+      }
+      return false;
+    } catch (SQLException e) {
+      closeQuietly(listenConnection);
+      listenConnection = null;
+      throw failure("Waiting for notifications on channel " + settings.notifyChannel(), e);
+    }
+  }
+
+  private boolean consumeWakeup() {
+    waitLock.lock();
+    try {
+      boolean requested = wakeupRequested;
+      wakeupRequested = false;
+      return requested;
+    } finally {
+      waitLock.unlock();
+    }
+  }
+
+  @Override
+  public void wakeup() {
+    waitLock.lock();
+    try {
+      wakeupRequested = true;
+      woken.signalAll();
+    } finally {
+      waitLock.unlock();
+    }
+  }
+
+  /** With cleanup.policy=delete, deletes this bucket's rows at or before a committed offset. */
+  @Override
+  public void offsetCommitted(Map<String, Object> offset) throws CaptureException {
+    if (!settings.deletePublished() || offset == null) {
+      return;
+    }
+    PostgresPosition committed = PostgresPosition.fromOffset(offset);
+    int batchSize = settings.cleanupBatchSize();
+    try {
+      Connection c = connection();
+      statements++;
+      try (PreparedStatement ps = c.prepareStatement(sql.deletePublished())) {
+        int deleted;
+        do {
+          int i = bindPosition(c, ps, 1, committed);
+          ps.setInt(i, batchSize);
+          deleted = ps.executeUpdate();
+        } while (deleted == batchSize);
+      }
+    } catch (SQLException e) {
+      throw failure("Deleting published outbox rows up to " + committed, e);
+    }
+  }
+
+  @Override
+  public Backlog backlog() throws CaptureException {
+    try {
+      Connection c = connection();
+      long rows;
+      statements++;
+      try (PreparedStatement ps = c.prepareStatement(sql.backlogCount())) {
+        int i = bindPosition(c, ps, 1, position);
+        ps.setLong(i, BACKLOG_COUNT_CAP);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          rows = rs.getLong(1);
+        }
+      }
+      Instant next = null;
+      statements++;
+      try (PreparedStatement ps = c.prepareStatement(sql.nextEventTime())) {
+        bindPosition(c, ps, 1, position);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            next = timestamp(rs, 1, rs.getMetaData().getColumnTypeName(1));
+          }
+        }
+      }
+      return new Backlog(
+          rows, rows >= BACKLOG_COUNT_CAP, next == null ? null : next.toEpochMilli());
+    } catch (SQLException e) {
+      throw failure("Measuring the outbox backlog", e);
+    }
+  }
+
+  @Override
+  public CaptureStall stall() {
+    return stall;
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      connection = connections.open();
+      connection.setAutoCommit(true);
+    }
+    return connection;
+  }
+
+  private CaptureException failure(String what, SQLException e) {
+    reset();
+    return PostgresErrors.toCaptureException(what + " failed", e);
+  }
+
+  private void reset() {
+    closeQuietly(connection);
+    closeQuietly(listenConnection);
+    connection = null;
+    listenConnection = null;
+  }
+
+  @Override
+  public void close() {
+    reset();
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.debug("Ignoring failure to close a broken connection", e);
+    }
+  }
+}
