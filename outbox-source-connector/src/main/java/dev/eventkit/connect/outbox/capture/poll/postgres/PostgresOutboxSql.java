@@ -88,7 +88,8 @@ final class PostgresOutboxSql {
    * done, horizon. Columns: txid (text), rows through it, highest seq through it.
    */
   String safeCuts() {
-    return "SELECT CAST(tx AS text), rows_through, max_seq FROM ("
+    // The text cast gets its own name: ORDER BY tx must sort by xid8, not by text.
+    return "SELECT CAST(w.tx AS text) AS cut_txid, rows_through, max_seq FROM ("
         + "SELECT tx, sum(n) OVER (ORDER BY tx) AS rows_through,"
         + " max(hi) OVER (ORDER BY tx) AS max_seq,"
         + " min(lo) OVER (ORDER BY tx DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
@@ -110,7 +111,7 @@ final class PostgresOutboxSql {
         + bucketFilter
         + " GROUP BY "
         + txid
-        + ") t) w WHERE min_seq_after IS NULL OR max_seq < min_seq_after ORDER BY tx";
+        + ") t) w WHERE min_seq_after IS NULL OR max_seq < min_seq_after ORDER BY w.tx";
   }
 
   /**

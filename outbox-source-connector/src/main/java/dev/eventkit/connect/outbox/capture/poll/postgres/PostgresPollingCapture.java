@@ -601,6 +601,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
     if (connection == null || connection.isClosed()) {
       connection = connections.open();
       connection.setAutoCommit(true);
+      // A generic plan cannot see that the cursor and the batch end bound the (txid, seq) range
+      // to a few hundred rows, and may scan the whole table on every poll: plan each execution.
+      statements++;
+      try (Statement st = connection.createStatement()) {
+        st.execute("SET plan_cache_mode = force_custom_plan");
+      }
     }
     return connection;
   }

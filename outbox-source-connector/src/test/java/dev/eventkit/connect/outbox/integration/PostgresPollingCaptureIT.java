@@ -1,0 +1,432 @@
+package dev.eventkit.connect.outbox.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.eventkit.connect.outbox.OutboxColumns;
+import dev.eventkit.connect.outbox.capture.CaptureException;
+import dev.eventkit.connect.outbox.capture.CaptureStall;
+import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPosition;
+import dev.eventkit.connect.outbox.record.OutboxRow;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PostgreSQL poll capture against a real database, without Kafka: the adversarial orders,
+ * backlogs and failures its guarantees must survive, driven at the speed of the database.
+ */
+class PostgresPollingCaptureIT {
+
+  private static final OutboxColumns COLUMNS =
+      new OutboxColumns(
+          "id",
+          "aggregatetype",
+          "aggregateid",
+          "type",
+          "payload",
+          "timestamp",
+          "txid",
+          "seq",
+          Map.of());
+
+  private static PostgresServer server;
+  private TestDatabase db;
+
+  @BeforeAll
+  static void startDatabase() {
+    server = PostgresServer.start();
+  }
+
+  @AfterAll
+  static void stopDatabase() {
+    server.close();
+  }
+
+  @BeforeEach
+  void createOutbox() {
+    db = server.createDatabase();
+    OutboxTestSupport.createOutbox(db);
+    db.execute("CREATE TABLE aggregates (id text PRIMARY KEY)", "CREATE TABLE other (n int)");
+  }
+
+  private PostgresPollingCapture capture(int maxRows, int bucket, int buckets) {
+    return capture(maxRows, bucket, buckets, PostgresPosition.START);
+  }
+
+  private PostgresPollingCapture capture(
+      int maxRows, int bucket, int buckets, PostgresPosition start) {
+    return new PostgresPollingCapture(
+        db::connect,
+        new PostgresPollingCapture.Settings(
+            "outbox", COLUMNS, bucket, buckets, maxRows, null, false, 500),
+        start);
+  }
+
+  /** Inserts one outbox row on the connection's current transaction, under the aggregate lock. */
+  private static void write(Connection c, String aggregate, String payload) throws SQLException {
+    try (PreparedStatement lock =
+            c.prepareStatement(
+                "INSERT INTO aggregates VALUES (?) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                    + " VALUES ('order', ?, 'Changed', CAST(? AS jsonb))")) {
+      lock.setString(1, aggregate);
+      lock.executeUpdate();
+      insert.setString(1, aggregate);
+      insert.setString(2, payload);
+      insert.executeUpdate();
+    }
+  }
+
+  private void commitOne(String aggregate, String payload) throws SQLException {
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      write(c, aggregate, payload);
+      c.commit();
+    }
+  }
+
+  /** Polls until a poll finds nothing, collecting every row in publishing order. */
+  private static List<OutboxRow> drain(PostgresPollingCapture capture) throws CaptureException {
+    List<OutboxRow> rows = new ArrayList<>();
+    while (true) {
+      List<CapturedTransaction> batch = capture.poll();
+      if (batch.isEmpty()) {
+        return rows;
+      }
+      batch.forEach(tx -> rows.addAll(tx.rows()));
+    }
+  }
+
+  /** Each aggregate's events in the order of their seq, which writers took under its lock. */
+  private static void assertPerAggregateOrder(List<OutboxRow> rows) {
+    Map<String, Long> last = new HashMap<>();
+    for (OutboxRow row : rows) {
+      long seq = Long.parseLong(row.position().substring(row.position().indexOf(':') + 1));
+      Long previous = last.put(row.aggregateId(), seq);
+      assertThat(previous == null || previous < seq)
+          .as("%s after seq %s of its aggregate", row.describe(), previous)
+          .isTrue();
+    }
+  }
+
+  private static void assertEachOnce(List<OutboxRow> rows, long expected) {
+    Set<String> ids = new HashSet<>();
+    rows.forEach(r -> assertThat(ids.add(r.eventId())).as("published twice: %s", r).isTrue());
+    assertThat(ids).hasSize((int) expected);
+  }
+
+  @Test
+  void aBlockerBeyondPollMaxRowsDoesNotStallTheBucket() throws Exception {
+    try (Connection early = db.connect()) {
+      early.setAutoCommit(false);
+      // Takes its xid now, writes the outbox much later.
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+      }
+      for (int i = 0; i < 60; i++) {
+        commitOne(i % 3 == 0 ? "hot" : "cold-" + i, "{\"n\": " + i + "}");
+      }
+      write(early, "hot", "{\"late\": true}");
+      early.commit();
+    }
+    commitOne("hot", "{\"after\": true}");
+
+    try (PostgresPollingCapture capture = capture(5, 0, 1)) {
+      List<OutboxRow> rows = drain(capture);
+
+      assertEachOnce(rows, 62);
+      assertPerAggregateOrder(rows);
+      assertThat(rows.stream().filter(r -> r.aggregateId().equals("hot")).toList())
+          .last()
+          .extracting(OutboxRow::payloadText)
+          .isEqualTo("{\"after\": true}");
+    }
+  }
+
+  @Test
+  void concurrentWritersWithEarlyXidsKeepEveryAggregateInOrderWithTinyBatches() throws Exception {
+    int writers = 6;
+    int transactionsPerWriter = 80;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<Integer>> written = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      written.add(
+          pool.submit(
+              () -> {
+                int rows = 0;
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try (Connection c = db.connect()) {
+                  c.setAutoCommit(false);
+                  for (int t = 0; t < transactionsPerWriter; t++) {
+                    try (Statement st = c.createStatement()) {
+                      if (random.nextInt(3) == 0) {
+                        st.executeUpdate("INSERT INTO other VALUES (1)"); // an early xid
+                      }
+                      st.execute("SELECT pg_sleep(" + random.nextInt(5) / 1000.0 + ")");
+                    }
+                    int n = 1 + random.nextInt(3);
+                    try {
+                      for (int i = 0; i < n; i++) {
+                        write(c, "agg-" + random.nextInt(8), "{\"w\": " + rows + "}");
+                      }
+                    } catch (SQLException e) {
+                      if (!"40P01".equals(e.getSQLState())) {
+                        throw e;
+                      }
+                      c.rollback(); // two writers locked the same aggregates in opposite order
+                      continue;
+                    }
+                    if (random.nextInt(10) == 0) {
+                      c.rollback();
+                    } else {
+                      c.commit();
+                      rows += n;
+                    }
+                  }
+                }
+                return rows;
+              }));
+    }
+    List<OutboxRow> published = new ArrayList<>();
+    try (PostgresPollingCapture capture = capture(3, 0, 1)) {
+      while (!written.stream().allMatch(Future::isDone)) {
+        capture.poll().forEach(tx -> published.addAll(tx.rows()));
+      }
+      published.addAll(drain(capture));
+    } finally {
+      pool.shutdown();
+      pool.awaitTermination(1, TimeUnit.MINUTES);
+    }
+    int committed = 0;
+    for (Future<Integer> f : written) {
+      committed += f.get();
+    }
+
+    assertEachOnce(published, committed);
+    assertPerAggregateOrder(published);
+  }
+
+  @Test
+  void aRestartFromAnyOffsetPublishesExactlyTheRest() throws Exception {
+    try (Connection early = db.connect()) {
+      early.setAutoCommit(false);
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+      }
+      for (int i = 0; i < 10; i++) {
+        commitOne("a-" + i, "{}");
+      }
+      commitOne("x", "{}");
+      write(early, "x", "{\"late\": true}");
+      early.commit();
+    }
+    List<CapturedTransaction> batch;
+    try (PostgresPollingCapture capture = capture(1000, 0, 1)) {
+      batch = capture.poll();
+    }
+    assertThat(batch).hasSize(12);
+    // The early transaction goes last, so every offset before it has done ranges ahead of the
+    // cursor: restart from each and expect exactly the transactions after it.
+    for (int i = 0; i < batch.size(); i++) {
+      PostgresPosition restart = PostgresPosition.fromOffset(batch.get(i).offsetAfter());
+      try (PostgresPollingCapture resumed = capture(2, 0, 1, restart)) {
+        List<String> rest = drain(resumed).stream().map(OutboxRow::eventId).toList();
+        List<String> expected =
+            batch.subList(i + 1, batch.size()).stream()
+                .flatMap(tx -> tx.rows().stream())
+                .map(OutboxRow::eventId)
+                .toList();
+        assertThat(rest)
+            .as("after transaction %d", i)
+            .containsExactlyInAnyOrderElementsOf(expected);
+      }
+    }
+  }
+
+  @Test
+  void everyRowIsReadByExactlyOneBucketNullAndEmptyAggregateIdsIncluded() throws Exception {
+    db.execute("ALTER TABLE outbox ALTER COLUMN aggregateid DROP NOT NULL");
+    for (int i = 0; i < 40; i++) {
+      commitOne("agg-" + i, "{}");
+    }
+    db.execute(
+        "INSERT INTO outbox (aggregatetype, aggregateid, type, payload) VALUES"
+            + " ('order', NULL, 't', '{}'), ('order', '', 't', '{}')");
+
+    int total = 0;
+    for (int bucket = 0; bucket < 3; bucket++) {
+      try (PostgresPollingCapture capture = capture(7, bucket, 3)) {
+        total += drain(capture).size();
+      }
+    }
+    assertThat(total).isEqualTo(42);
+  }
+
+  @Test
+  void aHorizonHeldByAnOpenTransactionShowsAsAStallNamingItThenDrains() throws Exception {
+    try (Connection holder = db.connect();
+        PostgresPollingCapture capture = capture(100, 0, 1)) {
+      holder.setAutoCommit(false);
+      int holderPid;
+      try (Statement st = holder.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+        var rs = st.executeQuery("SELECT pg_backend_pid()");
+        rs.next();
+        holderPid = rs.getInt(1);
+      }
+      commitOne("a", "{}");
+
+      assertThat(drain(capture)).isEmpty();
+      CaptureStall stall = capture.stall();
+      assertThat(stall.stalled()).isTrue();
+      assertThat(stall.sessionId()).isEqualTo(holderPid);
+      assertThat(stall.holder()).contains("pid " + holderPid);
+
+      holder.commit();
+      assertThat(drain(capture)).hasSize(1);
+      assertThat(capture.stall().stalled()).isFalse();
+    }
+  }
+
+  @Test
+  void aHorizonBelowTheCommittedPositionFailsTheTaskInsteadOfSkipping() throws Exception {
+    commitOne("a", "{}");
+    PostgresPosition future = PostgresPosition.at(1_000_000_000_000L, 1);
+    try (PostgresPollingCapture capture = capture(100, 0, 1, future)) {
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> !((CaptureException) e).retriable())
+          .hasMessageContaining("Transaction ids went backwards")
+          .hasMessageContaining("/offsets");
+    }
+  }
+
+  @Test
+  void anEpochMillisTimestampColumnWorksInEveryQuery() throws Exception {
+    db.execute(
+        "ALTER TABLE outbox ALTER COLUMN timestamp DROP DEFAULT",
+        "ALTER TABLE outbox ALTER COLUMN timestamp TYPE bigint"
+            + " USING (EXTRACT(EPOCH FROM timestamp) * 1000)::bigint",
+        "ALTER TABLE outbox ALTER COLUMN timestamp SET DEFAULT"
+            + " (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint");
+    commitOne("a", "{}");
+    try (PostgresPollingCapture capture = capture(100, 0, 1)) {
+      assertThat(capture.backlog().rows()).isEqualTo(1);
+      assertThat(capture.backlog().oldestEventTimeMs()).isPositive();
+      List<OutboxRow> rows = drain(capture);
+      assertThat(rows).hasSize(1);
+      assertThat(rows.get(0).timestamp()).isNotNull();
+      assertThat(capture.backlog().rows()).isZero();
+    }
+  }
+
+  /**
+   * The cost of a drain is linear in the backlog: statements and index tuples read per published
+   * row stay bounded however large the backlog (the old planner scanned the whole tail per poll).
+   */
+  @Test
+  void drainsA200kRowBacklogWithBoundedWorkPerRow() throws Exception {
+    int rows = Integer.getInteger("eventkit.drain.rows", 200_000);
+    int perTransaction = 10;
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET synchronous_commit = off");
+      }
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                  + " SELECT 'order', 'agg-' || (random() * 1000)::int, 'Changed',"
+                  + " CAST('{\"n\": ' || g || '}' AS jsonb) FROM generate_series(1, ?) g")) {
+        for (int written = 0; written < rows; written += perTransaction) {
+          insert.setInt(1, perTransaction);
+          insert.executeUpdate();
+          c.commit();
+        }
+      }
+    }
+    db.execute("ANALYZE outbox");
+    long tuplesBefore = tuplesRead();
+
+    long started = System.nanoTime();
+    List<OutboxRow> published;
+    long statements;
+    try (PostgresPollingCapture capture = capture(500, 0, 1)) {
+      published = drain(capture);
+      statements = capture.statementsExecuted();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long tuples = awaitTuplesRead(tuplesBefore);
+
+    double statementsPerRow = (double) statements / published.size();
+    double tuplesPerRow = (double) tuples / published.size();
+    System.out.printf(
+        "Drained %d rows (poll.max.rows=500) in %.1f s (%.0f rows/s): %d statements (%.4f per"
+            + " row), %d tuples read (%.2f per row)%n",
+        published.size(),
+        seconds,
+        published.size() / seconds,
+        statements,
+        statementsPerRow,
+        tuples,
+        tuplesPerRow);
+    assertThat(published).hasSize(rows);
+    assertPerAggregateOrder(published);
+    assertThat(statementsPerRow).isLessThan(0.02);
+    assertThat(tuplesPerRow).isLessThan(8.0);
+  }
+
+  /** Rows read by sequential scans plus index entries read, from PostgreSQL's own statistics. */
+  private long tuplesRead() throws SQLException {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
+      st.execute("SELECT pg_stat_clear_snapshot()");
+      var rs =
+          st.executeQuery(
+              "SELECT coalesce(seq_tup_read, 0) + (SELECT coalesce(sum(idx_tup_read), 0)"
+                  + " FROM pg_stat_user_indexes i WHERE i.relid = t.relid)"
+                  + " FROM pg_stat_user_tables t WHERE relname = 'outbox'");
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Statistics arrive asynchronously: wait until they stop changing after the drain. */
+  private long awaitTuplesRead(long before) throws Exception {
+    long previous = -1;
+    long current = tuplesRead();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (current != previous && System.currentTimeMillis() < deadline) {
+      previous = current;
+      try (Connection c = db.connect();
+          Statement st = c.createStatement()) {
+        st.execute("SELECT pg_sleep(1.2)");
+      }
+      current = tuplesRead();
+    }
+    return current - before;
+  }
+}
