@@ -146,20 +146,16 @@ public final class OutboxRecordFactory {
                 ? row.payloadBytes()
                 : row.payloadText().getBytes(StandardCharsets.UTF_8));
       case JSON:
-        try {
-          return new SchemaAndValue(null, JsonPayloads.toSchemaless(json(row)));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidRowException("invalid-json", payloadColumn, e.getMessage());
-        }
+        return new SchemaAndValue(null, JsonPayloads.toSchemaless(json(row)));
       case STRUCT:
         {
           JsonNode document = json(row);
           try {
-            JsonPayloads.requireLongIntegers(document);
+            return inference.toConnect(document);
           } catch (IllegalArgumentException e) {
-            throw new InvalidRowException("invalid-json", payloadColumn, e.getMessage());
+            throw new InvalidRowException(
+                "invalid-json", payloadColumn, "payload.format=struct: " + e.getMessage(), e);
           }
-          return inference.toConnect(document);
         }
       default:
         throw new IllegalStateException("Unknown payload format " + format);
