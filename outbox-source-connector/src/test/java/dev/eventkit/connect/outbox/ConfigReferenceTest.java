@@ -52,12 +52,17 @@ class ConfigReferenceTest {
 
       ### Poison rows
 
-      A row that cannot become an event (NULL aggregate id, a topic name Kafka rejects, invalid JSON
-      under `json`/`struct`, a NULL payload without tombstones) goes to `errors.invalid.topic` with its
-      stored payload as text and headers `eventkit.error.reason` (`null-event-id`, `null-aggregate-id`,
-      `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
-      `eventkit.error.message`, `eventkit.error.topic` and `eventkit.error.position` (`txid:seq`).
-      Without that option the task fails with a message naming the row.
+      A row that cannot become an event (a NULL, empty or blank aggregate id or aggregate type, a
+      NULL/empty/blank event type when `topic.template` uses `${event_type}`, a topic name Kafka
+      rejects, invalid JSON under `json`/`struct`, a NULL payload without tombstones) goes to
+      `errors.invalid.topic` with its stored payload as text (key: the aggregate id as stored, possibly
+      null) and headers `eventkit.error.reason` (`null-event-id`, `null-aggregate-id`,
+      `blank-aggregate-id`, `null-aggregate-type`, `blank-aggregate-type`, `null-event-type`,
+      `blank-event-type`, `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
+      `eventkit.error.message`, `eventkit.error.topic` (the topic it would have had, a missing value
+      left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`).
+      Without that option the task fails with a message naming the row. No event is ever published
+      with a null key or to a topic built from a missing value.
 
       ### Metrics
 
