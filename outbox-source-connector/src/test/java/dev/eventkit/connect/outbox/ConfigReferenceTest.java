@@ -17,27 +17,52 @@ class ConfigReferenceTest {
 
       Column and table names are SQL identifiers used exactly as configured (case-sensitive).
 
+      ### payload.format=json: numbers
+
+      JSON numbers are read without rounding and become what JsonConverter (`schemas.enable=false`)
+      writes back as the same number; it writes only Long and Double as JSON numbers:
+
+      - an integer that fits in 64 bits → Long (every digit, also beyond 2^53);
+      - a decimal whose Double is written back as the same number (`0.1`, `19.99`) → Double
+        (`19.50` is written `19.5`: same value);
+      - any other number (an integer beyond 64 bits, a decimal with more digits than a double holds)
+        → a JSON string of its exact digits (`"12345678901234567.89"`). Use `struct` or `string` when
+        consumers need such values as JSON numbers.
+
       ### payload.format=struct: schema inference rules
 
       - Every field and element is optional; object fields are sorted by name.
-      - string → STRING, true/false → BOOLEAN, integer → INT64, decimal → FLOAT64, object → STRUCT
-        (an empty object is a STRUCT without fields).
+      - string → STRING, true/false → BOOLEAN, object → STRUCT (an empty object is a STRUCT without
+        fields).
+      - Numbers never go through a double: an integer that fits in 64 bits → INT64; a larger integer →
+        Connect `Decimal` of scale 0; a number with a fraction or exponent → `Decimal` with the scale it
+        is written with (`19.99` and `19.50` scale 2, `1e5` scale 0). Writers that always write a
+        field with the same number of decimals get one schema for it. With JsonConverter set
+        `decimal.format=NUMERIC` to see Decimals as JSON numbers (the default writes base64).
       - null carries no type: a field that is null wherever it appears is an optional STRING holding null.
-      - Arrays: the element schema merges all elements; INT64 with FLOAT64 gives FLOAT64, STRUCTs merge
-        into the union of their fields; an empty array (or one of nulls only) has STRING elements.
+      - Arrays: the element schema merges all elements; numbers merge into INT64 when all are INT64,
+        otherwise into a `Decimal` with the largest scale seen (`[1, 2.5, 0.125]` → `1.000, 2.500,
+        0.125`); STRUCTs merge into the union of their fields; an empty array (or one of nulls only)
+        has STRING elements.
       - Elements or merged fields whose types still conflict (`[1, "a", {"b": 2}]`) become STRING and
-        non-string values there are written as their JSON text (`["1", "a", "{\\"b\\":2}"]`).
-      - Integers beyond 64 bits make the row a poison row (never rounded).
+        non-string values there are written as their exact JSON text (`["1", "a", "{\\"b\\":2}"]`).
+      - A number needing more than 1000 digits before or after the point (`1e999999999`) makes the row
+        a poison row (never rounded).
       - Schemas are interned in a bounded LRU cache (256 shapes): events of one shape share one schema.
 
       ### Poison rows
 
-      A row that cannot become an event (NULL aggregate id, a topic name Kafka rejects, invalid JSON
-      under `json`/`struct`, a NULL payload without tombstones) goes to `errors.invalid.topic` with its
-      stored payload as text and headers `eventkit.error.reason` (`null-event-id`, `null-aggregate-id`,
-      `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
-      `eventkit.error.message`, `eventkit.error.topic` and `eventkit.error.position` (`txid:seq`).
-      Without that option the task fails with a message naming the row.
+      A row that cannot become an event (a NULL, empty or blank aggregate id or aggregate type, a
+      NULL/empty/blank event type when `topic.template` uses `${event_type}`, a topic name Kafka
+      rejects, invalid JSON under `json`/`struct`, a NULL payload without tombstones) goes to
+      `errors.invalid.topic` with its stored payload as text (key: the aggregate id as stored, possibly
+      null) and headers `eventkit.error.reason` (`null-event-id`, `null-aggregate-id`,
+      `blank-aggregate-id`, `null-aggregate-type`, `blank-aggregate-type`, `null-event-type`,
+      `blank-event-type`, `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
+      `eventkit.error.message`, `eventkit.error.topic` (the topic it would have had, a missing value
+      left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`).
+      Without that option the task fails with a message naming the row. No event is ever published
+      with a null key or to a topic built from a missing value.
 
       ### Metrics
 

@@ -1,6 +1,8 @@
 package dev.eventkit.connect.outbox.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
@@ -16,22 +19,40 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * Infers a Connect schema from a JSON document and converts the document to match it. The rules,
- * chosen so that inference never fails and equal shapes always give the same schema:
+ * chosen so that inference never fails on valid JSON of sane size, equal shapes always give the
+ * same schema, and no number is ever rounded:
  *
  * <ul>
  *   <li>Every field and element is optional. Object fields are sorted by name.
- *   <li>string → STRING, true/false → BOOLEAN, integer → INT64, decimal → FLOAT64, object → STRUCT
- *       (an empty object is a STRUCT without fields).
+ *   <li>string → STRING, true/false → BOOLEAN, object → STRUCT (an empty object is a STRUCT without
+ *       fields).
+ *   <li>Numbers: an integer that fits in 64 bits → INT64; an integer beyond 64 bits → Connect
+ *       {@link Decimal} of scale 0; a number written with a fraction or an exponent → Connect
+ *       {@link Decimal} whose scale is the number of digits after the point as written ({@code
+ *       19.99} and {@code 19.50} scale 2, {@code 0.1} scale 1, {@code 1e5} scale 0, {@code 1.5E-7}
+ *       scale 8). No number goes through {@code double}. The schema of a field therefore depends on
+ *       how many decimals the event writes: writers that always write the same number of decimals
+ *       for a field ({@code 19.50}, not {@code 19.5}) get one schema for it.
  *   <li>null carries no type: a field that is null (everywhere it appears) is an optional STRING
  *       holding null.
- *   <li>Arrays: the element schema merges the schemas of all elements. INT64 with FLOAT64 gives
- *       FLOAT64; STRUCTs merge into one STRUCT with the union of their fields; an empty array, or
- *       one of nulls only, has STRING elements.
+ *   <li>Arrays: the element schema merges the schemas of all elements. Numbers merge into one
+ *       number schema: INT64 with INT64 stays INT64; anything else is a Decimal with the largest
+ *       scale seen, and every value there is rescaled to it exactly ({@code [1, 2.5, 0.125]} →
+ *       Decimal scale 3: {@code 1.000, 2.500, 0.125}). STRUCTs merge into one STRUCT with the union
+ *       of their fields (merged the same way); an empty array, or one of nulls only, has STRING
+ *       elements.
  *   <li>Elements (or fields of merged STRUCTs) whose types still conflict, such as {@code [1, "a",
  *       {"b": 2}]}, become STRING, and every non-string value there is written as its JSON text
- *       ({@code ["1", "a", "{\"b\":2}"]}): nothing is dropped.
- *   <li>Integers beyond 64 bits are rejected (a poison row), never rounded.
+ *       ({@code ["1", "a", "{\"b\":2}"]}), numbers with their exact digits: nothing is dropped.
+ *   <li>A number needing more than 1000 digits before or after the decimal point (only exponent
+ *       notation such as {@code 1e999999999} can write one: Jackson limits number text to 1000
+ *       characters) is refused with an {@link IllegalArgumentException} (a poison row), never
+ *       rounded.
  * </ul>
+ *
+ * <p>With JsonConverter ({@code schemas.enable=true}), set {@code decimal.format=NUMERIC} to see
+ * Decimals as JSON numbers; its default {@code BASE64} writes them as base64 strings of the
+ * unscaled bytes (also exact, and read back exactly by JsonConverter).
  *
  * <p>Derived schemas are interned in a bounded LRU cache, so events of one shape share one schema
  * instance and converters downstream hit their own caches.
@@ -41,6 +62,18 @@ public final class JsonSchemaInference {
   /** Placeholder during inference for "only nulls seen here"; never leaves this class. */
   private static final Schema NULL_ONLY =
       SchemaBuilder.string().optional().name("dev.eventkit.NullOnly").build();
+
+  /** Most digits a Decimal may need before or after its point. */
+  static final int MAX_DIGITS = 1000;
+
+  /** Decimal schemas of the common scales, so inference does not build one per number. */
+  private static final Schema[] DECIMALS = new Schema[19];
+
+  static {
+    for (int scale = 0; scale < DECIMALS.length; scale++) {
+      DECIMALS[scale] = Decimal.builder(scale).optional().build();
+    }
+  }
 
   private final Map<Schema, Schema> cache;
 
@@ -57,7 +90,12 @@ public final class JsonSchemaInference {
             });
   }
 
-  /** The schema and converted value of a parsed JSON document. */
+  /**
+   * The schema and converted value of a parsed JSON document.
+   *
+   * @throws IllegalArgumentException for a number no Decimal of sane size holds (see the class
+   *     comment), naming it
+   */
   public SchemaAndValue toConnect(JsonNode document) {
     Schema schema = intern(resolve(infer(document)));
     return new SchemaAndValue(schema, convert(document, schema));
@@ -80,9 +118,7 @@ public final class JsonSchemaInference {
       case BOOLEAN:
         return Schema.OPTIONAL_BOOLEAN_SCHEMA;
       case NUMBER:
-        return node.isIntegralNumber()
-            ? Schema.OPTIONAL_INT64_SCHEMA
-            : Schema.OPTIONAL_FLOAT64_SCHEMA;
+        return number(node);
       case OBJECT:
         {
           Map<String, Schema> fields = new TreeMap<>();
@@ -107,6 +143,38 @@ public final class JsonSchemaInference {
     }
   }
 
+  private static Schema number(JsonNode node) {
+    if (node.isIntegralNumber()) {
+      // Jackson's limit on number text bounds the digits of a BigInteger.
+      return node.canConvertToLong() ? Schema.OPTIONAL_INT64_SCHEMA : decimal(0);
+    }
+    BigDecimal value = node.decimalValue();
+    int scale = value.scale();
+    // Digits before the point once written plainly (zero or less for a value below 1).
+    long integerDigits = (long) value.precision() - scale;
+    if (scale > MAX_DIGITS || integerDigits > MAX_DIGITS) {
+      throw new IllegalArgumentException(
+          "number "
+              + value
+              + " needs more than "
+              + MAX_DIGITS
+              + " digits before or after the decimal point, so no Decimal can hold it exactly");
+    }
+    return decimal(Math.max(0, scale));
+  }
+
+  private static Schema decimal(int scale) {
+    return scale < DECIMALS.length ? DECIMALS[scale] : Decimal.builder(scale).optional().build();
+  }
+
+  private static boolean isDecimal(Schema schema) {
+    return Decimal.LOGICAL_NAME.equals(schema.name());
+  }
+
+  private static int scale(Schema decimal) {
+    return Integer.parseInt(decimal.parameters().get(Decimal.SCALE_FIELD));
+  }
+
   private static Schema struct(Map<String, Schema> sortedFields) {
     SchemaBuilder builder = SchemaBuilder.struct().optional();
     sortedFields.forEach(builder::field);
@@ -123,11 +191,12 @@ public final class JsonSchemaInference {
     if (b == NULL_ONLY) {
       return a;
     }
+    if (isNumber(a) && isNumber(b)) {
+      // Not both INT64 (equal schemas returned above): a Decimal that holds both exactly.
+      return decimal(Math.max(isDecimal(a) ? scale(a) : 0, isDecimal(b) ? scale(b) : 0));
+    }
     Schema.Type ta = a.type();
     Schema.Type tb = b.type();
-    if (isNumber(ta) && isNumber(tb)) {
-      return Schema.OPTIONAL_FLOAT64_SCHEMA;
-    }
     if (ta == Schema.Type.STRUCT && tb == Schema.Type.STRUCT) {
       Map<String, Schema> fields = new TreeMap<>();
       for (Field f : a.fields()) {
@@ -144,8 +213,8 @@ public final class JsonSchemaInference {
     return Schema.OPTIONAL_STRING_SCHEMA;
   }
 
-  private static boolean isNumber(Schema.Type type) {
-    return type == Schema.Type.INT64 || type == Schema.Type.FLOAT64;
+  private static boolean isNumber(Schema schema) {
+    return schema.type() == Schema.Type.INT64 || isDecimal(schema);
   }
 
   /** Replaces the null-only placeholder with optional STRING everywhere. */
@@ -173,6 +242,10 @@ public final class JsonSchemaInference {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return null;
     }
+    if (isDecimal(schema)) {
+      // The schema's scale is the largest seen here, so this only appends zeros.
+      return node.decimalValue().setScale(scale(schema), RoundingMode.UNNECESSARY);
+    }
     switch (schema.type()) {
       case STRUCT:
         {
@@ -192,8 +265,6 @@ public final class JsonSchemaInference {
         }
       case INT64:
         return node.longValue();
-      case FLOAT64:
-        return node.doubleValue();
       case BOOLEAN:
         return node.booleanValue();
       default:

@@ -13,6 +13,13 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Turns outbox rows into domain-event records: topic from the template, key = aggregate id, value =
  * payload in the configured format, timestamp = event time, and the event headers.
+ *
+ * <p>A row that cannot become such a record is poison ({@link InvalidRowException} naming the
+ * column): a NULL event id; a NULL, empty or blank aggregate id (no usable key) or aggregate type;
+ * a NULL, empty or blank event type when the template uses {@code ${event_type}}; a topic Kafka
+ * would refuse; a payload the format cannot take. The task sends it to {@code errors.invalid.topic}
+ * through {@link #toInvalidRecord} or fails naming it; no record ever has a null key or a topic
+ * built from a missing value.
  */
 public final class OutboxRecordFactory {
 
@@ -39,8 +46,44 @@ public final class OutboxRecordFactory {
   private final String aggregateTypeColumn;
   private final String payloadColumn;
   private final String eventIdColumn;
+  private final String eventTypeColumn;
+  private final String missingAggregateType;
+  private final String missingEventType;
   private final JsonSchemaInference inference = new JsonSchemaInference(SCHEMA_CACHE_SIZE);
 
+  /**
+   * @param eventIdColumn and the other column names: the configured {@code column.*} names, used
+   *     only to name the column at fault in an {@link InvalidRowException}
+   */
+  public OutboxRecordFactory(
+      TopicTemplate topics,
+      PayloadFormat format,
+      boolean tombstoneOnNull,
+      String eventIdColumn,
+      String aggregateTypeColumn,
+      String aggregateIdColumn,
+      String eventTypeColumn,
+      String payloadColumn) {
+    this.topics = topics;
+    this.format = format;
+    this.tombstoneOnNull = tombstoneOnNull;
+    this.eventIdColumn = eventIdColumn;
+    this.aggregateTypeColumn = aggregateTypeColumn;
+    this.aggregateIdColumn = aggregateIdColumn;
+    this.eventTypeColumn = eventTypeColumn;
+    this.payloadColumn = payloadColumn;
+    this.missingAggregateType =
+        topics.usesAggregateType()
+            ? "topic.template '" + topics + "' gives the event no topic"
+            : "the event names no aggregate";
+    this.missingEventType =
+        "topic.template '" + topics + "' uses ${" + TopicTemplate.EVENT_TYPE + "}";
+  }
+
+  /**
+   * Without the event type column: a row refused for its event type (a template with {@code
+   * ${event_type}}) then names no column. Prefer the constructor that takes it.
+   */
   public OutboxRecordFactory(
       TopicTemplate topics,
       PayloadFormat format,
@@ -49,13 +92,15 @@ public final class OutboxRecordFactory {
       String aggregateTypeColumn,
       String aggregateIdColumn,
       String payloadColumn) {
-    this.topics = topics;
-    this.format = format;
-    this.tombstoneOnNull = tombstoneOnNull;
-    this.eventIdColumn = eventIdColumn;
-    this.aggregateTypeColumn = aggregateTypeColumn;
-    this.aggregateIdColumn = aggregateIdColumn;
-    this.payloadColumn = payloadColumn;
+    this(
+        topics,
+        format,
+        tombstoneOnNull,
+        eventIdColumn,
+        aggregateTypeColumn,
+        aggregateIdColumn,
+        null,
+        payloadColumn);
   }
 
   /** The domain-event record for a row, or an exception saying why the row is poison. */
@@ -64,14 +109,25 @@ public final class OutboxRecordFactory {
     if (row.eventId() == null) {
       throw new InvalidRowException("null-event-id", eventIdColumn, "event id is NULL");
     }
-    if (row.aggregateId() == null) {
-      throw new InvalidRowException(
-          "null-aggregate-id", aggregateIdColumn, "aggregate id is NULL, so the event has no key");
+    requireValue(
+        row.aggregateId(),
+        "aggregate-id",
+        aggregateIdColumn,
+        "aggregate id",
+        "the event has no key");
+    requireValue(
+        row.aggregateType(),
+        "aggregate-type",
+        aggregateTypeColumn,
+        "aggregate type",
+        missingAggregateType);
+    if (topics.usesEventType()) {
+      requireValue(row.eventType(), "event-type", eventTypeColumn, "event type", missingEventType);
     }
     String topic = topicFor(row);
     String invalidTopic = TopicNames.whyInvalid(topic);
     if (invalidTopic != null) {
-      throw new InvalidRowException("invalid-topic", aggregateTypeColumn, invalidTopic);
+      throw new InvalidRowException("invalid-topic", columnOf(row), invalidTopic);
     }
     SchemaAndValue value = value(row);
     return new SourceRecord(
@@ -124,6 +180,39 @@ public final class OutboxRecordFactory {
         headers);
   }
 
+  /**
+   * Refuses a NULL, empty or blank identity value: reason {@code null-<what>} or {@code
+   * blank-<what>}. A blank aggregate id would be a key shared by unrelated events; a missing type
+   * would route nowhere (or to a topic such as {@code .events}).
+   */
+  private static void requireValue(
+      String value, String what, String column, String name, String consequence)
+      throws InvalidRowException {
+    if (value == null) {
+      throw new InvalidRowException("null-" + what, column, name + " is NULL, so " + consequence);
+    }
+    if (value.isBlank()) {
+      throw new InvalidRowException(
+          "blank-" + what,
+          column,
+          name + " is " + (value.isEmpty() ? "empty" : "blank") + ", so " + consequence);
+    }
+  }
+
+  /** The column whose value made the topic illegal, as far as one can tell. */
+  private String columnOf(OutboxRow row) {
+    if (topics.usesAggregateType() && !TopicNames.hasOnlyLegalCharacters(row.aggregateType())) {
+      return aggregateTypeColumn;
+    }
+    if (topics.usesEventType() && !TopicNames.hasOnlyLegalCharacters(row.eventType())) {
+      return eventTypeColumn;
+    }
+    if (topics.usesAggregateType()) {
+      return aggregateTypeColumn;
+    }
+    return topics.usesEventType() ? eventTypeColumn : null;
+  }
+
   private String topicFor(OutboxRow row) {
     return topics.render(row.aggregateType(), row.eventType());
   }
@@ -146,20 +235,16 @@ public final class OutboxRecordFactory {
                 ? row.payloadBytes()
                 : row.payloadText().getBytes(StandardCharsets.UTF_8));
       case JSON:
-        try {
-          return new SchemaAndValue(null, JsonPayloads.toSchemaless(json(row)));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidRowException("invalid-json", payloadColumn, e.getMessage());
-        }
+        return new SchemaAndValue(null, JsonPayloads.toSchemaless(json(row)));
       case STRUCT:
         {
           JsonNode document = json(row);
           try {
-            JsonPayloads.requireLongIntegers(document);
+            return inference.toConnect(document);
           } catch (IllegalArgumentException e) {
-            throw new InvalidRowException("invalid-json", payloadColumn, e.getMessage());
+            throw new InvalidRowException(
+                "invalid-json", payloadColumn, "payload.format=struct: " + e.getMessage(), e);
           }
-          return inference.toConnect(document);
         }
       default:
         throw new IllegalStateException("Unknown payload format " + format);

@@ -27,4 +27,9 @@ public final class TopicNames {
     }
     return null;
   }
+
+  /** Whether {@code part} of a topic name (a placeholder's value) has only legal characters. */
+  public static boolean hasOnlyLegalCharacters(String part) {
+    return part != null && LEGAL.matcher(part).matches();
+  }
 }

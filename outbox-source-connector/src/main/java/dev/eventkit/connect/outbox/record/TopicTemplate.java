@@ -11,10 +11,26 @@ public final class TopicTemplate {
   public static final String AGGREGATE_TYPE = "aggregate_type";
   public static final String EVENT_TYPE = "event_type";
 
+  private final String template;
   private final List<Part> parts;
+  private final boolean usesAggregateType;
+  private final boolean usesEventType;
 
-  private TopicTemplate(List<Part> parts) {
+  private TopicTemplate(String template, List<Part> parts) {
+    this.template = template;
     this.parts = parts;
+    this.usesAggregateType = parts.stream().anyMatch(p -> AGGREGATE_TYPE.equals(p.placeholder));
+    this.usesEventType = parts.stream().anyMatch(p -> EVENT_TYPE.equals(p.placeholder));
+  }
+
+  /** Whether the topic depends on the aggregate type. */
+  public boolean usesAggregateType() {
+    return usesAggregateType;
+  }
+
+  /** Whether the topic depends on the event type, so a row without one has no topic. */
+  public boolean usesEventType() {
+    return usesEventType;
   }
 
   /** Compiles a template; unknown or unclosed placeholders are an error naming them. */
@@ -47,22 +63,36 @@ public final class TopicTemplate {
       parts.add(new Part(null, name));
       i = close + 1;
     }
-    return new TopicTemplate(List.copyOf(parts));
+    return new TopicTemplate(template, List.copyOf(parts));
   }
 
-  /** The topic for one event; a null value renders as an empty string (then caught as invalid). */
+  /**
+   * The topic for one event. A NULL or empty value renders as its placeholder ({@code
+   * ${aggregate_type}.events}), which is never a legal topic name: a missing value can never route
+   * an event to a topic such as {@code .events}. The record factory refuses such rows before
+   * rendering; the placeholder form shows in the invalid-row record's headers.
+   */
   public String render(String aggregateType, String eventType) {
     StringBuilder topic = new StringBuilder();
     for (Part part : parts) {
       if (part.literal != null) {
         topic.append(part.literal);
-      } else if (part.placeholder.equals(AGGREGATE_TYPE)) {
-        topic.append(aggregateType == null ? "" : aggregateType);
       } else {
-        topic.append(eventType == null ? "" : eventType);
+        String value = part.placeholder.equals(AGGREGATE_TYPE) ? aggregateType : eventType;
+        if (value == null || value.isEmpty()) {
+          topic.append("${").append(part.placeholder).append('}');
+        } else {
+          topic.append(value);
+        }
       }
     }
     return topic.toString();
+  }
+
+  /** The template as configured. */
+  @Override
+  public String toString() {
+    return template;
   }
 
   private record Part(String literal, String placeholder) {}

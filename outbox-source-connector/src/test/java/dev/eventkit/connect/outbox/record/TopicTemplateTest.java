@@ -16,6 +16,31 @@ class TopicTemplateTest {
   }
 
   @Test
+  void saysWhichPlaceholdersItUses() {
+    TopicTemplate both = TopicTemplate.compile("${aggregate_type}.${event_type}");
+    TopicTemplate fixed = TopicTemplate.compile("events");
+
+    assertThat(both.usesAggregateType()).isTrue();
+    assertThat(both.usesEventType()).isTrue();
+    assertThat(TopicTemplate.compile("${aggregate_type}.events").usesEventType()).isFalse();
+    assertThat(fixed.usesAggregateType()).isFalse();
+    assertThat(fixed.usesEventType()).isFalse();
+  }
+
+  @Test
+  void aMissingValueNeverRendersALegalTopic() {
+    TopicTemplate template = TopicTemplate.compile("${aggregate_type}.events");
+    TopicTemplate byType = TopicTemplate.compile("events.${event_type}");
+
+    assertThat(template.render(null, "Placed")).isEqualTo("${aggregate_type}.events");
+    assertThat(template.render("", "Placed")).isEqualTo("${aggregate_type}.events");
+    assertThat(byType.render("order", null)).isEqualTo("events.${event_type}");
+    assertThat(byType.render("order", "")).isEqualTo("events.${event_type}");
+    assertThat(TopicNames.whyInvalid(template.render(null, null))).isNotNull();
+    assertThat(TopicNames.whyInvalid(byType.render(null, ""))).isNotNull();
+  }
+
+  @Test
   void rejectsUnknownAndUnclosedPlaceholders() {
     assertThatThrownBy(() -> TopicTemplate.compile("${aggregate}.events"))
         .hasMessageContaining("${aggregate}");
