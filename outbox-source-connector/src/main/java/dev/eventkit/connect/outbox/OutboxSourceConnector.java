@@ -68,6 +68,7 @@ public final class OutboxSourceConnector extends SourceConnector {
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config result = super.validate(connectorConfigs);
+    hideUrlSecrets(result);
     if (hasErrors(result)) {
       return result;
     }
@@ -97,16 +98,44 @@ public final class OutboxSourceConnector extends SourceConnector {
           "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
       return result;
     }
-    try (Connection c = JdbcConnections.open(config, "eventkit-outbox-validate")) {
+    Connection connection;
+    try {
+      connection = JdbcConnections.open(config, "eventkit-outbox-validate");
+    } catch (SQLException | RuntimeException e) {
+      // A driver may also throw unchecked exceptions, e.g. for a malformed URL property.
+      addError(
+          result,
+          OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
+          "Cannot connect to the database: " + redacted(e, config));
+      return result;
+    }
+    try (Connection c = connection) {
       PostgresOutboxTableCheck.check(c, config)
           .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
     } catch (SQLException e) {
       addError(
           result,
-          OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
-          "Cannot connect to " + config.connectionUrl() + ": " + e.getMessage());
+          OutboxSourceConnectorConfig.TABLE_NAME_CONFIG,
+          "Cannot check table " + config.tableName() + ": " + redacted(e, config));
     }
     return result;
+  }
+
+  /**
+   * Connect echoes every value in the validate answer, after config providers have resolved them;
+   * connection.url is a plain string, so its query string (which may hold a password) is hidden.
+   */
+  private static void hideUrlSecrets(Config config) {
+    ConfigValue url = configValue(config, OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG);
+    if (url.value() instanceof String) {
+      url.value(SecretRedaction.url((String) url.value()));
+    }
+  }
+
+  private static String redacted(Exception e, OutboxSourceConnectorConfig config) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return SecretRedaction.message(
+        message, config.connectionUrl(), config.connectionPassword().orElse(null));
   }
 
   private static boolean hasErrors(Config config) {
@@ -114,10 +143,13 @@ public final class OutboxSourceConnector extends SourceConnector {
   }
 
   private static void addError(Config config, String option, String message) {
+    configValue(config, option).addErrorMessage(message);
+  }
+
+  private static ConfigValue configValue(Config config, String option) {
     for (ConfigValue value : config.configValues()) {
       if (value.name().equals(option)) {
-        value.addErrorMessage(message);
-        return;
+        return value;
       }
     }
     throw new IllegalStateException("No config value named " + option);
