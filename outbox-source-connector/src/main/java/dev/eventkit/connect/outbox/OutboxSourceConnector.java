@@ -17,6 +17,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes committed transactional-outbox rows to domain-event topics. The connector only splits
@@ -24,6 +26,8 @@ import org.apache.kafka.connect.source.SourceConnector;
  * reading.
  */
 public final class OutboxSourceConnector extends SourceConnector {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboxSourceConnector.class);
 
   private Map<String, String> props;
 
@@ -64,7 +68,11 @@ public final class OutboxSourceConnector extends SourceConnector {
     return OutboxSourceConnectorConfig.CONFIG_DEF;
   }
 
-  /** Adds the checks one option alone cannot make: the template, the mode and the table itself. */
+  /**
+   * Adds the checks one option alone cannot make: the template, the mode and the table itself.
+   * Problems that break a guarantee are errors on the option at fault; problems that only weaken
+   * one are logged as warnings, since an error blocks creation.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config result = super.validate(connectorConfigs);
@@ -110,8 +118,17 @@ public final class OutboxSourceConnector extends SourceConnector {
       return result;
     }
     try (Connection c = connection) {
-      PostgresOutboxTableCheck.check(c, config)
+      PostgresOutboxTableCheck.Findings findings = PostgresOutboxTableCheck.check(c, config);
+      findings
+          .errors()
           .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
+      List<String> warnings = new ArrayList<>();
+      findings
+          .warnings()
+          .forEach((option, messages) -> messages.forEach(m -> warnings.add(option + ": " + m)));
+      for (String warning : warnings) {
+        log.warn("Outbox table {}: {}", config.tableName(), warning);
+      }
     } catch (SQLException e) {
       addError(
           result,
