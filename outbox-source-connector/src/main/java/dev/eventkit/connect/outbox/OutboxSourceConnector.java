@@ -71,7 +71,8 @@ public final class OutboxSourceConnector extends SourceConnector {
   /**
    * Adds the checks one option alone cannot make: the template, the mode and the table itself.
    * Problems that break a guarantee are errors on the option at fault; problems that only weaken
-   * one are logged as warnings, since an error blocks creation.
+   * one are listed in the value of {@value OutboxSourceConnectorConfig#VALIDATION_WARNINGS_CONFIG},
+   * since Connect has no warnings of its own and an error blocks creation.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
@@ -129,6 +130,8 @@ public final class OutboxSourceConnector extends SourceConnector {
       for (String warning : warnings) {
         log.warn("Outbox table {}: {}", config.tableName(), warning);
       }
+      configValue(result, OutboxSourceConnectorConfig.VALIDATION_WARNINGS_CONFIG)
+          .value(String.join("\n", warnings));
     } catch (SQLException e) {
       addError(
           result,

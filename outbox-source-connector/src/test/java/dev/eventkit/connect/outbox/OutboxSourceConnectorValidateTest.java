@@ -27,6 +27,7 @@ class OutboxSourceConnectorValidateTest {
     assertThat(url.value()).isEqualTo("jdbc:mysql://db/app?[hidden]");
     assertThat(url.errorMessages())
         .containsExactly("Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
+    assertThat(value(result, "validation.warnings").value()).isEqualTo("");
   }
 
   @Test
