@@ -77,6 +77,28 @@ class OutboxTableValidationIT {
   }
 
   @Test
+  void aSelectOnlyRoleSeesTheSequenceTheIndexesAndTheNullableColumns() {
+    createOutbox("outbox", true, "aggregateid", "text");
+    String role = "reader_" + db.name();
+    db.createRole(role, "secret", "SELECT ON outbox");
+    String[] asRole = {"connection.user", role, "connection.password", "secret"};
+
+    JsonNode clean = validate(asRole);
+    db.execute("ALTER SEQUENCE outbox_seq_seq CACHE 20", "DROP INDEX outbox_position");
+    JsonNode broken = validate(asRole);
+
+    assertThat(ConnectCluster.validationErrors(clean)).isEmpty();
+    assertThat(warnings(clean)).singleElement().asString().startsWith("column.aggregate.id:");
+    assertThat(ConnectCluster.validationErrors(broken))
+        .singleElement()
+        .asString()
+        .startsWith("column.position: Sequence outbox_seq_seq behind column seq has CACHE 20");
+    assertThat(warnings(broken))
+        .hasSize(2)
+        .anySatisfy(w -> assertThat(w).startsWith("table.name: Table outbox has no index"));
+  }
+
+  @Test
   void anIdentityPositionWithACacheIsFoundAndFixedTheSameWay() {
     createOutbox("outbox", true, "seq", "bigint GENERATED ALWAYS AS IDENTITY (CACHE 50)");
 
