@@ -18,6 +18,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes committed transactional-outbox rows to domain-event topics. The connector only splits
@@ -25,6 +27,8 @@ import org.apache.kafka.connect.source.SourceConnector;
  * reading.
  */
 public final class OutboxSourceConnector extends SourceConnector {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboxSourceConnector.class);
 
   private Map<String, String> props;
 
@@ -65,10 +69,16 @@ public final class OutboxSourceConnector extends SourceConnector {
     return OutboxSourceConnectorConfig.CONFIG_DEF;
   }
 
-  /** Adds the checks one option alone cannot make: the template, the mode and the table itself. */
+  /**
+   * Adds the checks one option alone cannot make: the template, the mode and the table itself.
+   * Problems that break a guarantee are errors on the option at fault; problems that only weaken
+   * one are listed in the value of {@value OutboxSourceConnectorConfig#VALIDATION_WARNINGS_CONFIG},
+   * since Connect has no warnings of its own and an error blocks creation.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config result = super.validate(connectorConfigs);
+    hideUrlSecrets(result);
     if (hasErrors(result)) {
       return result;
     }
@@ -98,16 +108,55 @@ public final class OutboxSourceConnector extends SourceConnector {
           "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
       return result;
     }
-    try (Connection c = JdbcConnections.open(config, "eventkit-outbox-validate")) {
-      PostgresOutboxTableCheck.check(c, config)
-          .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
-    } catch (SQLException e) {
+    Connection connection;
+    try {
+      connection = JdbcConnections.open(config, "eventkit-outbox-validate");
+    } catch (SQLException | RuntimeException e) {
+      // A driver may also throw unchecked exceptions, e.g. for a malformed URL property.
       addError(
           result,
           OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
-          "Cannot connect to " + config.connectionUrl() + ": " + e.getMessage());
+          "Cannot connect to the database: " + redacted(e, config));
+      return result;
+    }
+    try (Connection c = connection) {
+      PostgresOutboxTableCheck.Findings findings = PostgresOutboxTableCheck.check(c, config);
+      findings
+          .errors()
+          .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
+      List<String> warnings = new ArrayList<>();
+      findings
+          .warnings()
+          .forEach((option, messages) -> messages.forEach(m -> warnings.add(option + ": " + m)));
+      for (String warning : warnings) {
+        log.warn("Outbox table {}: {}", config.tableName(), warning);
+      }
+      configValue(result, OutboxSourceConnectorConfig.VALIDATION_WARNINGS_CONFIG)
+          .value(String.join("\n", warnings));
+    } catch (SQLException e) {
+      addError(
+          result,
+          OutboxSourceConnectorConfig.TABLE_NAME_CONFIG,
+          "Cannot check table " + config.tableName() + ": " + redacted(e, config));
     }
     return result;
+  }
+
+  /**
+   * Connect echoes every value in the validate answer, after config providers have resolved them;
+   * connection.url is a plain string, so its query string (which may hold a password) is hidden.
+   */
+  private static void hideUrlSecrets(Config config) {
+    ConfigValue url = configValue(config, OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG);
+    if (url.value() instanceof String) {
+      url.value(SecretRedaction.url((String) url.value()));
+    }
+  }
+
+  private static String redacted(Exception e, OutboxSourceConnectorConfig config) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return SecretRedaction.message(
+        message, config.connectionUrl(), config.connectionPassword().orElse(null));
   }
 
   private static boolean hasErrors(Config config) {
@@ -115,10 +164,13 @@ public final class OutboxSourceConnector extends SourceConnector {
   }
 
   private static void addError(Config config, String option, String message) {
+    configValue(config, option).addErrorMessage(message);
+  }
+
+  private static ConfigValue configValue(Config config, String option) {
     for (ConfigValue value : config.configValues()) {
       if (value.name().equals(option)) {
-        value.addErrorMessage(message);
-        return;
+        return value;
       }
     }
     throw new IllegalStateException("No config value named " + option);

@@ -24,6 +24,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   private static final String GROUP_RECORDS = "Records";
   private static final String GROUP_POLLING = "Polling";
   private static final String GROUP_ERRORS = "Errors and cleanup";
+  private static final String GROUP_VALIDATION = "Validation";
 
   public static final String CONNECTION_URL_CONFIG = "connection.url";
   private static final String CONNECTION_URL_DOC =
@@ -130,6 +131,13 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
           + " valid JSON under payload.format=json/struct, a NULL payload without tombstones). Such"
           + " a record carries the stored payload text and eventkit.error.* headers. Empty: the"
           + " task fails with a message naming the row. Rows are never dropped silently.";
+
+  public static final String VALIDATION_WARNINGS_CONFIG = "validation.warnings";
+  private static final String VALIDATION_WARNINGS_DOC =
+      "Read-only: in the answer of PUT /connector-plugins/{plugin}/config/validate, the value"
+          + " lists the problems that do not block creation but weaken a guarantee, one per line"
+          + " as 'option: message' (e.g. a nullable aggregate id, a missing (txid, seq) index);"
+          + " empty when there are none. The worker log has them too. Ignored if you set it.";
 
   /** Set by the connector on each task: which hash bucket of aggregate ids the task reads. */
   public static final String TASK_BUCKET_CONFIG = "task.bucket";
@@ -415,6 +423,17 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
         ++order,
         Width.SHORT,
         "Cleanup batch size");
+
+    def.define(
+        VALIDATION_WARNINGS_CONFIG,
+        Type.STRING,
+        "",
+        Importance.LOW,
+        VALIDATION_WARNINGS_DOC,
+        GROUP_VALIDATION,
+        1,
+        Width.LONG,
+        "Validation warnings");
 
     def.defineInternal(TASK_BUCKET_CONFIG, Type.INT, 0, Importance.LOW);
     def.defineInternal(TASK_BUCKET_COUNT_CONFIG, Type.INT, 1, Importance.LOW);

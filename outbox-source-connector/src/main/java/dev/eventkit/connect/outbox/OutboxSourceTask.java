@@ -96,6 +96,7 @@ public final class OutboxSourceTask extends SourceTask {
             columns.eventId(),
             columns.aggregateType(),
             columns.aggregateId(),
+            columns.eventType(),
             columns.payload());
     try {
       capture = captureFactory.create(config, context);

@@ -64,6 +64,32 @@ class ConfigReferenceTest {
       Without that option the task fails with a message naming the row. No event is ever published
       with a null key or to a topic built from a missing value.
 
+      ### Validation
+
+      `PUT /connector-plugins/dev.eventkit.connect.outbox.OutboxSourceConnector/config/validate`
+      checks the table as well as the options (PostgreSQL poll mode). **Errors** block creation; each
+      sits on the option at fault with the SQL that fixes it: a missing table, column or privilege;
+      `column.txid` not `xid8`; `column.position` not an integer, taking its values from no sequence
+      (neither identity nor `DEFAULT nextval(...)`), or from a sequence with a `CACHE` above 1 (each
+      session then takes a block of values, so `seq` no longer follows the order in which writers lock
+      an aggregate: `ALTER SEQUENCE <name> CACHE 1;`); `column.timestamp` not `timestamptz`,
+      `timestamp` or `bigint` epoch milliseconds. A failed connection reads
+      `Cannot connect to the database: <driver message>`, with the URL's query string and anything
+      like `password=...` hidden; the answer echoes `connection.url` as `jdbc:postgresql://host/db?[hidden]`.
+
+      **Warnings** do not block creation. Connect's answer has no field for them, so they are the value
+      of the read-only option `validation.warnings`, one per line as `option: message` (empty when
+      there are none; the worker log has them too): a nullable `column.aggregate.id` or
+      `column.aggregate.type` (what happens to such rows, and `ALTER TABLE ... SET NOT NULL`), and no
+      valid, non-partial btree index whose first two key columns are `(txid, seq)`
+      (`CREATE INDEX CONCURRENTLY ...`).
+
+      ```bash
+      curl -s -X PUT -H 'Content-Type: application/json' --data @config.json \\
+        http://localhost:8083/connector-plugins/dev.eventkit.connect.outbox.OutboxSourceConnector/config/validate \\
+        | jq -r '.configs[].value | select(.name == "validation.warnings") | .value'
+      ```
+
       ### Metrics
 
       JMX MBean `dev.eventkit.connect:type=outbox-source-task,connector="<name>",task=<n>`:

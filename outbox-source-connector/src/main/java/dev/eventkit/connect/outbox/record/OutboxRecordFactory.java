@@ -80,29 +80,6 @@ public final class OutboxRecordFactory {
         "topic.template '" + topics + "' uses ${" + TopicTemplate.EVENT_TYPE + "}";
   }
 
-  /**
-   * Without the event type column: a row refused for its event type (a template with {@code
-   * ${event_type}}) then names no column. Prefer the constructor that takes it.
-   */
-  public OutboxRecordFactory(
-      TopicTemplate topics,
-      PayloadFormat format,
-      boolean tombstoneOnNull,
-      String eventIdColumn,
-      String aggregateTypeColumn,
-      String aggregateIdColumn,
-      String payloadColumn) {
-    this(
-        topics,
-        format,
-        tombstoneOnNull,
-        eventIdColumn,
-        aggregateTypeColumn,
-        aggregateIdColumn,
-        null,
-        payloadColumn);
-  }
-
   /** The domain-event record for a row, or an exception saying why the row is poison. */
   public SourceRecord toRecord(OutboxRow row, Map<String, ?> partition, Map<String, ?> offset)
       throws InvalidRowException {

@@ -44,10 +44,11 @@ class ExactNumbersTest {
             "id",
             "aggregatetype",
             "aggregateid",
+            "type",
             "payload");
     OutboxRow row =
         new OutboxRow(
-            1, 1, "e-1", "order", "o-1", "OrderPlaced", PAYLOAD, null, Instant.EPOCH, Map.of());
+            "e-1", "order", "o-1", "OrderPlaced", PAYLOAD, null, Instant.EPOCH, Map.of(), "1:1");
     return factory.toRecord(row, Map.of(), Map.of());
   }
 

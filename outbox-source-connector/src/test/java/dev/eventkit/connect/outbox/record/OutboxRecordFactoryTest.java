@@ -31,6 +31,7 @@ class OutboxRecordFactoryTest {
         "id",
         "aggregatetype",
         "aggregateid",
+        "type",
         "payload");
   }
 
