@@ -120,7 +120,8 @@ public final class OutboxSourceConnector extends SourceConnector {
       return result;
     }
     try (Connection c = connection) {
-      PostgresOutboxTableCheck.Findings findings = PostgresOutboxTableCheck.check(c, config);
+      PostgresOutboxTableCheck.Findings findings =
+          PostgresOutboxTableCheck.check(c, config, tasksMax(connectorConfigs));
       findings
           .errors()
           .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));
@@ -157,6 +158,15 @@ public final class OutboxSourceConnector extends SourceConnector {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return SecretRedaction.message(
         message, config.connectionUrl(), config.connectionPassword().orElse(null));
+  }
+
+  /** tasks.max as the worker will read it; the worker itself reports a malformed value. */
+  private static int tasksMax(Map<String, String> connectorConfigs) {
+    try {
+      return Math.max(1, Integer.parseInt(connectorConfigs.getOrDefault("tasks.max", "1").trim()));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
   }
 
   private static boolean hasErrors(Config config) {

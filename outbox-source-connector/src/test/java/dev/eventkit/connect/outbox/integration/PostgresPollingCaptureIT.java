@@ -7,6 +7,7 @@ import dev.eventkit.connect.outbox.OutboxColumns;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresBuckets;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPosition;
 import dev.eventkit.connect.outbox.record.OutboxRow;
@@ -397,6 +398,53 @@ class PostgresPollingCaptureIT {
     assertPerAggregateOrder(published);
     assertThat(statementsPerRow).isLessThan(0.02);
     assertThat(tuplesPerRow).isLessThan(8.0);
+  }
+
+  /**
+   * Eight tasks read the table once between them with the bucket index, and eight times without it:
+   * the rows each task reads per row it publishes, measured by the database.
+   */
+  @Test
+  void withTheBucketIndexParallelTasksReadOnlyTheirOwnRows() throws Exception {
+    int rows = 40_000;
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
+      st.execute("SET synchronous_commit = off");
+      c.setAutoCommit(false);
+      for (int written = 0; written < rows; written += 10) {
+        st.executeUpdate(
+            "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                + " SELECT 'order', 'agg-' || (random() * 5000)::int, 'Changed', '{}'"
+                + " FROM generate_series(1, 10)");
+        c.commit();
+      }
+    }
+    double without = tuplesPerRowAcrossBuckets(8, rows);
+    db.execute(
+        PostgresBuckets.indexDdl("outbox", "\"aggregateid\"", "\"txid\"", "\"seq\"")
+            .replace("CONCURRENTLY ", "")
+            .replace(";", ""),
+        "ANALYZE outbox");
+    double with = tuplesPerRowAcrossBuckets(8, rows);
+    double single = tuplesPerRowAcrossBuckets(1, rows);
+    System.out.printf(
+        "Tuples read per published row: 1 task %.2f; 8 tasks without the bucket index %.2f,"
+            + " with it %.2f%n",
+        single, without, with);
+    assertThat(with).isLessThan(single * 2);
+    assertThat(without).isGreaterThan(with * 3);
+  }
+
+  private double tuplesPerRowAcrossBuckets(int buckets, int expectedRows) throws Exception {
+    long before = tuplesRead();
+    int published = 0;
+    for (int bucket = 0; bucket < buckets; bucket++) {
+      try (PostgresPollingCapture capture = capture(500, bucket, buckets)) {
+        published += drain(capture).size();
+      }
+    }
+    assertThat(published).isEqualTo(expectedRows);
+    return (double) awaitTuplesRead(before) / published;
   }
 
   /** Rows read by sequential scans plus index entries read, from PostgreSQL's own statistics. */

@@ -15,10 +15,6 @@ import java.util.Map;
  */
 final class PostgresOutboxSql {
 
-  /** Lower bits of hashtextextended, kept non-negative; stable across PostgreSQL versions. */
-  private static final String BUCKET_HASH =
-      "(hashtextextended(coalesce(CAST(%s AS text), ''), 0) & 9223372036854775807)";
-
   private final String table;
   private final OutboxColumns columns;
   private final String txid;
@@ -31,16 +27,7 @@ final class PostgresOutboxSql {
     this.columns = columns;
     this.txid = quote(columns.txid());
     this.seq = quote(columns.position());
-    // NULL and empty aggregate ids land in one bucket, so every row is read by exactly one task.
-    this.bucketFilter =
-        bucketCount <= 1
-            ? ""
-            : " AND "
-                + String.format(BUCKET_HASH, quote(columns.aggregateId()))
-                + " % "
-                + bucketCount
-                + " = "
-                + bucket;
+    this.bucketFilter = PostgresBuckets.filter(quote(columns.aggregateId()), bucket, bucketCount);
     this.notDone =
         " AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS xid8[]), CAST(? AS xid8[])) AS d(lo, hi)"
             + " WHERE "

@@ -79,7 +79,23 @@ public final class PostgresOutboxTableCheck {
 
   /** An index of the table; a null key column is an expression. */
   record Index(
-      String name, String accessMethod, List<String> keyColumns, boolean partial, boolean valid) {}
+      String name,
+      String accessMethod,
+      List<String> keyColumns,
+      boolean partial,
+      boolean valid,
+      String firstKeyDefinition) {
+    Index(
+        String name, String accessMethod, List<String> keyColumns, boolean partial, boolean valid) {
+      this(
+          name,
+          accessMethod,
+          keyColumns,
+          partial,
+          valid,
+          keyColumns.isEmpty() ? null : keyColumns.get(0));
+    }
+  }
 
   /** Everything the check needs to know about an existing table. */
   record TableFacts(
@@ -90,8 +106,8 @@ public final class PostgresOutboxTableCheck {
       Optional<Sequence> positionSequence,
       List<Index> indexes) {}
 
-  /** Problems found; none when the table is ready. */
-  public static Findings check(Connection c, OutboxSourceConnectorConfig config)
+  /** Problems found for a connector of {@code tasks} tasks; none when the table is ready. */
+  public static Findings check(Connection c, OutboxSourceConnectorConfig config, int tasks)
       throws SQLException {
     Optional<TableFacts> facts = read(c, config);
     if (facts.isEmpty()) {
@@ -104,7 +120,7 @@ public final class PostgresOutboxTableCheck {
               + " search_path).");
       return findings;
     }
-    return judge(facts.get(), config);
+    return judge(facts.get(), config, tasks);
   }
 
   /** The facts about the configured table, or empty when it does not exist. */
@@ -140,8 +156,13 @@ public final class PostgresOutboxTableCheck {
         new TableFacts(columns, role, canSelect, canDelete, sequence, indexes(c, regclass)));
   }
 
-  /** Judges the facts against the config. */
+  /** Judges the facts against the config of a single-task connector. */
   static Findings judge(TableFacts facts, OutboxSourceConnectorConfig config) {
+    return judge(facts, config, 1);
+  }
+
+  /** Judges the facts against the config of a connector of {@code tasks} tasks. */
+  static Findings judge(TableFacts facts, OutboxSourceConnectorConfig config, int tasks) {
     Findings findings = new Findings();
     String table = config.tableName();
     Map<String, Column> types = facts.columns();
@@ -271,6 +292,9 @@ public final class PostgresOutboxTableCheck {
     }
     if (txidUsable && positionUsable) {
       checkPositionIndex(findings, facts.indexes(), table, columns);
+      if (tasks > 1) {
+        checkBucketIndex(findings, facts.indexes(), table, columns, tasks);
+      }
     }
     return findings;
   }
@@ -378,6 +402,54 @@ public final class PostgresOutboxTableCheck {
             + " SET DEFAULT nextval('"
             + sequenceName.replace("'", "''")
             + "');");
+  }
+
+  /**
+   * With several tasks, each reads only its own virtual buckets; without the bucket index every
+   * task walks every row of the (txid, seq) index and discards the others' share.
+   */
+  private static void checkBucketIndex(
+      Findings findings, List<Index> indexes, String table, OutboxColumns columns, int tasks) {
+    String bucket = PostgresBuckets.virtualBucket(quote(columns.aggregateId()));
+    for (Index index : indexes) {
+      if (isBucketIndex(index, columns)) {
+        return;
+      }
+    }
+    findings.warning(
+        OutboxSourceConnectorConfig.TABLE_NAME_CONFIG,
+        "With tasks.max="
+            + tasks
+            + ", each task reads only the aggregates of its own hash buckets, but without an index"
+            + " on the bucket expression every task reads every row of the (txid, seq) index and"
+            + " the database does "
+            + tasks
+            + " times the work of one task. Fix: "
+            + PostgresBuckets.indexDdl(
+                quotedForRegclass(table),
+                quote(columns.aggregateId()),
+                quote(columns.txid()),
+                quote(columns.position()))
+            + " (the bucket expression is "
+            + bucket
+            + ")");
+  }
+
+  /** A valid btree on (virtual bucket expression, txid, position). */
+  static boolean isBucketIndex(Index index, OutboxColumns columns) {
+    List<String> keys = index.keyColumns();
+    String first = index.firstKeyDefinition();
+    return index.valid()
+        && !index.partial()
+        && "btree".equals(index.accessMethod())
+        && keys.size() >= 3
+        && keys.get(0) == null
+        && first != null
+        && first.contains("hashtextextended")
+        && first.contains(columns.aggregateId())
+        && first.contains("% " + PostgresBuckets.VIRTUAL_BUCKETS)
+        && columns.txid().equals(keys.get(1))
+        && columns.position().equals(keys.get(2));
   }
 
   private static void checkPositionIndex(
@@ -595,7 +667,8 @@ public final class PostgresOutboxTableCheck {
                 + " ARRAY(SELECT a.attname::text"
                 + "   FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)"
                 + "   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-                + "   WHERE k.n <= i.indnkeyatts ORDER BY k.n)"
+                + "   WHERE k.n <= i.indnkeyatts ORDER BY k.n),"
+                + " pg_get_indexdef(i.indexrelid, 1, true)"
                 + " FROM pg_index i"
                 + " JOIN pg_class ic ON ic.oid = i.indexrelid"
                 + " JOIN pg_am am ON am.oid = ic.relam"
@@ -610,7 +683,8 @@ public final class PostgresOutboxTableCheck {
                   rs.getString(2),
                   Collections.unmodifiableList(Arrays.asList((String[]) keys.getArray())),
                   rs.getBoolean(4),
-                  rs.getBoolean(3)));
+                  rs.getBoolean(3),
+                  rs.getString(6)));
         }
       }
     }

@@ -57,6 +57,45 @@ class PostgresOutboxTableCheckTest {
   }
 
   @Test
+  void severalTasksWithoutTheBucketIndexWarnWithItsStatement() {
+    Findings one = PostgresOutboxTableCheck.judge(designFacts(), config(), 1);
+    Findings eight = PostgresOutboxTableCheck.judge(designFacts(), config(), 8);
+
+    assertThat(one.warnings()).isEmpty();
+    assertThat(eight.warnings().get("table.name"))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m)
+                    .contains("tasks.max=8")
+                    .contains("8 times the work")
+                    .contains(
+                        "CREATE INDEX CONCURRENTLY ON \"outbox\" (((hashtextextended(coalesce(CAST("
+                            + "\"aggregateid\" AS text), ''), 0) & 9223372036854775807) % 256),"
+                            + " \"txid\", \"seq\");"));
+  }
+
+  @Test
+  void theBucketIndexAsPostgresqlPrintsItSilencesTheWarning() {
+    Index bucketIndex =
+        new Index(
+            "outbox_bucket",
+            "btree",
+            Arrays.asList(null, "txid", "seq"),
+            false,
+            true,
+            "((hashtextextended(COALESCE(aggregateid, ''::text), 0::bigint) &"
+                + " '9223372036854775807'::bigint) % 256::bigint)");
+    TableFacts facts =
+        facts(
+            designColumns(),
+            Optional.of(new Sequence("outbox_seq_seq", 1)),
+            List.of(POSITION_INDEX, bucketIndex));
+
+    assertThat(PostgresOutboxTableCheck.judge(facts, config(), 8).warnings()).isEmpty();
+  }
+
+  @Test
   void theDesignTableHasNoFindings() {
     Findings findings = PostgresOutboxTableCheck.judge(designFacts(), config());
 
