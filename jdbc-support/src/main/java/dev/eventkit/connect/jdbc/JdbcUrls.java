@@ -14,10 +14,13 @@ public final class JdbcUrls {
       Pattern.compile("(?i)([\\w.-]*password\\d*)(\\s*=)[^&]*");
 
   /**
-   * {@code //user:password@host}: the password runs to the last {@code @} of the authority, so an
-   * unencoded {@code @} in it is redacted too.
+   * {@code user:password@host} after {@code //} or right after the subprotocol (and a MariaDB
+   * high-availability mode such as {@code replication:}), where a malformed URL may have it: the
+   * password runs to the last {@code @} before the path, so an unencoded {@code @} in it is
+   * redacted too.
    */
-  private static final Pattern USER_INFO = Pattern.compile("(//[^/?#@:\\s]*):[^/?#\\s]*@");
+  private static final Pattern USER_INFO =
+      Pattern.compile("(?i)((?:jdbc:[a-z0-9]+:(?:[a-z]+:)?(?://)?|//)[^/?#@:\\s]*):[^/?#\\s]*@");
 
   private JdbcUrls() {}
 

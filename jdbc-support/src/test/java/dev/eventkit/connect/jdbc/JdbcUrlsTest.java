@@ -26,6 +26,12 @@ class JdbcUrlsTest {
           jdbc:mariadb://u:secret@h:3306,h2:3306/db?x=1           | jdbc:mariadb://u:***@h:3306,h2:3306/db?x=1
           jdbc:mariadb://u:p@ss:w@rd@h/db                         | jdbc:mariadb://u:***@h/db
           jdbc:mysql://u:secret@h/db?password=secret              | jdbc:mysql://u:***@h/db?password=***
+          jdbc:mariadb:u:secret@h/db                              | jdbc:mariadb:u:***@h/db
+          jdbc:mariadb:replication://u:secret@h1,h2/db            | jdbc:mariadb:replication://u:***@h1,h2/db
+          jdbc:MySQL:loadbalance:u:secret@h/db                    | jdbc:MySQL:loadbalance:u:***@h/db
+          jdbc:postgresql:u:secret@h                              | jdbc:postgresql:u:***@h
+          jdbc:postgresql:orders                                  | jdbc:postgresql:orders
+          jdbc:mariadb:replication://h1:3306,h2:3306/db           | jdbc:mariadb:replication://h1:3306,h2:3306/db
           jdbc:postgresql://h:5432/db?user=u                      | jdbc:postgresql://h:5432/db?user=u
           jdbc:postgresql://[::1]:5432/db                         | jdbc:postgresql://[::1]:5432/db
           jdbc:mariadb://u@h/db                                   | jdbc:mariadb://u@h/db
