@@ -102,7 +102,9 @@ class PackagedPluginIT {
         .anyMatch(n -> n.startsWith("outbox-source-connector-"))
         .anyMatch(n -> n.startsWith("dlq-sink-connector-"))
         .anyMatch(n -> n.startsWith("event-enrichment-smt-"))
+        .anyMatch(n -> n.startsWith("eventkit-jdbc-"))
         .anyMatch(n -> n.startsWith("postgresql-"))
+        .anyMatch(n -> n.startsWith("mariadb-java-client-"))
         .noneMatch(
             n ->
                 n.startsWith("kafka-clients-")
@@ -120,6 +122,8 @@ class PackagedPluginIT {
   @Test
   void theWorkerFindsEveryPluginFromThePluginPathOnly() {
     assertThatThrownBy(() -> Class.forName("dev.eventkit.connect.outbox.OutboxSourceConnector"))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("dev.eventkit.connect.jdbc.JdbcConnections"))
         .isInstanceOf(ClassNotFoundException.class);
 
     JsonNode plugins =

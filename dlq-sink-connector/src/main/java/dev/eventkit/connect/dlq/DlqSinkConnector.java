@@ -1,6 +1,8 @@
 package dev.eventkit.connect.dlq;
 
 import dev.eventkit.connect.dlq.archive.ArchiveDialect;
+import dev.eventkit.connect.jdbc.JdbcUrls;
+import dev.eventkit.connect.jdbc.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -115,7 +117,10 @@ public final class DlqSinkConnector extends SinkConnector {
       addError(
           result,
           DlqSinkConnectorConfig.CONNECTION_URL_CONFIG,
-          "Cannot connect to " + config.connectionUrl() + ": " + e.getMessage());
+          "Cannot connect to "
+              + JdbcUrls.redact(config.connectionUrl())
+              + ": "
+              + SqlErrors.describe(e));
     }
     return result;
   }

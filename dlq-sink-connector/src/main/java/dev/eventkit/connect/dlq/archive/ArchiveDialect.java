@@ -1,5 +1,8 @@
 package dev.eventkit.connect.dlq.archive;
 
+import dev.eventkit.connect.jdbc.DatabaseDialect;
+import dev.eventkit.connect.jdbc.JdbcConnections;
+import dev.eventkit.connect.jdbc.JdbcSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -9,8 +12,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
-import java.util.Properties;
+import java.util.Optional;
 
 /** What differs between archive databases: the driver, the DDL and the idempotent insert. */
 public enum ArchiveDialect {
@@ -64,12 +66,6 @@ public enum ArchiveDialect {
         ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
       }
     }
-
-    @Override
-    Connection open(String url, Properties props) throws SQLException {
-      props.putIfAbsent("ApplicationName", "eventkit-dlq");
-      return new org.postgresql.Driver().connect(url, props);
-    }
   },
 
   /** MariaDB and MySQL (through the MariaDB driver). Times are stored as UTC DATETIME(3). */
@@ -118,15 +114,10 @@ public enum ArchiveDialect {
         ps.setObject(index, LocalDateTime.ofInstant(value, ZoneOffset.UTC));
       }
     }
-
-    @Override
-    Connection open(String url, Properties props) throws SQLException {
-      if (url.startsWith("jdbc:mysql:")) {
-        props.setProperty("permitMysqlScheme", "true");
-      }
-      return new org.mariadb.jdbc.Driver().connect(url, props);
-    }
   };
+
+  /** How archive connections introduce themselves to the database. */
+  public static final String APPLICATION_NAME = "eventkit-dlq";
 
   static final String COLUMNS =
       "dlq_topic, dlq_partition, dlq_offset, dlq_timestamp, archived_at,"
@@ -146,37 +137,22 @@ public enum ArchiveDialect {
   public abstract void setTimestamp(PreparedStatement ps, int index, Instant value)
       throws SQLException;
 
-  abstract Connection open(String url, Properties props) throws SQLException;
-
-  /** The dialect of a JDBC URL, or an error naming the schemes supported. */
+  /**
+   * The dialect of a JDBC URL, or an error naming the schemes supported (never the URL, which may
+   * carry a password).
+   */
   public static ArchiveDialect of(String url) {
-    String lower = url.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("jdbc:postgresql:")) {
-      return POSTGRESQL;
-    }
-    if (lower.startsWith("jdbc:mariadb:") || lower.startsWith("jdbc:mysql:")) {
-      return MARIADB;
-    }
-    throw new IllegalArgumentException(
-        "Unsupported archive database URL '"
-            + url
-            + "'; use jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:");
+    return DatabaseDialect.fromUrl(url) == DatabaseDialect.POSTGRESQL ? POSTGRESQL : MARIADB;
   }
 
-  /** Opens a connection through the driver itself (DriverManager cannot see plugin drivers). */
+  /**
+   * Opens a connection through the plugin's own driver, with the shared timeouts, named {@value
+   * #APPLICATION_NAME} for database administrators.
+   */
   public static Connection connect(String url, String user, String password) throws SQLException {
-    Properties props = new Properties();
-    if (user != null) {
-      props.setProperty("user", user);
-    }
-    if (password != null) {
-      props.setProperty("password", password);
-    }
-    Connection connection = of(url).open(url, props);
-    if (connection == null) {
-      throw new SQLException("The driver does not accept " + url);
-    }
-    return connection;
+    return JdbcConnections.open(
+        new JdbcSettings(
+            url, Optional.ofNullable(user), Optional.ofNullable(password), APPLICATION_NAME));
   }
 
   private static String baseName(String table) {

@@ -2,12 +2,11 @@ package dev.eventkit.connect.dlq.archive;
 
 import dev.eventkit.connect.dlq.header.DeadLetter;
 import dev.eventkit.connect.dlq.header.HeadersJson;
+import dev.eventkit.connect.jdbc.SqlErrors;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
@@ -183,18 +182,7 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
 
   /** Connection trouble, timeouts, server shutdown and lock conflicts heal; the rest does not. */
   static boolean isTransient(SQLException e) {
-    if (e instanceof SQLTransientException || e instanceof SQLRecoverableException) {
-      return true;
-    }
-    String state = e.getSQLState();
-    if (state == null) {
-      return true;
-    }
-    return state.startsWith("08")
-        || state.startsWith("57")
-        || state.startsWith("53")
-        || state.equals("40001")
-        || state.equals("40P01");
+    return SqlErrors.classify(e).retriable();
   }
 
   private Connection connection() throws SQLException {
