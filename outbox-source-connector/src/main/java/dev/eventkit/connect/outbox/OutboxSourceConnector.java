@@ -1,5 +1,7 @@
 package dev.eventkit.connect.outbox;
 
+import dev.eventkit.connect.jdbc.DatabaseDialect;
+import dev.eventkit.connect.jdbc.SecretRedaction;
 import dev.eventkit.connect.outbox.capture.OutboxCaptures;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
@@ -101,16 +103,28 @@ public final class OutboxSourceConnector extends SourceConnector {
           "capture.mode=log is not available in this release; use poll.");
       return result;
     }
-    if (!config.connectionUrl().startsWith("jdbc:postgresql:")) {
+    DatabaseDialect dialect;
+    try {
+      dialect = DatabaseDialect.fromUrl(config.connectionUrl());
+    } catch (IllegalArgumentException e) {
+      addError(result, OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG, e.getMessage());
+      return result;
+    }
+    if (dialect != DatabaseDialect.POSTGRESQL) {
       addError(
           result,
           OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
-          "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
+          "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release; "
+              + dialect
+              + " is planned.");
+      return result;
+    }
+    if (!checkIdentifiers(result, config, dialect)) {
       return result;
     }
     Connection connection;
     try {
-      connection = JdbcConnections.open(config, "eventkit-outbox-validate");
+      connection = config.openConnection("eventkit-outbox-validate");
     } catch (SQLException | RuntimeException e) {
       // A driver may also throw unchecked exceptions, e.g. for a malformed URL property.
       addError(
@@ -152,6 +166,30 @@ public final class OutboxSourceConnector extends SourceConnector {
     if (url.value() instanceof String) {
       url.value(SecretRedaction.url((String) url.value()));
     }
+  }
+
+  /**
+   * The table and every column option are identifiers the SQL quotes; one the database could not
+   * hold (empty, a control character, too long, a table with more than one dot) is refused by name.
+   * Quotes, semicolons and comments are simply part of a quoted name: they never reach SQL as code.
+   */
+  private static boolean checkIdentifiers(
+      Config result, OutboxSourceConnectorConfig config, DatabaseDialect dialect) {
+    boolean ok = true;
+    java.util.Optional<String> tableProblem = dialect.identifiers().problem(config.tableName());
+    if (tableProblem.isPresent()) {
+      addError(result, OutboxSourceConnectorConfig.TABLE_NAME_CONFIG, tableProblem.get());
+      ok = false;
+    }
+    for (Map.Entry<String, String> option : config.columnOptions()) {
+      try {
+        dialect.identifiers().quote(option.getValue());
+      } catch (IllegalArgumentException e) {
+        addError(result, option.getKey(), e.getMessage());
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   private static String redacted(Exception e, OutboxSourceConnectorConfig config) {

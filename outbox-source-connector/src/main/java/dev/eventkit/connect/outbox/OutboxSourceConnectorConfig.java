@@ -563,6 +563,31 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
     return getInt(TASK_BUCKET_COUNT_CONFIG);
   }
 
+  /**
+   * Opens a connection through the plugin's own driver, with connect and socket timeouts and TCP
+   * keepalive (a half-open connection after a failover cannot hang a task).
+   */
+  public java.sql.Connection openConnection(String applicationName) throws java.sql.SQLException {
+    return dev.eventkit.connect.jdbc.JdbcConnections.open(
+        new dev.eventkit.connect.jdbc.JdbcSettings(
+            connectionUrl(), connectionUser(), connectionPassword(), applicationName));
+  }
+
+  /** The columns the SQL names, each with the option that names it (header.columns repeats). */
+  public List<Map.Entry<String, String>> columnOptions() {
+    List<Map.Entry<String, String>> options = new ArrayList<>();
+    options.add(Map.entry(COLUMN_EVENT_ID_CONFIG, columns.eventId()));
+    options.add(Map.entry(COLUMN_AGGREGATE_TYPE_CONFIG, columns.aggregateType()));
+    options.add(Map.entry(COLUMN_AGGREGATE_ID_CONFIG, columns.aggregateId()));
+    options.add(Map.entry(COLUMN_EVENT_TYPE_CONFIG, columns.eventType()));
+    options.add(Map.entry(COLUMN_PAYLOAD_CONFIG, columns.payload()));
+    options.add(Map.entry(COLUMN_TIMESTAMP_CONFIG, columns.timestamp()));
+    options.add(Map.entry(COLUMN_TXID_CONFIG, columns.txid()));
+    options.add(Map.entry(COLUMN_POSITION_CONFIG, columns.position()));
+    headerColumns.keySet().forEach(c -> options.add(Map.entry(HEADER_COLUMNS_CONFIG, c)));
+    return options;
+  }
+
   /** Names of every key users may set, in definition order, for tests and docs. */
   public static List<String> publicKeys() {
     List<String> keys = new ArrayList<>();

@@ -71,7 +71,7 @@ public final class OutboxSourceTask extends SourceTask {
         (config, context) ->
             OutboxCaptures.create(
                 config,
-                () -> JdbcConnections.open(config, "eventkit-outbox-" + config.taskBucket()),
+                () -> config.openConnection("eventkit-outbox-" + config.taskBucket()),
                 wanted -> context.offsetStorageReader().offsets(wanted)));
   }
 

@@ -26,7 +26,9 @@ class OutboxSourceConnectorValidateTest {
     ConfigValue url = value(result, "connection.url");
     assertThat(url.value()).isEqualTo("jdbc:mysql://db/app?[hidden]");
     assertThat(url.errorMessages())
-        .containsExactly("Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release.");
+        .containsExactly(
+            "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release; MYSQL is"
+                + " planned.");
     assertThat(value(result, "validation.warnings").value()).isEqualTo("");
   }
 
@@ -44,5 +46,56 @@ class OutboxSourceConnectorValidateTest {
     assertThat(value(result, "connection.url").value())
         .isEqualTo("jdbc:postgresql://db/app?[hidden]");
     assertThat(value(result, "poll.max.rows").errorMessages()).isNotEmpty();
+  }
+
+  @Test
+  void anUnknownDatabaseIsNamedWithoutEchoingTheUrl() {
+    Config result =
+        new OutboxSourceConnector()
+            .validate(Map.of("connection.url", "jdbc:oracle:thin:scott/s3cret@db:1521/app"));
+
+    assertThat(value(result, "connection.url").errorMessages())
+        .singleElement()
+        .asString()
+        .contains("jdbc:postgresql:")
+        .doesNotContain("s3cret");
+  }
+
+  @Test
+  void identifiersTheDatabaseCannotHoldAreRefusedByOptionBeforeConnecting() {
+    Config result =
+        new OutboxSourceConnector()
+            .validate(
+                Map.of(
+                    "connection.url", "jdbc:postgresql://127.0.0.1:1/app",
+                    "table.name", "a.b.c",
+                    "column.aggregate.id", "agg\u0000id",
+                    "header.columns", "x".repeat(70) + ":trace"));
+
+    assertThat(value(result, "table.name").errorMessages()).isNotEmpty();
+    assertThat(value(result, "column.aggregate.id").errorMessages()).isNotEmpty();
+    assertThat(value(result, "header.columns").errorMessages()).isNotEmpty();
+    assertThat(value(result, "connection.url").errorMessages())
+        .as("no connection attempted")
+        .isEmpty();
+  }
+
+  @Test
+  void quotesSemicolonsAndCommentsAreJustPartsOfANameNeverSql() {
+    Config result =
+        new OutboxSourceConnector()
+            .validate(
+                Map.of(
+                    "connection.url", "jdbc:postgresql://127.0.0.1:1/app",
+                    "table.name", "outbox\"; DROP TABLE x; --",
+                    "column.payload", "p/* c */"));
+
+    assertThat(value(result, "table.name").errorMessages()).isEmpty();
+    assertThat(value(result, "column.payload").errorMessages()).isEmpty();
+    // They pass the identifier check and fail only at the connection, which is refused here.
+    assertThat(value(result, "connection.url").errorMessages())
+        .singleElement()
+        .asString()
+        .startsWith("Cannot connect to the database");
   }
 }

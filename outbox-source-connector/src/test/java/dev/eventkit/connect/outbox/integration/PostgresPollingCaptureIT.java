@@ -313,6 +313,47 @@ class PostgresPollingCaptureIT {
   }
 
   @Test
+  void tableAndColumnNamesWithQuotesSemicolonsAndCommentsAreQuotedNeverExecuted() throws Exception {
+    String table = "Out\"box; DROP TABLE aggregates; --";
+    String payload = "pay/* x */load";
+    db.execute(
+        "CREATE TABLE \"Out\"\"box; DROP TABLE aggregates; --\" (id uuid DEFAULT gen_random_uuid(),"
+            + " aggregatetype text, aggregateid text, type text, \"pay/* x */load\" text,"
+            + " timestamp timestamptz DEFAULT now(), txid xid8 DEFAULT pg_current_xact_id(),"
+            + " seq bigserial)",
+        "INSERT INTO \"Out\"\"box; DROP TABLE aggregates; --\""
+            + " (aggregatetype, aggregateid, type, \"pay/* x */load\") VALUES ('o', 'a', 't', 'x')");
+    OutboxColumns columns =
+        new OutboxColumns(
+            "id",
+            "aggregatetype",
+            "aggregateid",
+            "type",
+            payload,
+            "timestamp",
+            "txid",
+            "seq",
+            Map.of());
+    List<OutboxRow> rows = new ArrayList<>();
+    for (int bucket = 0; bucket < 2; bucket++) {
+      try (PostgresPollingCapture capture =
+          new PostgresPollingCapture(
+              db::connect,
+              new PostgresPollingCapture.Settings(table, columns, bucket, 2, 10, null, true, 10),
+              PostgresPosition.START)) {
+        rows.addAll(drain(capture));
+        capture.backlog();
+        capture.offsetCommitted(capture.position().toOffset());
+      }
+    }
+    assertThat(rows).singleElement().extracting(OutboxRow::payloadText).isEqualTo("x");
+    assertThat(db.queryForLong("SELECT count(*) FROM \"Out\"\"box; DROP TABLE aggregates; --\""))
+        .as("cleanup deleted the published row")
+        .isZero();
+    assertThat(db.queryForLong("SELECT count(*) FROM aggregates")).isZero();
+  }
+
+  @Test
   void aHorizonBelowTheCommittedPositionFailsTheTaskInsteadOfSkipping() throws Exception {
     commitOne("a", "{}");
     PostgresPosition future = PostgresPosition.at(1_000_000_000_000L, 1);

@@ -1,5 +1,7 @@
 package dev.eventkit.connect.outbox.capture.poll.postgres;
 
+import dev.eventkit.connect.jdbc.SqlErrorKind;
+import dev.eventkit.connect.jdbc.SqlErrors;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import java.sql.SQLException;
 
@@ -8,16 +10,13 @@ final class PostgresErrors {
 
   private PostgresErrors() {}
 
+  /**
+   * Connection loss, failover, statement timeouts and serialization failures are retried; a wrong
+   * password, a missing database, table, column or privilege, and bad data fail the task, since
+   * retrying them for ever would only hide them.
+   */
   static CaptureException toCaptureException(String what, SQLException e) {
-    String state = e.getSQLState();
-    // 28: authentication; 3D: no such database; 42: syntax, undefined table/column, privileges;
-    // 22: data. None of them heals by retrying.
-    boolean permanent =
-        state != null
-            && (state.startsWith("28")
-                || state.startsWith("3D")
-                || state.startsWith("42")
-                || state.startsWith("22"));
-    return new CaptureException(what + ": " + e.getMessage(), e, !permanent);
+    SqlErrorKind kind = SqlErrors.classify(e);
+    return new CaptureException(what + ": " + SqlErrors.describe(e), e, kind.retriable());
   }
 }

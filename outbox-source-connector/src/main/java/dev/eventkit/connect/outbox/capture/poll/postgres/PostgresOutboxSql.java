@@ -1,5 +1,7 @@
 package dev.eventkit.connect.outbox.capture.poll.postgres;
 
+import dev.eventkit.connect.jdbc.DatabaseDialect;
+import dev.eventkit.connect.jdbc.Identifiers;
 import dev.eventkit.connect.outbox.OutboxColumns;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,16 +37,15 @@ final class PostgresOutboxSql {
             + " BETWEEN d.lo AND d.hi)";
   }
 
+  private static final Identifiers IDENTIFIERS = DatabaseDialect.POSTGRESQL.identifiers();
+
   static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    return IDENTIFIERS.quote(identifier);
   }
 
   /** {@code schema.table} → {@code "schema"."table"}; a lone name stays on the search path. */
   static String quoteQualified(String name) {
-    int dot = name.indexOf('.');
-    return dot < 0
-        ? quote(name)
-        : quote(name.substring(0, dot)) + "." + quote(name.substring(dot + 1));
+    return IDENTIFIERS.quoteQualified(name);
   }
 
   /** Every transaction below this has ended: its rows are final. */

@@ -704,13 +704,10 @@ public final class PostgresOutboxTableCheck {
   }
 
   private static String quotedForRegclass(String table) {
-    int dot = table.indexOf('.');
-    return dot < 0
-        ? quote(table)
-        : quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1));
+    return PostgresOutboxSql.quoteQualified(table);
   }
 
   private static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    return PostgresOutboxSql.quote(identifier);
   }
 }

@@ -1,4 +1,4 @@
-package dev.eventkit.connect.outbox;
+package dev.eventkit.connect.jdbc;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * from a secret store, so neither the URL's query string nor a driver message quoting it is echoed
  * as is.
  */
-final class SecretRedaction {
+public final class SecretRedaction {
 
-  static final String HIDDEN = "[hidden]";
+  public static final String HIDDEN = "[hidden]";
 
   /** {@code password=...}, {@code sslpassword: ...} and the like, in URLs and messages. */
   private static final Pattern SECRET_PARAMETER =
@@ -27,7 +27,7 @@ final class SecretRedaction {
   private SecretRedaction() {}
 
   /** The URL without user info or query string, e.g. {@code jdbc:postgresql://db/app?[hidden]}. */
-  static String url(String url) {
+  public static String url(String url) {
     if (url == null) {
       return null;
     }
@@ -42,7 +42,7 @@ final class SecretRedaction {
    * A driver message with the connection URL, the password and anything that looks like a password
    * parameter hidden. The password is hidden wherever it appears, even inside a word.
    */
-  static String message(String message, String url, String password) {
+  public static String message(String message, String url, String password) {
     if (message == null) {
       return null;
     }

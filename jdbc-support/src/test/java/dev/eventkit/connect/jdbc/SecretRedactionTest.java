@@ -1,4 +1,4 @@
-package dev.eventkit.connect.outbox;
+package dev.eventkit.connect.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
