@@ -196,10 +196,11 @@ public final class OutboxSourceTask extends SourceTask {
       for (int i = 0; i < rows.size(); i++) {
         // Only a transaction's last record carries the position after it: a restart part-way
         // through a transaction publishes all of it again, never half.
-        boolean last = i == rows.size() - 1;
+        boolean last = tx.complete() && i == rows.size() - 1;
         result.add(toRecord(rows.get(i), last ? tx.offsetAfter() : tx.offsetBefore()));
       }
-      if (transactions != null) {
+      if (transactions != null && tx.complete()) {
+        // One database transaction, one Kafka transaction, even when it spans several polls.
         transactions.commitTransaction(result.get(result.size() - 1));
       }
     }

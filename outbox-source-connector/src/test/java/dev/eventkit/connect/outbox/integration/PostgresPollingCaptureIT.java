@@ -168,6 +168,62 @@ class PostgresPollingCaptureIT {
   }
 
   @Test
+  void aTransactionLargerThanPollMaxRowsArrivesInPartsOfAtMostThatManyRows() throws Exception {
+    commitOne("before", "{}");
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                + " SELECT 'order', 'agg-' || (g % 50), 'Imported', '{}'"
+                + " FROM generate_series(1, 2500) g");
+      }
+      c.commit();
+    }
+    commitOne("after", "{}");
+
+    List<List<CapturedTransaction>> polls = new ArrayList<>();
+    List<OutboxRow> published = new ArrayList<>();
+    try (PostgresPollingCapture capture = capture(100, 0, 1)) {
+      List<CapturedTransaction> batch;
+      while (!(batch = capture.poll()).isEmpty()) {
+        polls.add(batch);
+        batch.forEach(tx -> published.addAll(tx.rows()));
+      }
+    }
+
+    assertEachOnce(published, 2502);
+    assertPerAggregateOrder(published);
+    assertThat(polls)
+        .allSatisfy(
+            p ->
+                assertThat(p.stream().mapToInt(t -> t.rows().size()).sum())
+                    .isLessThanOrEqualTo(100));
+    String importId =
+        polls.stream()
+            .flatMap(List::stream)
+            .filter(t -> t.rows().size() > 1)
+            .findFirst()
+            .orElseThrow()
+            .id();
+    List<CapturedTransaction> parts =
+        polls.stream().flatMap(List::stream).filter(t -> t.id().equals(importId)).toList();
+    assertThat(parts).hasSizeGreaterThanOrEqualTo(25);
+    assertThat(parts.subList(0, parts.size() - 1)).noneMatch(CapturedTransaction::complete);
+    assertThat(parts.get(parts.size() - 1).complete()).isTrue();
+    assertThat(parts)
+        .as("every part carries the position before the transaction until it is complete")
+        .extracting(CapturedTransaction::offsetBefore)
+        .containsOnly(parts.get(0).offsetBefore());
+
+    // A restart from the offset the unfinished parts carried publishes the whole transaction again.
+    try (PostgresPollingCapture resumed =
+        capture(100, 0, 1, PostgresPosition.fromOffset(parts.get(0).offsetBefore()))) {
+      assertThat(drain(resumed)).hasSize(2501);
+    }
+  }
+
+  @Test
   void concurrentWritersWithEarlyXidsKeepEveryAggregateInOrderWithTinyBatches() throws Exception {
     int writers = 6;
     int transactionsPerWriter = 80;

@@ -125,6 +125,69 @@ final class PostgresOutboxSql {
   }
 
   /**
+   * Only the keys of the unpublished rows from a position through a batch end, for a batch too
+   * large to hold whole: parameters as {@link #candidates()}. Columns: txid (text), seq, aggregate
+   * id (text).
+   */
+  String candidateKeys() {
+    return "SELECT CAST("
+        + txid
+        + " AS text) AS ek_txid, "
+        + seq
+        + ", CAST("
+        + quote(columns.aggregateId())
+        + " AS text) FROM "
+        + table
+        + " WHERE "
+        + cursorAfter()
+        + notDone
+        + " AND "
+        + txid
+        + " <= CAST(? AS xid8)"
+        + bucketFilter
+        + " ORDER BY "
+        + txid
+        + ", "
+        + seq;
+  }
+
+  /**
+   * The next rows of one transaction, in seq order: parameters txid, the seq after which to read,
+   * the row limit.
+   */
+  String transactionChunk() {
+    return "SELECT "
+        + String.join(", ", selectList())
+        + " FROM "
+        + table
+        + " WHERE "
+        + txid
+        + " = CAST(? AS xid8) AND "
+        + seq
+        + " > ?"
+        + bucketFilter
+        + " ORDER BY "
+        + seq
+        + " LIMIT ?";
+  }
+
+  /** All rows of several small transactions: parameter the txids (an xid8 array literal). */
+  String transactions() {
+    return "SELECT "
+        + String.join(", ", selectList())
+        + " FROM "
+        + table
+        + " WHERE "
+        + txid
+        + " = ANY (CAST(? AS xid8[]))"
+        + bucketFilter
+        + " ORDER BY "
+        + txid
+        + ", "
+        + seq;
+  }
+
+  /**
    * Per aggregate, the lowest seq of committed rows at or above the horizon, which are not final
    * yet: parameters horizon, highest candidate seq, aggregate ids (text array).
    */

@@ -20,7 +20,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -85,6 +87,13 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private final Condition woken = waitLock.newCondition();
   private boolean wakeupRequested;
 
+  private final Deque<BatchPlanner.PlannedTransaction> pending = new ArrayDeque<>();
+
+  /** Rows of the first pending transaction already returned, and the seq of the last of them. */
+  private int headRowsPublished;
+
+  private long headLastSeq = Long.MIN_VALUE;
+
   private Connection connection;
   private Connection listenConnection;
   private PostgresPosition position;
@@ -148,8 +157,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   @Override
   public List<CapturedTransaction> poll() throws CaptureException {
+    if (!pending.isEmpty()) {
+      return publishPending();
+    }
     List<PositionedRow> candidates;
     Map<String, Long> blockers;
+    boolean large;
     try {
       Connection c = connection();
       c.setAutoCommit(false);
@@ -161,7 +174,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
         extendCuts(c, horizon);
         cuts.passed(position.txid());
         Long end = cuts.batchEnd();
-        candidates = end == null ? List.of() : readCandidates(c, end);
+        large = end != null && cuts.rowsThrough(end) > settings.maxRows();
+        candidates =
+            end == null ? List.of() : large ? readCandidateKeys(c, end) : readCandidates(c, end);
         blockers = horizonBlockers(c, horizon, candidates);
         updateStall(c, horizon);
         c.commit();
@@ -183,18 +198,85 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
     List<BatchPlanner.PlannedTransaction> planned =
         BatchPlanner.plan(position, candidates, blockers);
+    if (large) {
+      pending.addAll(planned);
+      return publishPending();
+    }
     List<CapturedTransaction> batch = new ArrayList<>(planned.size());
-    Map<String, Object> before = null;
     for (BatchPlanner.PlannedTransaction tx : planned) {
-      if (before == null) {
-        before = tx.before().toOffset();
-      }
-      Map<String, Object> after = tx.after().toOffset();
       List<OutboxRow> rows = new ArrayList<>(tx.rows().size());
       tx.rows().forEach(r -> rows.add(r.row()));
-      batch.add(new CapturedTransaction("txid " + tx.txid(), rows, before, after));
-      before = after;
+      batch.add(
+          new CapturedTransaction(
+              "txid " + tx.txid(), rows, tx.before().toOffset(), tx.after().toOffset()));
       position = tx.after();
+    }
+    cuts.passed(position.txid());
+    return batch;
+  }
+
+  /**
+   * Publishes planned transactions of a large batch, at most {@code poll.max.rows} rows per poll:
+   * small transactions together, a transaction larger than that in parts, so memory holds one
+   * poll's rows and the batch's keys, never the batch's payloads.
+   */
+  private List<CapturedTransaction> publishPending() throws CaptureException {
+    List<CapturedTransaction> batch = new ArrayList<>();
+    int budget = settings.maxRows();
+    try {
+      Connection c = connection();
+      while (!pending.isEmpty() && budget > 0) {
+        BatchPlanner.PlannedTransaction head = pending.peek();
+        if (headRowsPublished == 0 && head.rows().size() <= budget) {
+          List<BatchPlanner.PlannedTransaction> group = new ArrayList<>();
+          int rows = 0;
+          while (!pending.isEmpty() && rows + pending.peek().rows().size() <= budget) {
+            rows += pending.peek().rows().size();
+            group.add(pending.poll());
+          }
+          budget -= rows;
+          Map<Long, List<OutboxRow>> fetched = readTransactions(c, group);
+          for (BatchPlanner.PlannedTransaction tx : group) {
+            List<OutboxRow> txRows = fetched.get(tx.txid());
+            if (txRows != null) {
+              batch.add(
+                  new CapturedTransaction(
+                      "txid " + tx.txid(), txRows, tx.before().toOffset(), tx.after().toOffset()));
+            }
+            position = tx.after();
+          }
+          continue;
+        }
+        int limit = Math.min(budget, head.rows().size() - headRowsPublished);
+        long afterSeq = headRowsPublished == 0 ? head.rows().get(0).seq() - 1 : headLastSeq;
+        List<PositionedRow> chunk = readChunk(c, head.txid(), afterSeq, limit);
+        budget -= chunk.size();
+        headRowsPublished += chunk.size();
+        boolean complete = chunk.size() < limit || headRowsPublished >= head.rows().size();
+        if (!chunk.isEmpty()) {
+          headLastSeq = chunk.get(chunk.size() - 1).seq();
+          List<OutboxRow> rows = new ArrayList<>(chunk.size());
+          chunk.forEach(r -> rows.add(r.row()));
+          batch.add(
+              new CapturedTransaction(
+                  "txid " + head.txid(),
+                  rows,
+                  head.before().toOffset(),
+                  head.after().toOffset(),
+                  complete));
+        }
+        if (!complete) {
+          break;
+        }
+        pending.poll();
+        position = head.after();
+        headRowsPublished = 0;
+      }
+    } catch (SQLException e) {
+      // The task retries from the last complete transaction; so does this capture.
+      pending.clear();
+      headRowsPublished = 0;
+      throw failure("Reading the outbox failed", e);
     }
     cuts.passed(position.txid());
     return batch;
@@ -290,16 +372,71 @@ public final class PostgresPollingCapture implements OutboxCapture {
         readRows(rs, rows);
       }
     }
-    if (rows.size() > 10L * settings.maxRows()) {
-      log.warn(
-          "Read {} rows of {} in one batch (poll.max.rows={}): transactions that took their xid"
-              + " early and wrote the outbox late interleave with all of them, and their order can"
-              + " only be decided together.",
-          rows.size(),
-          settings.table(),
-          settings.maxRows());
+    return rows;
+  }
+
+  private List<PositionedRow> readCandidateKeys(Connection c, long end) throws SQLException {
+    List<PositionedRow> keys = new ArrayList<>();
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.candidateKeys())) {
+      ps.setFetchSize(10_000);
+      int i = bindPosition(c, ps, 1, position);
+      ps.setString(i, Long.toString(end));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(
+              new PositionedRow(
+                  Long.parseLong(rs.getString(1)), rs.getLong(2), rs.getString(3), null));
+        }
+      }
+    }
+    log.info(
+        "Publishing {} rows of {} in parts of at most poll.max.rows={}: their transactions must be"
+            + " ordered together (a large transaction, or transactions that took their xid early"
+            + " and wrote the outbox late)",
+        keys.size(),
+        settings.table(),
+        settings.maxRows());
+    return keys;
+  }
+
+  private List<PositionedRow> readChunk(Connection c, long txid, long afterSeq, int limit)
+      throws SQLException {
+    List<PositionedRow> rows = new ArrayList<>(limit);
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.transactionChunk())) {
+      ps.setString(1, Long.toString(txid));
+      ps.setLong(2, afterSeq);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        readRows(rs, rows);
+      }
     }
     return rows;
+  }
+
+  private Map<Long, List<OutboxRow>> readTransactions(
+      Connection c, List<BatchPlanner.PlannedTransaction> group) throws SQLException {
+    List<PositionedRow> rows = new ArrayList<>();
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.transactions())) {
+      ps.setString(
+          1, xidArray(group.stream().mapToLong(BatchPlanner.PlannedTransaction::txid).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        readRows(rs, rows);
+      }
+    }
+    // A transaction the cursor stands inside (an offset set through the REST API) is published
+    // from its first unpublished row on.
+    Map<Long, Long> firstSeq = new HashMap<>();
+    group.forEach(tx -> firstSeq.put(tx.txid(), tx.rows().get(0).seq()));
+    Map<Long, List<OutboxRow>> byTxid = new HashMap<>();
+    for (PositionedRow row : rows) {
+      if (row.seq() >= firstSeq.get(row.txid())) {
+        byTxid.computeIfAbsent(row.txid(), t -> new ArrayList<>()).add(row.row());
+      }
+    }
+    return byTxid;
   }
 
   private Map<String, Long> horizonBlockers(
@@ -431,7 +568,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
               timestamp(rs, 8, timestampType),
               headers,
               txid + ":" + seq);
-      into.add(new PositionedRow(txid, seq, row));
+      into.add(PositionedRow.of(txid, seq, row));
     }
   }
 

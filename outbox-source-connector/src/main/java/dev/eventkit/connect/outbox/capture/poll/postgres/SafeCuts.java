@@ -84,18 +84,30 @@ final class SafeCuts {
 
   /**
    * Adds freshly computed safe cuts (ascending, rows already absolute) for every committed row
-   * below {@code horizon}, keeping one per {@code spacing} rows and always the last.
+   * below {@code horizon}: as few as keep batches within {@code spacing} rows, and always the last.
    */
   void extend(List<Cut> computed, long horizon) {
     long lastKept = rowsBase();
     for (int i = 0; i < computed.size(); i++) {
       Cut cut = computed.get(i);
-      if (cut.rows() - lastKept >= spacing || i == computed.size() - 1) {
+      boolean last = i == computed.size() - 1;
+      // Keep the furthest cut within spacing rows of the last kept one.
+      if (last || computed.get(i + 1).rows() - lastKept > spacing) {
         cuts.addLast(cut);
         lastKept = cut.rows();
       }
     }
     coveredBelow = horizon;
+  }
+
+  /** Rows between the last passed cut and {@code end}: about how many rows a batch holds. */
+  long rowsThrough(long end) {
+    for (Cut cut : cuts) {
+      if (cut.txid() == end) {
+        return cut.rows() - consumedRows;
+      }
+    }
+    return 0;
   }
 
   /**

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class BatchPlannerTest {
 
   static PositionedRow row(long txid, long seq, String aggregate) {
-    return new PositionedRow(
+    return PositionedRow.of(
         txid,
         seq,
         new OutboxRow(
