@@ -91,4 +91,67 @@ class OutboxExactlyOnceIT {
     assertThat(ids).doesNotHaveDuplicates();
     assertThat(Set.copyOf(ids)).isEqualTo(writers.committed);
   }
+
+  /**
+   * A database transaction larger than poll.max.rows reaches Kafka in several polls but as one
+   * Kafka transaction: its records sit at consecutive offsets, with no commit marker among them.
+   */
+  @Test
+  void aTransactionLargerThanPollMaxRowsIsOneKafkaTransaction() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    OutboxTestSupport.insert(db, "outbox", "bulk", "first", "Created", "{}");
+    db.execute(
+        "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+            + " SELECT 'bulk', 'b-' || (g % 40), 'Imported', '{}' FROM generate_series(1, 1000) g");
+    OutboxTestSupport.insert(db, "outbox", "bulk", "last", "Created", "{}");
+    STACK
+        .cluster()
+        .createConnector(
+            "exactly-once-bulk",
+            EXAMPLE,
+            overrides(
+                db,
+                "exactly.once.support",
+                "required",
+                "transaction.boundary",
+                "connector",
+                "poll.max.rows",
+                "100",
+                "topic.creation.default.partitions",
+                "1"));
+    STACK.cluster().awaitRunning("exactly-once-bulk", 1);
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        Awaitility.await("all 1002 events")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(
+                () ->
+                    STACK
+                        .cluster()
+                        .topics()
+                        .consumeAll("bulk.events", IsolationLevel.READ_COMMITTED),
+                records -> records.size() >= 1002);
+
+    assertThat(all).hasSize(1002);
+    List<Long> imported =
+        all.stream()
+            .filter(r -> "Imported".equals(header(r, "event.type")))
+            .map(ConsumerRecord::offset)
+            .sorted()
+            .toList();
+    assertThat(imported).hasSize(1000);
+    assertThat(imported.get(999) - imported.get(0))
+        .as("no transaction marker inside the imported transaction")
+        .isEqualTo(999);
+    long first =
+        all.stream()
+            .filter(r -> "first".equals(OutboxTestSupport.text(r.key())))
+            .findFirst()
+            .orElseThrow()
+            .offset();
+    assertThat(imported.get(0) - first).as("a marker after the first transaction").isGreaterThan(1);
+    STACK.cluster().delete("connectors/exactly-once-bulk").expectSuccess("delete connector");
+  }
 }
