@@ -116,6 +116,22 @@ class OutboxSourceTaskTest {
   }
 
   @Test
+  void aWaitThatCannotReachTheDatabaseBacksOffInsteadOfRetryingAtOnce() {
+    start("poll.interval.ms", "3600000", "retry.backoff.ms", "5000");
+    capture.batches.add(List.of());
+    assertThat(task.poll()).isNull();
+    capture.awaitFailure = new CaptureException("LISTEN connection refused", null, true);
+
+    assertThat(task.poll()).isNull();
+    int awaitsAfterFailure = capture.awaits;
+    assertThat(task.poll()).isNull();
+
+    assertThat(capture.awaits)
+        .as("the next poll pauses for the backoff without touching the database")
+        .isEqualTo(awaitsAfterFailure);
+  }
+
+  @Test
   void aPermanentFailureFailsTheTaskWithTheCapturesMessage() {
     start();
     capture.failures.add(
@@ -234,6 +250,7 @@ class OutboxSourceTaskTest {
     volatile boolean blockAwaits;
     volatile boolean notifyOnNextAwait;
     volatile boolean closed;
+    CaptureException awaitFailure;
     int polls;
     int awaits;
 
@@ -252,9 +269,14 @@ class OutboxSourceTaskTest {
     }
 
     @Override
-    public boolean awaitChanges(long maxWaitMs) {
+    public boolean awaitChanges(long maxWaitMs) throws CaptureException {
       awaits++;
       awaitedMs.add(maxWaitMs);
+      if (awaitFailure != null) {
+        CaptureException failure = awaitFailure;
+        awaitFailure = null;
+        throw failure;
+      }
       if (notifyOnNextAwait) {
         notifyOnNextAwait = false;
         return true;

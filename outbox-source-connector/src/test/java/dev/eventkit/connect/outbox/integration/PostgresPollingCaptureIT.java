@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.eventkit.connect.outbox.OutboxColumns;
+import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
@@ -407,6 +408,59 @@ class PostgresPollingCaptureIT {
         .as("cleanup deleted the published row")
         .isZero();
     assertThat(db.queryForLong("SELECT count(*) FROM aggregates")).isZero();
+  }
+
+  private PostgresPollingCapture captureThrough(String url, String applicationName) {
+    OutboxSourceConnectorConfig config =
+        new OutboxSourceConnectorConfig(
+            Map.of(
+                "connection.url", url,
+                "connection.user", db.user(),
+                "connection.password", db.password()));
+    return new PostgresPollingCapture(
+        () -> config.openConnection(applicationName),
+        new PostgresPollingCapture.Settings("outbox", COLUMNS, 0, 1, 100, null, false, 500),
+        PostgresPosition.START);
+  }
+
+  @Test
+  void aMissingDatabaseOrTableIsNotRetriedButFailsWithWhatToCheck() {
+    String missingDb = db.jdbcUrl().replace("/" + db.name(), "/no_such_database");
+    try (PostgresPollingCapture capture = captureThrough(missingDb, "eventkit-test")) {
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> !((CaptureException) e).retriable())
+          .hasMessageContaining("no_such_database");
+    }
+    db.execute("DROP TABLE outbox");
+    try (PostgresPollingCapture capture = captureThrough(db.jdbcUrl(), "eventkit-test")) {
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> !((CaptureException) e).retriable())
+          .hasMessageContaining("outbox");
+    }
+  }
+
+  @Test
+  void aKilledSessionIsRetriedAndTheNextPollResumesWithoutLossOrDuplicates() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      commitOne("a-" + (i % 4), "{}");
+    }
+    List<OutboxRow> published = new ArrayList<>();
+    try (PostgresPollingCapture capture = captureThrough(db.jdbcUrl(), "eventkit-killed")) {
+      capture.poll().forEach(tx -> published.addAll(tx.rows()));
+      for (int i = 0; i < 30; i++) {
+        commitOne("a-" + (i % 4), "{}");
+      }
+      assertThat(db.terminateSessions("eventkit-killed")).isPositive();
+
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> ((CaptureException) e).retriable());
+      published.addAll(drain(capture));
+    }
+    assertEachOnce(published, 60);
+    assertPerAggregateOrder(published);
   }
 
   @Test
