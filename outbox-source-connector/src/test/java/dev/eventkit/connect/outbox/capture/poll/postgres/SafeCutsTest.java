@@ -1,0 +1,74 @@
+package dev.eventkit.connect.outbox.capture.poll.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.eventkit.connect.outbox.capture.poll.postgres.SafeCuts.Cut;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SafeCutsTest {
+
+  /** Transactions of ten rows each, txids 101, 102, ... with seqs in txid order. */
+  private static List<Cut> tenRowTransactions(int count) {
+    List<Cut> cuts = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      cuts.add(new Cut(100 + i, 10L * i, 10L * i));
+    }
+    return cuts;
+  }
+
+  @Test
+  void batchesEndAtTheFurthestCutWithinPollMaxRows() {
+    SafeCuts cuts = new SafeCuts(25, 0);
+    cuts.extend(tenRowTransactions(10), 200);
+
+    assertThat(cuts.batchEnd()).isEqualTo(102L);
+    assertThat(cuts.rowsThrough(102)).isEqualTo(20);
+    cuts.passed(102);
+    assertThat(cuts.batchEnd()).isEqualTo(104L);
+    cuts.passed(104);
+    cuts.passed(106);
+    cuts.passed(108);
+    assertThat(cuts.batchEnd()).isEqualTo(110L);
+    cuts.passed(110);
+    assertThat(cuts.batchEnd()).isNull();
+    assertThat(cuts.coveredBelow()).isEqualTo(200);
+  }
+
+  @Test
+  void aRunLongerThanPollMaxRowsIsOneBatchRatherThanNone() {
+    SafeCuts cuts = new SafeCuts(25, 0);
+    cuts.extend(List.of(new Cut(101, 5, 5), new Cut(140, 400, 400), new Cut(141, 410, 410)), 150);
+
+    cuts.passed(101);
+    assertThat(cuts.batchEnd()).isEqualTo(140L);
+    assertThat(cuts.rowsThrough(140)).isEqualTo(395);
+  }
+
+  @Test
+  void rowsThatBecameFinalWithLowerSeqsInvalidateOnlyTheCutsTheyUndercut() {
+    SafeCuts cuts = new SafeCuts(10, 0);
+    cuts.extend(tenRowTransactions(5), 200);
+
+    // A transaction above the old horizon wrote seq 35 early: cuts whose prefix holds seq 35 or
+    // more are no longer safe; the ones before stay.
+    cuts.invalidate(35);
+
+    assertThat(cuts.last()).isEqualTo(new Cut(103, 30, 30));
+    assertThat(cuts.rowsBase()).isEqualTo(30);
+  }
+
+  @Test
+  void recomputedCutsContinueTheRowCountOfTheLastValidCut() {
+    SafeCuts cuts = new SafeCuts(10, 0);
+    cuts.extend(tenRowTransactions(3), 200);
+    cuts.invalidate(25);
+    long base = cuts.rowsBase();
+
+    cuts.extend(List.of(new Cut(250, base + 20, 60)), 260);
+
+    assertThat(cuts.last()).isEqualTo(new Cut(250, 40, 60));
+    assertThat(cuts.coveredBelow()).isEqualTo(260);
+  }
+}
