@@ -57,6 +57,47 @@ class OutboxTableValidationIT {
     assertThat(definition.get("documentation").asText()).startsWith("Read-only");
   }
 
+  /**
+   * The README's outbox DDL, run as written, satisfies every outbox example in config-examples/ as
+   * written: no validation error and no warning.
+   */
+  @Test
+  void theReadmeTableServesEveryOutboxExampleAsWritten() throws Exception {
+    for (String statement : readmeOutboxDdl()) {
+      db.execute(statement);
+    }
+    Path examples = EXAMPLE.getParent();
+    List<Path> outboxExamples;
+    try (var files = java.nio.file.Files.list(examples)) {
+      outboxExamples =
+          files.filter(f -> f.getFileName().toString().startsWith("outbox-")).sorted().toList();
+    }
+    assertThat(outboxExamples).hasSizeGreaterThanOrEqualTo(2);
+    for (Path example : outboxExamples) {
+      JsonNode validation =
+          STACK.cluster().validateConnector(example, OutboxTestSupport.overrides(db));
+      assertThat(ConnectCluster.validationErrors(validation)).as("%s", example).isEmpty();
+      assertThat(warnings(validation)).as("%s", example).isEmpty();
+    }
+  }
+
+  /** The SQL block under the README's "The outbox table" heading, statement by statement. */
+  private static List<String> readmeOutboxDdl() throws java.io.IOException {
+    String readme =
+        java.nio.file.Files.readString(EXAMPLE.getParent().getParent().resolve("README.md"));
+    int heading = readme.indexOf("### The outbox table");
+    assertThat(heading).as("README section 'The outbox table'").isNotNegative();
+    int start = readme.indexOf("```sql", heading) + "```sql".length();
+    String block = readme.substring(start, readme.indexOf("```", start));
+    List<String> statements = new java.util.ArrayList<>();
+    for (String statement : block.replaceAll("--[^\n]*", "").split(";")) {
+      if (!statement.isBlank()) {
+        statements.add(statement.trim());
+      }
+    }
+    return statements;
+  }
+
   @Test
   void aSequenceWithACacheIsAnErrorAndTheStatementGivenFixesIt() {
     createOutbox("outbox", true);
