@@ -29,12 +29,15 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   public static final String CONNECTION_URL_CONFIG = "connection.url";
   private static final String CONNECTION_URL_DOC =
       "JDBC URL of the database holding the outbox table, e.g."
-          + " jdbc:postgresql://db:5432/orders. Config providers work: ${file:...}, ${env:...}.";
+          + " jdbc:postgresql://db:5432/orders. Config providers work: ${file:...}, ${env:...}."
+          + " Connections get connectTimeout=10 and socketTimeout=60 (seconds) and"
+          + " tcpKeepAlive=true; parameters written into the URL override them.";
 
   public static final String CONNECTION_USER_CONFIG = "connection.user";
   private static final String CONNECTION_USER_DOC =
       "Database role the connector connects as. It needs SELECT on the outbox table, and DELETE"
-          + " when cleanup.policy=delete.";
+          + " when cleanup.policy=delete. With pg_read_all_stats it can also name other roles'"
+          + " sessions that hold the commit horizon back.";
 
   public static final String CONNECTION_PASSWORD_CONFIG = "connection.password";
   private static final String CONNECTION_PASSWORD_DOC =
@@ -93,27 +96,35 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public static final String POLL_MAX_ROWS_CONFIG = "poll.max.rows";
   private static final String POLL_MAX_ROWS_DOC =
-      "Most rows read per poll. A database transaction is never split: a transaction with more"
-          + " rows is read whole.";
+      "Rows a poll aims to read: a batch ends at the last safe cut within this many rows (a"
+          + " point after which no row can be an earlier event of an aggregate in the batch). A"
+          + " database transaction is never split, so a batch is larger when one transaction, or"
+          + " a run of interleaved transactions that must be published together, has more rows.";
 
   public static final String POLL_NOTIFY_CHANNEL_CONFIG = "poll.notify.channel";
   private static final String POLL_NOTIFY_CHANNEL_DOC =
       "PostgreSQL LISTEN channel that wakes the poller, fed by a trigger on the outbox table"
-          + " (see the documentation for the DDL). Empty: poll every poll.interval.ms.";
+          + " (see the README for the DDL). Empty, or set without such a trigger: the task reads"
+          + " every poll.interval.ms.";
 
   public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
   private static final String RETRY_BACKOFF_MS_DOC =
-      "First wait before reconnecting after a database error; doubles per failed attempt up to"
-          + " retry.backoff.max.ms. The task stays RUNNING and resumes at its last position.";
+      "First wait before retrying after a transient database error (connection loss, failover,"
+          + " statement timeout, serialization failure); doubles per failed attempt up to"
+          + " retry.backoff.max.ms. The task stays RUNNING and resumes at its last position."
+          + " Other errors (a refused login, a missing table, column or privilege, bad data) are"
+          + " not retried: they fail the task.";
 
   public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "retry.backoff.max.ms";
   private static final String RETRY_BACKOFF_MAX_MS_DOC =
-      "Longest wait between reconnection attempts.";
+      "Longest wait between retries after transient database errors.";
 
   public static final String HORIZON_STALL_WARN_MS_CONFIG = "horizon.stall.warn.ms";
   private static final String HORIZON_STALL_WARN_MS_DOC =
-      "When committed rows have waited this long behind a still-open older transaction, log a"
-          + " warning naming its pid, xid and age (also exposed as the HorizonStallAgeMs metric).";
+      "When committed rows wait behind an older transaction that has been open (or prepared)"
+          + " this long, log a warning naming it (pid, xid and application, or a prepared"
+          + " transaction's gid and xid) and its age, and again every this many ms while it"
+          + " lasts. The HorizonStallAgeMs and HorizonStallPid metrics show it at once.";
 
   public static final String CLEANUP_POLICY_CONFIG = "cleanup.policy";
   private static final String CLEANUP_POLICY_DOC =
@@ -127,16 +138,19 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public static final String ERRORS_INVALID_TOPIC_CONFIG = "errors.invalid.topic";
   private static final String ERRORS_INVALID_TOPIC_DOC =
-      "Topic for poison rows (NULL aggregate id, a topic name Kafka rejects, a payload that is not"
-          + " valid JSON under payload.format=json/struct, a NULL payload without tombstones). Such"
-          + " a record carries the stored payload text and eventkit.error.* headers. Empty: the"
-          + " task fails with a message naming the row. Rows are never dropped silently.";
+      "Topic for poison rows: a NULL event id, a NULL, empty or blank aggregate id or aggregate"
+          + " type, a missing event type when topic.template uses ${event_type}, a topic name"
+          + " Kafka rejects, a payload that is not valid JSON under payload.format=json/struct, a"
+          + " NULL payload without tombstones. Such a record carries the stored payload text and"
+          + " eventkit.error.* headers. Empty: the task fails with a message naming the row. Rows"
+          + " are never dropped silently.";
 
   public static final String VALIDATION_WARNINGS_CONFIG = "validation.warnings";
   private static final String VALIDATION_WARNINGS_DOC =
       "Read-only: in the answer of PUT /connector-plugins/{plugin}/config/validate, the value"
           + " lists the problems that do not block creation but weaken a guarantee, one per line"
-          + " as 'option: message' (e.g. a nullable aggregate id, a missing (txid, seq) index);"
+          + " as 'option: message' (e.g. a nullable aggregate id, a missing (txid, seq) index, no"
+          + " bucket index while tasks.max > 1);"
           + " empty when there are none. The worker log has them too. Ignored if you set it.";
 
   /** Set by the connector on each task: which hash bucket of aggregate ids the task reads. */
@@ -235,7 +249,8 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
             def,
             COLUMN_AGGREGATE_TYPE_CONFIG,
             "aggregatetype",
-            "Aggregate type: routes the event to its topic through topic.template.",
+            "Aggregate type: routes the event to its topic through topic.template. A NULL,"
+                + " empty or blank value makes the row a poison row.",
             order);
     order =
         defineColumn(
@@ -243,7 +258,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
             COLUMN_AGGREGATE_ID_CONFIG,
             "aggregateid",
             "Aggregate id: the record key, so every aggregate's events share a partition and"
-                + " stay in order.",
+                + " stay in order. A NULL, empty or blank value makes the row a poison row.",
             order);
     order =
         defineColumn(
@@ -260,23 +275,26 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
             def,
             COLUMN_TIMESTAMP_CONFIG,
             "timestamp",
-            "Event time: the record timestamp and header event.time (ISO-8601).",
+            "Event time: the record timestamp and header event.time (ISO-8601). Its type:"
+                + " timestamptz, timestamp (read as UTC) or bigint epoch milliseconds.",
             order);
     order =
         defineColumn(
             def,
             COLUMN_TXID_CONFIG,
             "txid",
-            "PostgreSQL poll mode: the writing transaction's id, an xid8 column with DEFAULT"
-                + " pg_current_xact_id(). With column.position it forms the commit-safe cursor.",
+            "Id of the transaction that wrote the row (PostgreSQL poll mode): an xid8 NOT NULL"
+                + " column with DEFAULT pg_current_xact_id(). With column.position it forms the"
+                + " commit-safe cursor (txid, seq).",
             order);
     order =
         defineColumn(
             def,
             COLUMN_POSITION_CONFIG,
             "seq",
-            "PostgreSQL poll mode: a bigserial taken while the writer holds its aggregate's lock;"
-                + " it orders events within an aggregate.",
+            "Row's place in its aggregate's order (PostgreSQL poll mode): an integer column fed"
+                + " by a sequence with CACHE 1 (bigserial has it), whose value the writer takes"
+                + " while it holds the aggregate's lock.",
             order);
 
     order = 0;

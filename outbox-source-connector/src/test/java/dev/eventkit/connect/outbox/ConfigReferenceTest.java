@@ -13,7 +13,7 @@ class ConfigReferenceTest {
       Publishes committed rows of a transactional outbox table to domain-event topics: key = aggregate
       id, value = payload, timestamp = event time, headers `event.id`, `event.type`,
       `event.aggregate.type`, `event.aggregate.id`, `event.time` (ISO-8601) plus `header.columns`.
-      See the README for the table DDL, worker settings and operating notes.
+      See the README for the table DDL, worker settings, operating notes and troubleshooting.
 
       Column and table names are SQL identifiers used exactly as configured (case-sensitive).
 
@@ -80,9 +80,12 @@ class ConfigReferenceTest {
       **Warnings** do not block creation. Connect's answer has no field for them, so they are the value
       of the read-only option `validation.warnings`, one per line as `option: message` (empty when
       there are none; the worker log has them too): a nullable `column.aggregate.id` or
-      `column.aggregate.type` (what happens to such rows, and `ALTER TABLE ... SET NOT NULL`), and no
+      `column.aggregate.type` (what happens to such rows, and `ALTER TABLE ... SET NOT NULL`); no
       valid, non-partial btree index whose first two key columns are `(txid, seq)`
-      (`CREATE INDEX CONCURRENTLY ...`).
+      (`CREATE INDEX CONCURRENTLY ...`); with `tasks.max` > 1, no bucket index (without it every task
+      reads every task's rows; the warning gives the `CREATE INDEX CONCURRENTLY` statement); and a
+      `column.position` default calling a sequence it cannot identify (make sure that sequence has
+      `CACHE 1`).
 
       ```bash
       curl -s -X PUT -H 'Content-Type: application/json' --data @config.json \\
@@ -93,9 +96,20 @@ class ConfigReferenceTest {
       ### Metrics
 
       JMX MBean `dev.eventkit.connect:type=outbox-source-task,connector="<name>",task=<n>`:
-      `EventsPublished`, `InvalidRows`, `RowsLastPoll`, `BacklogRows`, `OldestUnpublishedEventAgeMs`,
-      `CommitToPublishLagMs` (event time to Kafka acknowledgement), `HorizonStallAgeMs`,
-      `HorizonStallPid`.
+
+      - `EventsPublished`: records Kafka acknowledged, domain events and invalid-row records alike.
+      - `InvalidRows`: poison rows sent to `errors.invalid.topic`.
+      - `Retries`: database errors retried with backoff since the task started.
+      - `RowsLastPoll`: rows the last non-empty poll returned.
+      - `BacklogRows`: unpublished rows after the task's position, measured every 5 seconds and
+        counted up to 100,000 (a larger backlog reads as 100,000).
+      - `OldestUnpublishedEventAgeMs`: age, by its event time, of the next unpublished row in cursor
+        order `(txid, seq)`; 0 when none waits.
+      - `CommitToPublishLagMs`: event time to Kafka acknowledgement of the last published event.
+      - `HorizonStallAgeMs`: while committed rows wait behind the commit horizon, how long the
+        transaction holding it has been open; 0 when none.
+      - `HorizonStallPid`: that transaction's backend pid; -1 when none or when it is a prepared
+        transaction.
       """;
 
   @Test
