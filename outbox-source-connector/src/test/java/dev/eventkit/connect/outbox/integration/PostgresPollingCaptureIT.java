@@ -464,6 +464,34 @@ class PostgresPollingCaptureIT {
   }
 
   @Test
+  void withoutPgReadAllStatsTheStallAgeIsCountedFromWhenTheTaskFirstSawIt() throws Exception {
+    String role = "relay_" + db.name();
+    db.createRole(role, "secret", "SELECT ON outbox");
+    try (Connection holder = db.connect();
+        PostgresPollingCapture capture =
+            new PostgresPollingCapture(
+                () -> db.connect(role, "secret"),
+                new PostgresPollingCapture.Settings("outbox", COLUMNS, 0, 1, 100, null, false, 500),
+                PostgresPosition.START)) {
+      holder.setAutoCommit(false);
+      try (Statement st = holder.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+      }
+      commitOne("a", "{}");
+
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(
+              () -> {
+                capture.poll();
+                return capture.stall().ageMs() >= 200;
+              });
+      assertThat(capture.stall().holder()).contains("xid");
+      holder.rollback();
+    }
+  }
+
+  @Test
   void aHorizonBelowTheCommittedPositionFailsTheTaskInsteadOfSkipping() throws Exception {
     commitOne("a", "{}");
     PostgresPosition future = PostgresPosition.at(1_000_000_000_000L, 1);

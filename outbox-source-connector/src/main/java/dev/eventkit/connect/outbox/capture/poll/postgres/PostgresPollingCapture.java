@@ -98,6 +98,8 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private Connection listenConnection;
   private PostgresPosition position;
   private volatile CaptureStall stall = CaptureStall.NONE;
+  private String stallXid;
+  private long stallSeenSinceMs;
   private long statements;
 
   public PostgresPollingCapture(
@@ -194,7 +196,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
         }
       }
     } catch (SQLException e) {
-      throw failure("Reading the outbox failed", e);
+      throw failure("Reading the outbox", e);
     }
     List<BatchPlanner.PlannedTransaction> planned =
         BatchPlanner.plan(position, candidates, blockers);
@@ -276,7 +278,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       // The task retries from the last complete transaction; so does this capture.
       pending.clear();
       headRowsPublished = 0;
-      throw failure("Reading the outbox failed", e);
+      throw failure("Reading the outbox", e);
     }
     cuts.passed(position.txid());
     return batch;
@@ -482,6 +484,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
     if (!waiting) {
       stall = CaptureStall.NONE;
+      stallXid = null;
       return;
     }
     statements++;
@@ -494,7 +497,15 @@ public final class PostgresPollingCapture implements OutboxCapture {
       int pid = rs.getInt(1);
       boolean prepared = rs.wasNull();
       String xid = rs.getString(2);
-      long ageMs = rs.getLong(3);
+      long reportedAgeMs = rs.getLong(3);
+      // Without pg_read_all_stats another role's xact_start reads as NULL: then the age is how
+      // long this task has seen the same transaction hold the horizon.
+      long now = System.currentTimeMillis();
+      if (!xid.equals(stallXid)) {
+        stallXid = xid;
+        stallSeenSinceMs = now;
+      }
+      long ageMs = Math.max(reportedAgeMs, now - stallSeenSinceMs);
       String application = rs.getString(4);
       String state = rs.getString(5);
       stall =
