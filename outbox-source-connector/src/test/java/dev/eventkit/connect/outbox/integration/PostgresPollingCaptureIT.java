@@ -491,6 +491,36 @@ class PostgresPollingCaptureIT {
     }
   }
 
+  /**
+   * Parts of a transaction already handed to the task sit in an open Kafka transaction: after a
+   * lost connection the capture goes on with the next part, never from the transaction's start.
+   */
+  @Test
+  void aKilledSessionInTheMiddleOfALargeTransactionResumesAtItsNextPart() throws Exception {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
+      st.executeUpdate(
+          "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+              + " SELECT 'order', 'agg-' || (g % 7), 'Imported', '{}'"
+              + " FROM generate_series(1, 1000) g");
+    }
+    List<OutboxRow> published = new ArrayList<>();
+    try (PostgresPollingCapture capture = captureThrough(db.jdbcUrl(), "eventkit-parts")) {
+      for (int i = 0; i < 3; i++) {
+        List<CapturedTransaction> part = capture.poll();
+        assertThat(part).singleElement().matches(t -> !t.complete());
+        published.addAll(part.get(0).rows());
+      }
+      assertThat(db.terminateSessions("eventkit-parts")).isPositive();
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> ((CaptureException) e).retriable());
+      published.addAll(drain(capture));
+    }
+    assertEachOnce(published, 1000);
+    assertPerAggregateOrder(published);
+  }
+
   @Test
   void aHorizonBelowTheCommittedPositionFailsTheTaskInsteadOfSkipping() throws Exception {
     commitOne("a", "{}");

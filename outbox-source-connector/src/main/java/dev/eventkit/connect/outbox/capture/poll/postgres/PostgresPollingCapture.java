@@ -221,6 +221,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
    * Publishes planned transactions of a large batch, at most {@code poll.max.rows} rows per poll:
    * small transactions together, a transaction larger than that in parts, so memory holds one
    * poll's rows and the batch's keys, never the batch's payloads.
+   *
+   * <p>State moves only after a read succeeded, so a failed read is retried from exactly where it
+   * stood: a transaction whose first parts are already in an open Kafka transaction continues with
+   * its next part, never from its start (that would duplicate records inside the Kafka
+   * transaction).
    */
   private List<CapturedTransaction> publishPending() throws CaptureException {
     List<CapturedTransaction> batch = new ArrayList<>();
@@ -232,13 +237,16 @@ public final class PostgresPollingCapture implements OutboxCapture {
         if (headRowsPublished == 0 && head.rows().size() <= budget) {
           List<BatchPlanner.PlannedTransaction> group = new ArrayList<>();
           int rows = 0;
-          while (!pending.isEmpty() && rows + pending.peek().rows().size() <= budget) {
-            rows += pending.peek().rows().size();
-            group.add(pending.poll());
+          for (BatchPlanner.PlannedTransaction tx : pending) {
+            if (rows + tx.rows().size() > budget) {
+              break;
+            }
+            group.add(tx);
+            rows += tx.rows().size();
           }
-          budget -= rows;
           Map<Long, List<OutboxRow>> fetched = readTransactions(c, group);
           for (BatchPlanner.PlannedTransaction tx : group) {
+            pending.poll();
             List<OutboxRow> txRows = fetched.get(tx.txid());
             if (txRows != null) {
               batch.add(
@@ -247,6 +255,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
             }
             position = tx.after();
           }
+          budget -= rows;
           continue;
         }
         int limit = Math.min(budget, head.rows().size() - headRowsPublished);
@@ -275,10 +284,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
         headRowsPublished = 0;
       }
     } catch (SQLException e) {
-      // The task retries from the last complete transaction; so does this capture.
-      pending.clear();
-      headRowsPublished = 0;
-      throw failure("Reading the outbox", e);
+      CaptureException failure = failure("Reading the outbox", e);
+      if (batch.isEmpty()) {
+        throw failure;
+      }
+      // Hand over what was read; the next poll meets the failure again, or goes on.
+      log.debug("Returning {} transactions read before a failure", batch.size(), failure);
     }
     cuts.passed(position.txid());
     return batch;
