@@ -283,6 +283,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
       }
     }
     cuts.extend(computed, horizon);
+    if (cuts.isEmpty() && position.cursorBefore(PostgresPosition.at(horizon - 1, Long.MAX_VALUE))) {
+      // Nothing of this bucket waits below the horizon, and nothing can arrive there any more: move
+      // the cursor up, so rows published elsewhere (or by other buckets) are not read again.
+      position = new PostgresPosition(horizon - 1, Long.MAX_VALUE, position.done());
+    }
   }
 
   private Long minSeqBetween(Connection c, long from, long to) throws SQLException {
