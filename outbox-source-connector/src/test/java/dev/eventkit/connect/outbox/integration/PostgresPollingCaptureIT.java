@@ -7,6 +7,7 @@ import dev.eventkit.connect.outbox.OutboxColumns;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresBuckets;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPosition;
@@ -617,6 +618,22 @@ class PostgresPollingCaptureIT {
           .matches(e -> !((CaptureException) e).retriable())
           .hasMessageContaining("Transaction ids went backwards")
           .hasMessageContaining("/offsets");
+    }
+  }
+
+  @Test
+  void anOffsetOfAnotherTasksMaxBeyondTheHorizonFailsTheTaskInsteadOfSkipping() throws Exception {
+    commitOne("a", "{}");
+    Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
+    offsets.put(
+        BucketPartitions.partition("outbox", 3, 0),
+        PostgresPosition.at(1_000_000_000_000L, 1).toOffset());
+    try (PostgresPollingCapture capture = resume(100, 0, 1, offsets)) {
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> !((CaptureException) e).retriable())
+          .hasMessageContaining("an offset of another tasks.max value")
+          .hasMessageContaining("Transaction ids went backwards");
     }
   }
 

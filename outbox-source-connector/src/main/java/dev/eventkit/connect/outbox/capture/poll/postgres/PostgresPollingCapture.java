@@ -235,12 +235,18 @@ public final class PostgresPollingCapture implements OutboxCapture {
    */
   private void checkHorizon(long horizon) throws CaptureException {
     boolean atStart = position.txid() == 0 && position.seq() == 0;
-    if ((!atStart && horizon <= position.txid()) || horizon < cuts.coveredBelow()) {
+    long elsewhere = publishedElsewhere.highestTxid();
+    if ((!atStart && horizon <= position.txid())
+        || horizon < cuts.coveredBelow()
+        || horizon <= elsewhere) {
       throw new CaptureException(
           "The commit horizon of the outbox database (txid "
               + horizon
               + ") is at or below this task's committed position "
               + position
+              + (horizon <= elsewhere
+                  ? " or an offset of another tasks.max value (up to txid " + elsewhere + ")"
+                  : "")
               + " in "
               + settings.table()
               + ". Transaction ids went backwards: the database was restored from a dump or"

@@ -76,6 +76,14 @@ final class PublishedByOtherLayouts {
     return spans.stream().anyMatch(s -> s.covers(virtualBucket, txid, seq));
   }
 
+  /**
+   * The highest txid a span reaches, or -1 when there is none. Offsets are only written below the
+   * commit horizon: a span at or above it comes from another database.
+   */
+  long highestTxid() {
+    return spans.stream().mapToLong(Span::toTxid).max().orElse(-1);
+  }
+
   /** The spans that still reach beyond the cursor of {@code position}. */
   PublishedByOtherLayouts beyond(PostgresPosition position) {
     if (spans.stream().noneMatch(s -> s.passedBy(position))) {
