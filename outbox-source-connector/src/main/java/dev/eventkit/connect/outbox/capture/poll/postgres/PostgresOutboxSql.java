@@ -14,9 +14,11 @@ import java.util.Map;
  *
  * <p>Parameters named "done" are two xid8 arrays, the first and last txids of the position's done
  * ranges. Parameters named "elsewhere" are a boolean, true when no other layout's offset reaches
- * beyond the cursor (the planner then drops the condition: a task that has caught up pays nothing),
- * and the five arrays of {@link PublishedByOtherLayouts}: bucket counts, buckets, first txids, last
- * txids, last seqs.
+ * beyond the cursor, and the five arrays of {@link PublishedByOtherLayouts}: bucket counts,
+ * buckets, first txids, last txids, last seqs. The capture plans every execution with its
+ * parameters (plan_cache_mode = force_custom_plan), so a true boolean folds the condition away: a
+ * task that has caught up pays nothing for it. Rows it filters are published rows, so they count
+ * for nothing in the safe cuts either.
  */
 final class PostgresOutboxSql {
 
