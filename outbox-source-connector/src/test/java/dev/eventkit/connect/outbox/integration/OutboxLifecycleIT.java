@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresBuckets;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPosition;
 import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.db.TestDatabase;
@@ -19,6 +21,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +72,50 @@ class OutboxLifecycleIT {
         db.query("SELECT CAST(txid AS text) AS txid, seq FROM outbox WHERE id = '" + eventId + "'")
             .get(0);
     return Map.of("txid", Long.parseLong((String) row.get("txid")), "seq", row.get("seq"));
+  }
+
+  /** The events that the committed offsets of a connector's {@code buckets}-task layout cover. */
+  private Set<String> coveredByOffsets(String connector, int buckets) {
+    JsonNode offsets =
+        STACK
+            .cluster()
+            .get("connectors/" + connector + "/offsets")
+            .expectSuccess("GET offsets")
+            .json()
+            .get("offsets");
+    Set<String> covered = new HashSet<>();
+    for (JsonNode entry : offsets) {
+      JsonNode partition = entry.get("partition");
+      if (partition.get("buckets").asInt() != buckets || entry.get("offset").isNull()) {
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      PostgresPosition position =
+          PostgresPosition.fromOffset(JSON.convertValue(entry.get("offset"), Map.class));
+      StringBuilder published =
+          new StringBuilder(
+              "(txid, seq) <= (CAST('" + position.txid() + "' AS xid8), " + position.seq() + ")");
+      for (PostgresPosition.TxidRange done : position.done()) {
+        published.append(
+            " OR txid BETWEEN CAST('"
+                + done.first()
+                + "' AS xid8) AND CAST('"
+                + done.last()
+                + "' AS xid8)");
+      }
+      db.query(
+              "SELECT CAST(id AS text) AS id FROM outbox WHERE "
+                  + PostgresBuckets.virtualBucket("aggregateid")
+                  + " % "
+                  + buckets
+                  + " = "
+                  + partition.get("bucket").asInt()
+                  + " AND ("
+                  + published
+                  + ")")
+          .forEach(row -> covered.add((String) row.get("id")));
+    }
+    return covered;
   }
 
   @Test
@@ -153,7 +200,9 @@ class OutboxLifecycleIT {
   }
 
   @Test
-  void threeTasksKeepEachAggregateInOrderAndGoingToOneTaskLosesNothing() throws Exception {
+  void
+      threeTasksKeepEachAggregateInOrderAndGoingToOneTaskLosesNothingAndRepublishesNothingConfirmed()
+          throws Exception {
     ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 30);
     Map<String, String> config =
         overrides(db, "tasks.max", "3", "poll.interval.ms", "50", "poll.max.rows", "100");
@@ -203,11 +252,14 @@ class OutboxLifecycleIT {
                         .containsAll(writers.committed));
 
     Set<String> published = new LinkedHashSet<>();
+    Set<String> publishedTwice = new HashSet<>();
     Map<String, List<Long>> firstSeenVersions = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : all) {
       String id = header(record, "event.id");
       assertThat(writers.rolledBack).doesNotContain(id);
-      if (published.add(id)) {
+      if (!published.add(id)) {
+        publishedTwice.add(id);
+      } else {
         firstSeenVersions
             .computeIfAbsent(text(record.key()), k -> new ArrayList<>())
             .add(JSON.readTree(record.value()).get("version").asLong());
@@ -217,6 +269,11 @@ class OutboxLifecycleIT {
     firstSeenVersions.forEach(
         (aggregate, versions) ->
             assertThat(versions).as(aggregate).isSorted().doesNotHaveDuplicates());
+    // The single task skipped every row the three tasks' offsets confirmed: only rows they had
+    // published but not yet committed an offset for may appear twice.
+    Set<String> confirmedByThreeTasks = coveredByOffsets("buckets", 3);
+    assertThat(confirmedByThreeTasks).hasSizeGreaterThanOrEqualTo(700);
+    assertThat(publishedTwice).doesNotContainAnyElementsOf(confirmedByThreeTasks);
     STACK.cluster().delete("connectors/buckets").expectSuccess("delete");
   }
 

@@ -8,6 +8,7 @@ import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresBuckets;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPosition;
@@ -19,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +31,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +90,28 @@ class PostgresPollingCaptureIT {
         start);
   }
 
+  /**
+   * A task of {@code buckets} tasks resuming from {@code offsets}, read the way Connect's offset
+   * reader answers the task.
+   */
+  private PostgresPollingCapture resume(
+      int maxRows, int bucket, int buckets, Map<Map<String, Object>, Map<String, Object>> offsets) {
+    Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
+        reader =
+            wanted -> {
+              Map<Map<String, Object>, Map<String, Object>> found = new HashMap<>();
+              wanted.stream()
+                  .filter(offsets::containsKey)
+                  .forEach(p -> found.put(p, offsets.get(p)));
+              return found;
+            };
+    return PostgresPollingCapture.resume(
+        db::connect,
+        new PostgresPollingCapture.Settings(
+            "outbox", COLUMNS, bucket, buckets, maxRows, null, false, 500),
+        reader);
+  }
+
   /** Inserts one outbox row on the connection's current transaction, under the aggregate lock. */
   private static void write(Connection c, String aggregate, String payload) throws SQLException {
     try (PreparedStatement lock =
@@ -120,6 +147,120 @@ class PostgresPollingCaptureIT {
       }
       batch.forEach(tx -> rows.addAll(tx.rows()));
     }
+  }
+
+  /** Rows a task published whose offset Connect then committed: the offset of the last one. */
+  private record Confirmed(List<OutboxRow> rows, Map<String, Object> offset) {}
+
+  /**
+   * Publishes transactions until {@code last} accepts one (or none is left), as if Connect then
+   * committed that transaction's offset and the task stopped; stores the offset like Connect.
+   */
+  private static Confirmed confirm(
+      PostgresPollingCapture capture,
+      Map<Map<String, Object>, Map<String, Object>> offsets,
+      Predicate<CapturedTransaction> last)
+      throws CaptureException {
+    List<OutboxRow> rows = new ArrayList<>();
+    Map<String, Object> offset = null;
+    while (true) {
+      List<CapturedTransaction> batch = capture.poll();
+      if (batch.isEmpty()) {
+        break;
+      }
+      for (CapturedTransaction tx : batch) {
+        rows.addAll(tx.rows());
+        offset = tx.offsetAfter();
+        if (last.test(tx)) {
+          offsets.put(capture.sourcePartition(), offset);
+          return new Confirmed(rows, offset);
+        }
+      }
+    }
+    if (offset != null) {
+      offsets.put(capture.sourcePartition(), offset);
+    }
+    return new Confirmed(rows, offset);
+  }
+
+  private static Predicate<CapturedTransaction> afterTransactions(int count) {
+    int[] seen = {0};
+    return tx -> ++seen[0] >= count;
+  }
+
+  /** Stops at the first offset, from the {@code min}-th on, that has done ranges ahead. */
+  private static Predicate<CapturedTransaction> atDoneRangesAfter(int min) {
+    int[] seen = {0};
+    return tx -> ++seen[0] >= min && tx.offsetAfter().containsKey(PostgresPosition.DONE_KEY);
+  }
+
+  private static final Predicate<CapturedTransaction> NEVER = tx -> false;
+
+  /**
+   * Transactions of one or two aggregates each, from {@code first}: aggregates spread over every
+   * bucket, and transactions that span buckets.
+   */
+  private void writeMixed(List<String> aggregates, int first, int count) throws SQLException {
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      for (int i = first; i < first + count; i++) {
+        String one = aggregates.get(i % aggregates.size());
+        String two = aggregates.get((i * 5 + 3) % aggregates.size());
+        write(c, one, "{\"tx\": " + i + "}");
+        if (!two.equals(one)) {
+          write(c, two, "{\"tx\": " + i + "}");
+        }
+        c.commit();
+      }
+    }
+  }
+
+  /**
+   * A transaction that takes its xid first and writes every aggregate after {@code count} others
+   * committed: it is published after them, so offsets between have done ranges.
+   */
+  private void writeAroundAnEarlyTransaction(List<String> aggregates, int first, int count)
+      throws SQLException {
+    try (Connection early = db.connect()) {
+      early.setAutoCommit(false);
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+      }
+      writeMixed(aggregates, first, count);
+      for (String aggregate : aggregates) {
+        write(early, aggregate, "{\"early\": true}");
+      }
+      early.commit();
+    }
+  }
+
+  /** Twelve aggregate ids, two in each combination of a bucket of 3 tasks and one of 2. */
+  private List<String> aggregatesInEveryBucket() {
+    String v = PostgresBuckets.virtualBucket("a");
+    List<String> aggregates =
+        db
+            .query(
+                "SELECT a FROM (SELECT a, row_number() OVER (PARTITION BY "
+                    + v
+                    + " % 3, "
+                    + v
+                    + " % 2 ORDER BY a) AS r FROM (SELECT 'agg-' || g AS a"
+                    + " FROM generate_series(0, 99) g) x) y WHERE r <= 2 ORDER BY a")
+            .stream()
+            .map(r -> (String) r.get("a"))
+            .toList();
+    assertThat(aggregates).hasSize(12);
+    return aggregates;
+  }
+
+  private Set<String> allEventIds() {
+    return db.query("SELECT CAST(id AS text) AS id FROM outbox").stream()
+        .map(r -> (String) r.get("id"))
+        .collect(Collectors.toCollection(HashSet::new));
+  }
+
+  private static Set<String> ids(List<OutboxRow> rows) {
+    return rows.stream().map(OutboxRow::eventId).collect(Collectors.toSet());
   }
 
   /** Each aggregate's events in the order of their seq, which writers took under its lock. */
@@ -343,6 +484,120 @@ class PostgresPollingCaptureIT {
     assertThat(total).isEqualTo(42);
   }
 
+  /**
+   * tasks.max 3 to 2: one old task drained its bucket, one stopped part-way with done ranges ahead
+   * of its cursor, one never committed an offset. The new tasks publish exactly what no old offset
+   * confirmed: neither the whole table (for the idle old bucket) nor what the other old tasks
+   * published beyond the slowest one.
+   */
+  @Test
+  void changingTasksMaxRepublishesOnlyWhatTheOldTasksHadNotConfirmed() throws Exception {
+    List<String> aggregates = aggregatesInEveryBucket();
+    writeMixed(aggregates, 0, 20);
+    writeAroundAnEarlyTransaction(aggregates, 20, 20);
+    writeMixed(aggregates, 40, 10);
+
+    Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
+    List<OutboxRow> confirmed = new ArrayList<>();
+    try (PostgresPollingCapture old = resume(100, 0, 3, offsets)) {
+      confirmed.addAll(confirm(old, offsets, NEVER).rows());
+    }
+    try (PostgresPollingCapture old = resume(4, 1, 3, offsets)) {
+      Confirmed part = confirm(old, offsets, atDoneRangesAfter(3));
+      assertThat(part.offset())
+          .as("old bucket 1 stopped with done ranges ahead of its cursor")
+          .containsKey(PostgresPosition.DONE_KEY);
+      confirmed.addAll(part.rows());
+    }
+    // Old bucket 2 never committed an offset.
+    assertEachOnce(confirmed, confirmed.size());
+    Set<String> unconfirmed = allEventIds();
+    unconfirmed.removeAll(ids(confirmed));
+
+    List<PostgresPollingCapture> tasks =
+        List.of(resume(5, 0, 2, offsets), resume(5, 1, 2, offsets));
+    try {
+      List<OutboxRow> republished = new ArrayList<>();
+      for (PostgresPollingCapture task : tasks) {
+        assertThat(task.skipsRowsPublishedElsewhere()).isTrue();
+        republished.addAll(drain(task));
+      }
+      assertThat(ids(republished)).isEqualTo(unconfirmed);
+      assertEachOnce(republished, unconfirmed.size());
+      List<OutboxRow> history = new ArrayList<>(confirmed);
+      history.addAll(republished);
+      assertPerAggregateOrder(history);
+
+      // Once the horizon moves, a task stops filtering, whether or not its bucket got new rows...
+      db.execute("INSERT INTO other VALUES (2)");
+      for (PostgresPollingCapture task : tasks) {
+        assertThat(task.poll()).isEmpty();
+        assertThat(task.skipsRowsPublishedElsewhere()).isFalse();
+      }
+      // ...and goes on publishing new rows exactly once.
+      Set<String> before = allEventIds();
+      writeMixed(aggregates, 50, 10);
+      Set<String> fresh = allEventIds();
+      fresh.removeAll(before);
+      List<OutboxRow> after = new ArrayList<>();
+      for (PostgresPollingCapture task : tasks) {
+        after.addAll(drain(task));
+      }
+      assertThat(ids(after)).isEqualTo(fresh);
+      assertEachOnce(after, fresh.size());
+      history.addAll(after);
+      assertPerAggregateOrder(history);
+    } finally {
+      tasks.forEach(PostgresPollingCapture::close);
+    }
+  }
+
+  /**
+   * tasks.max 1 to 3 and back to 1: the single task finds its own offset from before the three
+   * tasks ran, and publishes only what none of them confirmed. The three tasks in turn skip what
+   * the first single task had published ahead of its cursor.
+   */
+  @Test
+  void backToAnEarlierTasksMaxAStaleOwnOffsetRepublishesOnlyWhatNoLayoutConfirmed()
+      throws Exception {
+    List<String> aggregates = aggregatesInEveryBucket();
+    writeAroundAnEarlyTransaction(aggregates, 0, 20);
+    writeMixed(aggregates, 20, 10);
+
+    Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
+    List<OutboxRow> confirmed = new ArrayList<>();
+    try (PostgresPollingCapture single = resume(4, 0, 1, offsets)) {
+      Confirmed part = confirm(single, offsets, atDoneRangesAfter(3));
+      assertThat(part.offset()).containsKey(PostgresPosition.DONE_KEY);
+      confirmed.addAll(part.rows());
+    }
+    writeMixed(aggregates, 30, 10);
+
+    try (PostgresPollingCapture task = resume(100, 0, 3, offsets)) {
+      confirmed.addAll(confirm(task, offsets, NEVER).rows());
+    }
+    try (PostgresPollingCapture task = resume(3, 1, 3, offsets)) {
+      confirmed.addAll(confirm(task, offsets, afterTransactions(5)).rows());
+    }
+    try (PostgresPollingCapture task = resume(3, 2, 3, offsets)) {
+      confirmed.addAll(confirm(task, offsets, afterTransactions(1)).rows());
+    }
+    assertEachOnce(confirmed, confirmed.size());
+    writeMixed(aggregates, 40, 5);
+    Set<String> unconfirmed = allEventIds();
+    unconfirmed.removeAll(ids(confirmed));
+
+    List<OutboxRow> rest;
+    try (PostgresPollingCapture again = resume(5, 0, 1, offsets)) {
+      rest = drain(again);
+    }
+    assertThat(ids(rest)).isEqualTo(unconfirmed);
+    assertEachOnce(rest, unconfirmed.size());
+    List<OutboxRow> history = new ArrayList<>(confirmed);
+    history.addAll(rest);
+    assertPerAggregateOrder(history);
+  }
+
   @Test
   void aHorizonHeldByAnOpenTransactionShowsAsAStallNamingItThenDrains() throws Exception {
     try (Connection holder = db.connect();
@@ -531,6 +786,22 @@ class PostgresPollingCaptureIT {
           .matches(e -> !((CaptureException) e).retriable())
           .hasMessageContaining("Transaction ids went backwards")
           .hasMessageContaining("/offsets");
+    }
+  }
+
+  @Test
+  void anOffsetOfAnotherTasksMaxBeyondTheHorizonFailsTheTaskInsteadOfSkipping() throws Exception {
+    commitOne("a", "{}");
+    Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
+    offsets.put(
+        BucketPartitions.partition("outbox", 3, 0),
+        PostgresPosition.at(1_000_000_000_000L, 1).toOffset());
+    try (PostgresPollingCapture capture = resume(100, 0, 1, offsets)) {
+      assertThatThrownBy(capture::poll)
+          .isInstanceOf(CaptureException.class)
+          .matches(e -> !((CaptureException) e).retriable())
+          .hasMessageContaining("an offset of another tasks.max value")
+          .hasMessageContaining("Transaction ids went backwards");
     }
   }
 

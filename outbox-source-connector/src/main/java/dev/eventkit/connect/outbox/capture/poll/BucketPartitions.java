@@ -13,7 +13,10 @@ public final class BucketPartitions {
   public static final String BUCKETS_KEY = "buckets";
   public static final String BUCKET_KEY = "bucket";
 
-  /** Bucket counts searched when a task has no position of its own (tasks.max changed). */
+  /**
+   * A starting task reads the offsets of every bucket count up to this one (earlier tasks.max
+   * values), to skip the rows they published; offsets of higher counts are not searched.
+   */
   public static final int MAX_BUCKET_COUNT_SEARCHED = 64;
 
   private BucketPartitions() {}

@@ -13,7 +13,12 @@ import java.util.Map;
  * {@code (txid, seq)} index: by the cursor, the batch end or the commit horizon.
  *
  * <p>Parameters named "done" are two xid8 arrays, the first and last txids of the position's done
- * ranges.
+ * ranges. Parameters named "elsewhere" are a boolean, true when no other layout's offset reaches
+ * beyond the cursor, and the five arrays of {@link PublishedByOtherLayouts}: bucket counts,
+ * buckets, first txids, last txids, last seqs. The capture plans every execution with its
+ * parameters (plan_cache_mode = force_custom_plan), so a true boolean folds the condition away: a
+ * task that has caught up pays nothing for it. Rows it filters are published rows, so they count
+ * for nothing in the safe cuts either.
  */
 final class PostgresOutboxSql {
 
@@ -23,6 +28,7 @@ final class PostgresOutboxSql {
   private final String seq;
   private final String bucketFilter;
   private final String notDone;
+  private final String notPublishedElsewhere;
 
   PostgresOutboxSql(String table, OutboxColumns columns, int bucket, int bucketCount) {
     this.table = quoteQualified(table);
@@ -35,6 +41,18 @@ final class PostgresOutboxSql {
             + " WHERE "
             + txid
             + " BETWEEN d.lo AND d.hi)";
+    this.notPublishedElsewhere =
+        " AND (CAST(? AS boolean) OR NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS int[]),"
+            + " CAST(? AS int[]), CAST(? AS xid8[]), CAST(? AS xid8[]), CAST(? AS bigint[]))"
+            + " AS l(n, b, lo, hi, hi_seq) WHERE "
+            + txid
+            + " >= l.lo AND ("
+            + txid
+            + ", "
+            + seq
+            + ") <= (l.hi, l.hi_seq) AND "
+            + PostgresBuckets.virtualBucket(quote(columns.aggregateId()))
+            + " % l.n = l.b))";
   }
 
   private static final Identifiers IDENTIFIERS = DatabaseDialect.POSTGRESQL.identifiers();
@@ -73,7 +91,7 @@ final class PostgresOutboxSql {
   /**
    * Safe cuts among unpublished final rows after a position, in txid order: the transactions after
    * which every earlier row has a lower seq than every later one. Parameters: position txid, seq,
-   * done, horizon. Columns: txid (text), rows through it, highest seq through it.
+   * done, elsewhere, horizon. Columns: txid (text), rows through it, highest seq through it.
    */
   String safeCuts() {
     // The text cast gets its own name: ORDER BY tx must sort by xid8, not by text.
@@ -93,6 +111,7 @@ final class PostgresOutboxSql {
         + " WHERE "
         + cursorAfter()
         + notDone
+        + notPublishedElsewhere
         + " AND "
         + txid
         + " < CAST(? AS xid8)"
@@ -104,7 +123,7 @@ final class PostgresOutboxSql {
 
   /**
    * The unpublished rows from a position through a batch end (a safe cut): parameters position
-   * txid, seq, done, batch end txid.
+   * txid, seq, done, elsewhere, batch end txid.
    */
   String candidates() {
     return "SELECT "
@@ -114,6 +133,7 @@ final class PostgresOutboxSql {
         + " WHERE "
         + cursorAfter()
         + notDone
+        + notPublishedElsewhere
         + " AND "
         + txid
         + " <= CAST(? AS xid8)"
@@ -236,18 +256,22 @@ final class PostgresOutboxSql {
         + ") h ORDER BY xid_age DESC LIMIT 1";
   }
 
-  /** Unpublished rows after a position, counted up to a cap: parameters txid, seq, done, cap. */
+  /**
+   * Unpublished rows after a position, counted up to a cap: parameters txid, seq, done, elsewhere,
+   * cap.
+   */
   String backlogCount() {
     return "SELECT count(*) FROM (SELECT 1 FROM "
         + table
         + " WHERE "
         + cursorAfter()
         + notDone
+        + notPublishedElsewhere
         + bucketFilter
         + " LIMIT ?) b";
   }
 
-  /** The event time of the next unpublished row: parameters txid, seq, done. */
+  /** The event time of the next unpublished row: parameters txid, seq, done, elsewhere. */
   String nextEventTime() {
     return "SELECT "
         + quote(columns.timestamp())
@@ -256,6 +280,7 @@ final class PostgresOutboxSql {
         + " WHERE "
         + cursorAfter()
         + notDone
+        + notPublishedElsewhere
         + bucketFilter
         + " ORDER BY "
         + txid

@@ -97,6 +97,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private Connection connection;
   private Connection listenConnection;
   private PostgresPosition position;
+  private PublishedByOtherLayouts publishedElsewhere;
   private volatile CaptureStall stall = CaptureStall.NONE;
   private String stallXid;
   private long stallSeenSinceMs;
@@ -104,6 +105,14 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   public PostgresPollingCapture(
       ConnectionFactory connections, Settings settings, PostgresPosition start) {
+    this(connections, settings, start, PublishedByOtherLayouts.NONE);
+  }
+
+  private PostgresPollingCapture(
+      ConnectionFactory connections,
+      Settings settings,
+      PostgresPosition start,
+      PublishedByOtherLayouts publishedElsewhere) {
     this.connections = connections;
     this.settings = settings;
     this.sql =
@@ -112,6 +121,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     this.partition =
         BucketPartitions.partition(settings.table(), settings.bucketCount(), settings.bucket());
     this.position = start;
+    this.publishedElsewhere = publishedElsewhere;
     this.cuts = new SafeCuts(settings.maxRows(), start.txid());
   }
 
@@ -123,7 +133,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
               java.util.Collection<Map<String, Object>>,
               Map<Map<String, Object>, Map<String, Object>>>
           offsets) {
-    PostgresPosition start =
+    PostgresStartPosition start =
         PostgresStartPosition.find(
             settings.table(), settings.bucketCount(), settings.bucket(), offsets);
     log.info(
@@ -132,7 +142,8 @@ public final class PostgresPollingCapture implements OutboxCapture {
         settings.bucket(),
         settings.bucketCount(),
         start);
-    return new PostgresPollingCapture(connections, settings, start);
+    return new PostgresPollingCapture(
+        connections, settings, start.position(), start.publishedElsewhere());
   }
 
   /** Checks an offset given to the offsets REST API. */
@@ -150,6 +161,14 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   public PostgresPosition position() {
     return position;
+  }
+
+  /**
+   * Whether rows beyond the cursor are still skipped because offsets of other tasks.max values
+   * cover them; false once the cursor has passed them all.
+   */
+  public boolean skipsRowsPublishedElsewhere() {
+    return !publishedElsewhere.beyond(position).isEmpty();
   }
 
   /** SQL statements this capture has executed, for tests that bound the cost per row. */
@@ -311,12 +330,18 @@ public final class PostgresPollingCapture implements OutboxCapture {
    */
   private void checkHorizon(long horizon) throws CaptureException {
     boolean atStart = position.txid() == 0 && position.seq() == 0;
-    if ((!atStart && horizon <= position.txid()) || horizon < cuts.coveredBelow()) {
+    long elsewhere = publishedElsewhere.highestTxid();
+    if ((!atStart && horizon <= position.txid())
+        || horizon < cuts.coveredBelow()
+        || horizon <= elsewhere) {
       throw new CaptureException(
           "The commit horizon of the outbox database (txid "
               + horizon
               + ") is at or below this task's committed position "
               + position
+              + (horizon <= elsewhere
+                  ? " or an offset of another tasks.max value (up to txid " + elsewhere + ")"
+                  : "")
               + " in "
               + settings.table()
               + ". Transaction ids went backwards: the database was restored from a dump or"
@@ -348,7 +373,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     List<SafeCuts.Cut> computed = new ArrayList<>();
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.safeCuts())) {
-      int i = bindPosition(c, ps, 1, from);
+      int i = bindUnpublishedAfter(c, ps, 1, from);
       ps.setString(i, Long.toString(horizon));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -359,6 +384,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
       }
     }
     cuts.extend(computed, horizon);
+    if (cuts.isEmpty() && position.cursorBefore(PostgresPosition.at(horizon - 1, Long.MAX_VALUE))) {
+      // Nothing of this bucket waits below the horizon, and nothing can arrive there any more: move
+      // the cursor up, so rows published elsewhere (or by other buckets) are not read again.
+      position = new PostgresPosition(horizon - 1, Long.MAX_VALUE, position.done());
+    }
   }
 
   private Long minSeqBetween(Connection c, long from, long to) throws SQLException {
@@ -379,7 +409,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.candidates())) {
       ps.setFetchSize(Math.max(100, settings.maxRows()));
-      int i = bindPosition(c, ps, 1, position);
+      int i = bindUnpublishedAfter(c, ps, 1, position);
       ps.setString(i, Long.toString(end));
       try (ResultSet rs = ps.executeQuery()) {
         readRows(rs, rows);
@@ -547,18 +577,46 @@ public final class PostgresPollingCapture implements OutboxCapture {
       Connection c, PreparedStatement ps, int index, PostgresPosition at) throws SQLException {
     ps.setString(index++, Long.toString(at.txid()));
     ps.setLong(index++, at.seq());
-    ps.setString(index++, xidArray(at.doneFirsts()));
-    ps.setString(index++, xidArray(at.doneLasts()));
+    ps.setString(index++, arrayLiteral(at.doneFirsts()));
+    ps.setString(index++, arrayLiteral(at.doneLasts()));
     return index;
   }
 
-  private static String xidArray(long[] txids) {
+  /**
+   * Binds a position as {@link #bindPosition} does, then the rows other layouts published beyond
+   * this task's cursor (none once it has passed them all); returns the next index.
+   */
+  private int bindUnpublishedAfter(
+      Connection c, PreparedStatement ps, int index, PostgresPosition at) throws SQLException {
+    index = bindPosition(c, ps, index, at);
+    PublishedByOtherLayouts ahead = publishedElsewhere.beyond(position);
+    if (ahead.isEmpty() && !publishedElsewhere.isEmpty()) {
+      log.info(
+          "Outbox task for {} bucket {}/{} passed every row that offsets of other tasks.max values"
+              + " cover, at {}",
+          settings.table(),
+          settings.bucket(),
+          settings.bucketCount(),
+          position);
+    }
+    publishedElsewhere = ahead;
+    ps.setBoolean(index++, ahead.isEmpty());
+    ps.setString(index++, arrayLiteral(ahead.bucketCounts()));
+    ps.setString(index++, arrayLiteral(ahead.buckets()));
+    ps.setString(index++, arrayLiteral(ahead.fromTxids()));
+    ps.setString(index++, arrayLiteral(ahead.toTxids()));
+    ps.setString(index++, arrayLiteral(ahead.toSeqs()));
+    return index;
+  }
+
+  /** {@code {1,2,3}}: SQL casts it to the array type the statement names. */
+  private static String arrayLiteral(long[] values) {
     StringBuilder text = new StringBuilder("{");
-    for (int i = 0; i < txids.length; i++) {
+    for (int i = 0; i < values.length; i++) {
       if (i > 0) {
         text.append(',');
       }
-      text.append(txids[i]);
+      text.append(values[i]);
     }
     return text.append('}').toString();
   }
@@ -727,7 +785,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       long rows;
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.backlogCount())) {
-        int i = bindPosition(c, ps, 1, position);
+        int i = bindUnpublishedAfter(c, ps, 1, position);
         ps.setLong(i, BACKLOG_COUNT_CAP);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -737,7 +795,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       Instant next = null;
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.nextEventTime())) {
-        bindPosition(c, ps, 1, position);
+        bindUnpublishedAfter(c, ps, 1, position);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             next = timestamp(rs, 1, rs.getMetaData().getColumnTypeName(1));
