@@ -126,28 +126,12 @@ final class PostgresOutboxSql {
    * txid, seq, done, elsewhere, batch end txid.
    */
   String candidates() {
-    return "SELECT "
-        + String.join(", ", selectList())
-        + " FROM "
-        + table
-        + " WHERE "
-        + cursorAfter()
-        + notDone
-        + notPublishedElsewhere
-        + " AND "
-        + txid
-        + " <= CAST(? AS xid8)"
-        + bucketFilter
-        + " ORDER BY "
-        + txid
-        + ", "
-        + seq;
+    return "SELECT " + String.join(", ", selectList()) + unpublishedThrough();
   }
 
   /**
-   * Only the keys of the unpublished rows from a position through a batch end, for a batch too
-   * large to hold whole: parameters as {@link #candidates()}. Columns: txid (text), seq, aggregate
-   * id (text).
+   * Only the keys of {@link #candidates()}, for a batch too large to hold whole: same parameters.
+   * Columns: txid (text), seq, aggregate id (text).
    */
   String candidateKeys() {
     return "SELECT CAST("
@@ -156,11 +140,17 @@ final class PostgresOutboxSql {
         + seq
         + ", CAST("
         + quote(columns.aggregateId())
-        + " AS text) FROM "
+        + " AS text)"
+        + unpublishedThrough();
+  }
+
+  private String unpublishedThrough() {
+    return " FROM "
         + table
         + " WHERE "
         + cursorAfter()
         + notDone
+        + notPublishedElsewhere
         + " AND "
         + txid
         + " <= CAST(? AS xid8)"

@@ -89,10 +89,15 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   private final Deque<BatchPlanner.PlannedTransaction> pending = new ArrayDeque<>();
 
-  /** Rows of the first pending transaction already returned, and the seq of the last of them. */
+  /**
+   * Whether the first pending transaction is being returned in parts, how many of its rows were
+   * returned, and the seq of the last row read of it.
+   */
+  private boolean headStarted;
+
   private int headRowsPublished;
 
-  private long headLastSeq = Long.MIN_VALUE;
+  private long headLastSeq;
 
   private Connection connection;
   private Connection listenConnection;
@@ -253,7 +258,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       Connection c = connection();
       while (!pending.isEmpty() && budget > 0) {
         BatchPlanner.PlannedTransaction head = pending.peek();
-        if (headRowsPublished == 0 && head.rows().size() <= budget) {
+        if (!headStarted && head.rows().size() <= budget) {
           List<BatchPlanner.PlannedTransaction> group = new ArrayList<>();
           int rows = 0;
           for (BatchPlanner.PlannedTransaction tx : pending) {
@@ -263,11 +268,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
             group.add(tx);
             rows += tx.rows().size();
           }
-          Map<Long, List<OutboxRow>> fetched = readTransactions(c, group);
+          Map<Long, List<PositionedRow>> fetched = readTransactions(c, group);
           for (BatchPlanner.PlannedTransaction tx : group) {
             pending.poll();
-            List<OutboxRow> txRows = fetched.get(tx.txid());
-            if (txRows != null) {
+            List<OutboxRow> txRows = planned(tx, fetched.getOrDefault(tx.txid(), List.of()));
+            if (!txRows.isEmpty()) {
               batch.add(
                   new CapturedTransaction(
                       "txid " + tx.txid(), txRows, tx.before().toOffset(), tx.after().toOffset()));
@@ -278,15 +283,24 @@ public final class PostgresPollingCapture implements OutboxCapture {
           continue;
         }
         int limit = Math.min(budget, head.rows().size() - headRowsPublished);
-        long afterSeq = headRowsPublished == 0 ? head.rows().get(0).seq() - 1 : headLastSeq;
-        List<PositionedRow> chunk = readChunk(c, head.txid(), afterSeq, limit);
-        budget -= chunk.size();
-        headRowsPublished += chunk.size();
-        boolean complete = chunk.size() < limit || headRowsPublished >= head.rows().size();
-        if (!chunk.isEmpty()) {
-          headLastSeq = chunk.get(chunk.size() - 1).seq();
-          List<OutboxRow> rows = new ArrayList<>(chunk.size());
-          chunk.forEach(r -> rows.add(r.row()));
+        if (!headStarted) {
+          headStarted = true;
+          headLastSeq = head.rows().get(0).seq() - 1;
+        }
+        long afterSeq = headLastSeq;
+        List<PositionedRow> read = readChunk(c, head.txid(), afterSeq, limit);
+        List<OutboxRow> rows = planned(head, read);
+        budget -= rows.size();
+        headRowsPublished += rows.size();
+        long lastPlannedSeq = head.rows().get(head.rows().size() - 1).seq();
+        if (!read.isEmpty()) {
+          headLastSeq = read.get(read.size() - 1).seq();
+        }
+        boolean complete =
+            read.size() < limit
+                || headRowsPublished >= head.rows().size()
+                || headLastSeq >= lastPlannedSeq;
+        if (!rows.isEmpty()) {
           batch.add(
               new CapturedTransaction(
                   "txid " + head.txid(),
@@ -296,11 +310,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
                   complete));
         }
         if (!complete) {
-          break;
+          continue; // the budget ends the loop; rows skipped as published do not use it
         }
         pending.poll();
         position = head.after();
         headRowsPublished = 0;
+        headStarted = false;
       }
     } catch (SQLException e) {
       CaptureException failure = failure("Reading the outbox", e);
@@ -423,7 +438,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.candidateKeys())) {
       ps.setFetchSize(10_000);
-      int i = bindPosition(c, ps, 1, position);
+      int i = bindUnpublishedAfter(c, ps, 1, position);
       ps.setString(i, Long.toString(end));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -458,26 +473,37 @@ public final class PostgresPollingCapture implements OutboxCapture {
     return rows;
   }
 
-  private Map<Long, List<OutboxRow>> readTransactions(
+  /**
+   * The rows read for a planned transaction that the plan holds: not those published already (a
+   * cursor inside the transaction, or the offsets of another tasks.max covering some of its rows).
+   */
+  private static List<OutboxRow> planned(
+      BatchPlanner.PlannedTransaction tx, List<PositionedRow> read) {
+    long[] seqs = tx.rows().stream().mapToLong(PositionedRow::seq).toArray();
+    List<OutboxRow> rows = new ArrayList<>(read.size());
+    for (PositionedRow row : read) {
+      if (java.util.Arrays.binarySearch(seqs, row.seq()) >= 0) {
+        rows.add(row.row());
+      }
+    }
+    return rows;
+  }
+
+  private Map<Long, List<PositionedRow>> readTransactions(
       Connection c, List<BatchPlanner.PlannedTransaction> group) throws SQLException {
     List<PositionedRow> rows = new ArrayList<>();
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.transactions())) {
       ps.setString(
-          1, xidArray(group.stream().mapToLong(BatchPlanner.PlannedTransaction::txid).toArray()));
+          1,
+          arrayLiteral(group.stream().mapToLong(BatchPlanner.PlannedTransaction::txid).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         readRows(rs, rows);
       }
     }
-    // A transaction the cursor stands inside (an offset set through the REST API) is published
-    // from its first unpublished row on.
-    Map<Long, Long> firstSeq = new HashMap<>();
-    group.forEach(tx -> firstSeq.put(tx.txid(), tx.rows().get(0).seq()));
-    Map<Long, List<OutboxRow>> byTxid = new HashMap<>();
+    Map<Long, List<PositionedRow>> byTxid = new HashMap<>();
     for (PositionedRow row : rows) {
-      if (row.seq() >= firstSeq.get(row.txid())) {
-        byTxid.computeIfAbsent(row.txid(), t -> new ArrayList<>()).add(row.row());
-      }
+      byTxid.computeIfAbsent(row.txid(), t -> new ArrayList<>()).add(row);
     }
     return byTxid;
   }
