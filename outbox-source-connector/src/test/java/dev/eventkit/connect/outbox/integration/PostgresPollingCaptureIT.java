@@ -553,6 +553,42 @@ class PostgresPollingCaptureIT {
   }
 
   /**
+   * A transaction too large for one poll, part of which an old layout's task already confirmed: the
+   * new task publishes it in parts, each row the old layout did not confirm exactly once.
+   */
+  @Test
+  void aLargeTransactionPartlyConfirmedByAnOldLayoutIsCompletedNotRepeated() throws Exception {
+    List<String> aggregates = aggregatesInEveryBucket();
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      for (int i = 0; i < 90; i++) {
+        write(c, aggregates.get(i % aggregates.size()), "{\"i\": " + i + "}");
+      }
+      c.commit();
+    }
+    Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
+    List<OutboxRow> confirmed;
+    try (PostgresPollingCapture old = resume(100, 0, 3, offsets)) {
+      confirmed = confirm(old, offsets, NEVER).rows();
+    }
+    assertThat(confirmed).isNotEmpty();
+    Set<String> unconfirmed = allEventIds();
+    unconfirmed.removeAll(ids(confirmed));
+
+    List<OutboxRow> republished = new ArrayList<>();
+    try (PostgresPollingCapture task = resume(10, 0, 1, offsets)) {
+      List<CapturedTransaction> part;
+      while (!(part = task.poll()).isEmpty()) {
+        assertThat(part.stream().mapToInt(t -> t.rows().size()).sum()).isLessThanOrEqualTo(10);
+        part.forEach(t -> republished.addAll(t.rows()));
+      }
+    }
+
+    assertThat(ids(republished)).isEqualTo(unconfirmed);
+    assertEachOnce(republished, unconfirmed.size());
+  }
+
+  /**
    * tasks.max 1 to 3 and back to 1: the single task finds its own offset from before the three
    * tasks ran, and publishes only what none of them confirmed. The three tasks in turn skip what
    * the first single task had published ahead of its cursor.
