@@ -224,9 +224,19 @@ public final class OutboxSourceConnector extends SourceConnector {
     throw new IllegalStateException("No config value named " + option);
   }
 
+  /**
+   * Exactly-once needs this connector to define transaction boundaries: a database transaction
+   * larger than poll.max.rows reaches Kafka over several polls, and only {@code
+   * transaction.boundary=connector} keeps it in one Kafka transaction. With the per-poll or
+   * interval boundaries a restart could publish part of it twice, so exactly-once is refused there
+   * (Connect then rejects {@code exactly.once.support=required} with this reason).
+   */
   @Override
   public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
-    return ExactlyOnceSupport.SUPPORTED;
+    String boundary = connectorConfig.getOrDefault("transaction.boundary", "poll");
+    return "connector".equalsIgnoreCase(boundary.trim())
+        ? ExactlyOnceSupport.SUPPORTED
+        : ExactlyOnceSupport.UNSUPPORTED;
   }
 
   /** With transaction.boundary=connector, each database transaction is one Kafka transaction. */

@@ -93,6 +93,28 @@ class OutboxSourceTaskTest {
   }
 
   @Test
+  void aTransactionInPartsKeepsItsKafkaTransactionOpenAndItsPositionUntilTheLastPart() {
+    context.transactions = new RecordingTransactions();
+    start();
+    Map<String, Object> before = Map.of("after", 0);
+    Map<String, Object> after = Map.of("after", 1);
+    capture.batches.add(
+        List.of(
+            new CapturedTransaction(
+                "tx1", List.of(row("a", "x"), row("b", "y")), before, after, false)));
+    capture.batches.add(
+        List.of(new CapturedTransaction("tx1", List.of(row("c", "x")), before, after, true)));
+
+    List<SourceRecord> first = task.poll();
+    assertThat(first).extracting(SourceRecord::sourceOffset).containsOnly(before);
+    assertThat(context.transactions.committedAt).isEmpty();
+
+    List<SourceRecord> last = task.poll();
+    assertThat(last).extracting(SourceRecord::sourceOffset).containsExactly(after);
+    assertThat(context.transactions.committedAt).containsExactly(last.get(0));
+  }
+
+  @Test
   void aTransientFailureIsRetriedWithGrowingBackoffWithoutCallingTheDatabaseMeanwhile() {
     start();
     capture.failures.add(new CaptureException("connection refused", null, true));

@@ -50,6 +50,8 @@ public abstract class PostgresServer implements DatabaseServer {
                 .setServerConfig("max_replication_slots", "10")
                 .setServerConfig("max_wal_senders", "10")
                 .setServerConfig("max_connections", "200")
+                // Prepared transactions hold the commit horizon too; tests prepare some.
+                .setServerConfig("max_prepared_transactions", "10")
                 .start();
       } catch (IOException e) {
         throw new UncheckedIOException("Could not start embedded PostgreSQL", e);

@@ -754,6 +754,56 @@ class PostgresPollingCaptureIT {
     assertPerAggregateOrder(published);
   }
 
+  /**
+   * The stall names the transaction that holds the horizon: the open one with the oldest xid (not
+   * the one that started first), and a prepared transaction, which has no session at all.
+   */
+  @Test
+  void theStallNamesTheOldestXidAPreparedTransactionIncluded() throws Exception {
+    try (Connection startedFirst = db.connect();
+        Connection oldestXid = db.connect();
+        Connection prepared = db.connect();
+        PostgresPollingCapture capture = capture(100, 0, 1)) {
+      startedFirst.setAutoCommit(false);
+      oldestXid.setAutoCommit(false);
+      try (Statement st = startedFirst.createStatement()) {
+        st.execute("SELECT 1"); // its transaction starts now, without an xid yet
+      }
+      int oldestPid;
+      try (Statement st = oldestXid.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+        var rs = st.executeQuery("SELECT pg_backend_pid()");
+        rs.next();
+        oldestPid = rs.getInt(1);
+      }
+      try (Statement st = startedFirst.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (2)"); // a later xid
+      }
+      commitOne("a", "{}");
+
+      assertThat(drain(capture)).isEmpty();
+      assertThat(capture.stall().sessionId()).isEqualTo(oldestPid);
+
+      oldestXid.rollback();
+      startedFirst.rollback();
+      prepared.setAutoCommit(false);
+      try (Statement st = prepared.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (3)");
+        st.execute("PREPARE TRANSACTION 'eventkit-held'");
+      }
+      commitOne("a", "{}");
+      assertThat(drain(capture)).hasSize(1); // the first row, no longer behind anything
+      assertThat(capture.stall().holder()).contains("prepared transaction eventkit-held");
+      assertThat(capture.stall().sessionId()).isEqualTo(-1);
+      assertThat(capture.stall().remedy()).contains("COMMIT PREPARED");
+      try (Statement st = prepared.createStatement()) {
+        prepared.setAutoCommit(true);
+        st.execute("ROLLBACK PREPARED 'eventkit-held'");
+      }
+      assertThat(drain(capture)).hasSize(1);
+    }
+  }
+
   @Test
   void withoutPgReadAllStatsTheStallAgeIsCountedFromWhenTheTaskFirstSawIt() throws Exception {
     String role = "relay_" + db.name();
@@ -769,6 +819,17 @@ class PostgresPollingCaptureIT {
         st.executeUpdate("INSERT INTO other VALUES (1)");
       }
       commitOne("a", "{}");
+      try (Connection asRole = db.connect(role, "secret");
+          Statement st = asRole.createStatement()) {
+        var rs =
+            st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
+                    + " AND xact_start IS NULL");
+        rs.next();
+        assertThat(rs.getInt(1))
+            .as("PostgreSQL hides the holder's start from this role")
+            .isPositive();
+      }
 
       org.awaitility.Awaitility.await()
           .atMost(java.time.Duration.ofSeconds(10))

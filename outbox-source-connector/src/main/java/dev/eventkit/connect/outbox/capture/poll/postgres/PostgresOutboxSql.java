@@ -91,12 +91,14 @@ final class PostgresOutboxSql {
   /**
    * Safe cuts among unpublished final rows after a position, in txid order: the transactions after
    * which every earlier row has a lower seq than every later one. Parameters: position txid, seq,
-   * done, elsewhere, horizon. Columns: txid (text), rows through it, highest seq through it.
+   * done, elsewhere, horizon. Columns: txid (text), rows through it, highest seq through it,
+   * transactions through it.
    */
   String safeCuts() {
     // The text cast gets its own name: ORDER BY tx must sort by xid8, not by text.
-    return "SELECT CAST(w.tx AS text) AS cut_txid, rows_through, max_seq FROM ("
-        + "SELECT tx, sum(n) OVER (ORDER BY tx) AS rows_through,"
+    return "SELECT CAST(w.tx AS text) AS cut_txid, rows_through, max_seq, txs_through, hi FROM ("
+        + "SELECT tx, hi, sum(n) OVER (ORDER BY tx) AS rows_through,"
+        + " count(*) OVER (ORDER BY tx) AS txs_through,"
         + " max(hi) OVER (ORDER BY tx) AS max_seq,"
         + " min(lo) OVER (ORDER BY tx DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
         + " AS min_seq_after"
@@ -219,6 +221,35 @@ final class PostgresOutboxSql {
         + " GROUP BY 1";
   }
 
+  /**
+   * Whether a row of one transaction after a seq has a committed row of its aggregate with a lower
+   * seq at or above the horizon: parameters txid, seq after, horizon.
+   */
+  String transactionBlocked() {
+    String agg = quote(columns.aggregateId());
+    return "SELECT EXISTS (SELECT 1 FROM "
+        + table
+        + " c WHERE c."
+        + txid
+        + " = CAST(? AS xid8) AND c."
+        + seq
+        + " > ?"
+        + bucketFilter
+        + " AND EXISTS (SELECT 1 FROM "
+        + table
+        + " h WHERE h."
+        + txid
+        + " >= CAST(? AS xid8) AND h."
+        + agg
+        + " = c."
+        + agg
+        + " AND h."
+        + seq
+        + " < c."
+        + seq
+        + "))";
+  }
+
   /** Whether committed rows of this bucket wait behind the horizon: parameter horizon. */
   String rowsBehindHorizon() {
     return "SELECT EXISTS (SELECT 1 FROM "
@@ -279,20 +310,37 @@ final class PostgresOutboxSql {
         + " LIMIT 1";
   }
 
-  /** Deletes up to a batch of published rows: parameters txid, seq, done, batch size. */
+  /**
+   * Deletes up to a batch of rows at or before a position's cursor: parameters txid, seq, batch
+   * size.
+   */
   String deletePublished() {
     return "DELETE FROM "
         + table
         + " WHERE ctid = ANY (ARRAY (SELECT ctid FROM "
         + table
-        + " WHERE (("
+        + " WHERE ("
         + txid
         + ", "
         + seq
-        + ") <= (CAST(? AS xid8), CAST(? AS bigint)) OR EXISTS (SELECT 1 FROM"
-        + " unnest(CAST(? AS xid8[]), CAST(? AS xid8[])) AS d(lo, hi) WHERE "
+        + ") <= (CAST(? AS xid8), CAST(? AS bigint))"
+        + bucketFilter
+        + " LIMIT ?))";
+  }
+
+  /**
+   * Deletes up to a batch of rows in a position's done ranges: parameters the done arrays, batch
+   * size. Each range is read through the (txid, seq) index.
+   */
+  String deletePublishedAhead() {
+    return "DELETE FROM "
+        + table
+        + " WHERE ctid = ANY (ARRAY (SELECT o.ctid FROM unnest(CAST(? AS xid8[]),"
+        + " CAST(? AS xid8[])) AS d(lo, hi) JOIN "
+        + table
+        + " o ON o."
         + txid
-        + " BETWEEN d.lo AND d.hi))"
+        + " BETWEEN d.lo AND d.hi WHERE TRUE"
         + bucketFilter
         + " LIMIT ?))";
   }

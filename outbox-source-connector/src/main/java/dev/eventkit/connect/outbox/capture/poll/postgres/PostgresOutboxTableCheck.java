@@ -233,6 +233,22 @@ public final class PostgresOutboxTableCheck {
               + " ADD COLUMN "
               + columns.txid()
               + " xid8 NOT NULL DEFAULT pg_current_xact_id();");
+    } else if (!txid.notNull()
+        || txid.defaultExpression() == null
+        || !txid.defaultExpression().contains("pg_current_xact_id()")) {
+      findings.error(
+          OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
+          "Column "
+              + columns.txid()
+              + " must be NOT NULL with DEFAULT pg_current_xact_id(), the id of the transaction"
+              + " that writes the row: a row with a NULL or other txid is never read in commit"
+              + " order, or never read at all. Fix: ALTER TABLE "
+              + table
+              + " ALTER COLUMN "
+              + quote(columns.txid())
+              + " SET DEFAULT pg_current_xact_id(), ALTER COLUMN "
+              + quote(columns.txid())
+              + " SET NOT NULL;");
     }
     Column position = types.get(columns.position());
     boolean positionUsable = position != null && ORDERABLE_POSITION_TYPES.contains(position.type());

@@ -57,6 +57,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
    */
   public static final long BACKLOG_COUNT_CAP = 100_000;
 
+  /** How long the safe cuts of a whole backlog may take to compute before the socket gives up. */
+  private static final int CUTS_NETWORK_TIMEOUT_MS = 30 * 60_000;
+
+  /** DELETE batches per cleanup call: enough to keep up, few enough to keep poll() short. */
+  private static final int CLEANUP_BATCHES_PER_CALL = 10;
+
   /** Longest single wait for a notification, so stop() is honoured promptly. */
   private static final long NOTIFY_SLICE_MS = 250;
 
@@ -87,7 +93,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private final Condition woken = waitLock.newCondition();
   private boolean wakeupRequested;
 
-  private final Deque<BatchPlanner.PlannedTransaction> pending = new ArrayDeque<>();
+  private final Deque<PendingTransaction> pending = new ArrayDeque<>();
 
   /**
    * Whether the first pending transaction is being returned in parts, how many of its rows were
@@ -104,6 +110,13 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private PostgresPosition position;
   private PublishedByOtherLayouts publishedElsewhere;
   private volatile CaptureStall stall = CaptureStall.NONE;
+
+  /** The horizon at which the next batch was found held back by it, or -1. */
+  private long blockedAtHorizon = -1;
+
+  /** Set by stop() from another thread: no connection is opened after it. */
+  private volatile boolean closed;
+
   private String stallXid;
   private long stallSeenSinceMs;
   private long statements;
@@ -186,46 +199,67 @@ public final class PostgresPollingCapture implements OutboxCapture {
     if (!pending.isEmpty()) {
       return publishPending();
     }
-    List<PositionedRow> candidates;
-    Map<String, Long> blockers;
-    boolean large;
+    List<PositionedRow> candidates = List.of();
+    Map<String, Long> blockers = Map.of();
+    PendingTransaction single = null;
+    boolean large = false;
+    long horizon;
     try {
       Connection c = connection();
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        long horizon = queryHorizon(c);
+        horizon = queryHorizon(c);
         checkHorizon(horizon);
         extendCuts(c, horizon);
-        cuts.passed(position.txid());
+        cuts.passed(position.txid(), position.seq());
         Long end = cuts.batchEnd();
-        large = end != null && cuts.rowsThrough(end) > settings.maxRows();
-        candidates =
-            end == null ? List.of() : large ? readCandidateKeys(c, end) : readCandidates(c, end);
-        blockers = horizonBlockers(c, horizon, candidates);
+        if (end != null && horizon != blockedAtHorizon) {
+          large = cuts.rowsThrough(end) > settings.maxRows();
+          if (large && cuts.transactionsThrough(end) == 1 && publishedElsewhere.isEmpty()) {
+            // One transaction too large for a poll: stream it, without holding even its keys.
+            single = singleTransaction(c, horizon, end);
+          } else {
+            candidates = large ? readCandidateKeys(c, end) : readCandidates(c, end);
+            blockers = horizonBlockers(c, horizon, candidates);
+            if (candidates.isEmpty()) {
+              // Rows counted into the cuts were deleted meanwhile (by hand, or another cleanup):
+              // nothing unpublished is left up to the cut.
+              position = new PostgresPosition(end, Long.MAX_VALUE, position.done());
+              cuts.passed(end, Long.MAX_VALUE);
+            }
+          }
+        }
         updateStall(c, horizon);
         c.commit();
-        if (end != null && candidates.isEmpty()) {
-          // Rows counted into the cuts were deleted meanwhile (by hand, or another cleanup):
-          // nothing unpublished is left up to the cut.
-          position = new PostgresPosition(end, Long.MAX_VALUE, position.done());
-          cuts.passed(end);
-        }
       } finally {
         if (!c.isClosed()) {
-          c.rollback();
-          c.setReadOnly(false);
-          c.setAutoCommit(true);
+          try {
+            c.rollback();
+            c.setReadOnly(false);
+            c.setAutoCommit(true);
+          } catch (SQLException e) {
+            log.debug("Could not reset the connection after a poll; it is reopened", e);
+            reset();
+          }
         }
       }
     } catch (SQLException e) {
       throw failure("Reading the outbox", e);
     }
+    if (single != null) {
+      pending.add(single);
+      return publishPending();
+    }
     List<BatchPlanner.PlannedTransaction> planned =
         BatchPlanner.plan(position, candidates, blockers);
+    if (!candidates.isEmpty()) {
+      // Held back by the horizon: nothing changes for this batch until the horizon moves.
+      blockedAtHorizon = planned.isEmpty() ? horizon : -1;
+    }
     if (large) {
-      pending.addAll(planned);
+      planned.forEach(tx -> pending.add(PendingTransaction.of(tx)));
       return publishPending();
     }
     List<CapturedTransaction> batch = new ArrayList<>(planned.size());
@@ -237,8 +271,44 @@ public final class PostgresPollingCapture implements OutboxCapture {
               "txid " + tx.txid(), rows, tx.before().toOffset(), tx.after().toOffset()));
       position = tx.after();
     }
-    cuts.passed(position.txid());
+    cuts.passed(position.txid(), position.seq());
     return batch;
+  }
+
+  /**
+   * The one transaction up to the batch end, to publish in parts, or null while a committed row of
+   * one of its aggregates with a lower seq still waits behind the horizon.
+   */
+  private PendingTransaction singleTransaction(Connection c, long horizon, long txid)
+      throws SQLException {
+    long afterSeq = position.txid() == txid ? position.seq() : Long.MIN_VALUE;
+    statements++;
+    try (PreparedStatement ps = c.prepareStatement(sql.transactionBlocked())) {
+      ps.setString(1, Long.toString(txid));
+      ps.setLong(2, afterSeq);
+      ps.setString(3, Long.toString(horizon));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          blockedAtHorizon = horizon;
+          return null;
+        }
+      }
+    }
+    long lastSeq = cuts.cut(txid).maxSeq();
+    log.info(
+        "Publishing transaction {} of {} ({} rows) in parts of at most poll.max.rows={}",
+        txid,
+        settings.table(),
+        cuts.rowsThrough(txid),
+        settings.maxRows());
+    return new PendingTransaction(
+        txid,
+        afterSeq,
+        lastSeq,
+        null,
+        position,
+        new PostgresPosition(txid, lastSeq, position.done()));
   }
 
   /**
@@ -257,21 +327,21 @@ public final class PostgresPollingCapture implements OutboxCapture {
     try {
       Connection c = connection();
       while (!pending.isEmpty() && budget > 0) {
-        BatchPlanner.PlannedTransaction head = pending.peek();
-        if (!headStarted && head.rows().size() <= budget) {
-          List<BatchPlanner.PlannedTransaction> group = new ArrayList<>();
+        PendingTransaction head = pending.peek();
+        if (!headStarted && head.size() >= 0 && head.size() <= budget) {
+          List<PendingTransaction> group = new ArrayList<>();
           int rows = 0;
-          for (BatchPlanner.PlannedTransaction tx : pending) {
-            if (rows + tx.rows().size() > budget) {
+          for (PendingTransaction tx : pending) {
+            if (tx.size() < 0 || rows + tx.size() > budget) {
               break;
             }
             group.add(tx);
-            rows += tx.rows().size();
+            rows += tx.size();
           }
           Map<Long, List<PositionedRow>> fetched = readTransactions(c, group);
-          for (BatchPlanner.PlannedTransaction tx : group) {
+          for (PendingTransaction tx : group) {
             pending.poll();
-            List<OutboxRow> txRows = planned(tx, fetched.getOrDefault(tx.txid(), List.of()));
+            List<OutboxRow> txRows = wanted(tx, fetched.getOrDefault(tx.txid(), List.of()));
             if (!txRows.isEmpty()) {
               batch.add(
                   new CapturedTransaction(
@@ -282,24 +352,25 @@ public final class PostgresPollingCapture implements OutboxCapture {
           budget -= rows;
           continue;
         }
-        int limit = Math.min(budget, head.rows().size() - headRowsPublished);
+        if (!headStarted && head.size() >= 0 && head.size() <= settings.maxRows()) {
+          break; // fits a poll of its own: never split a transaction that need not be
+        }
         if (!headStarted) {
           headStarted = true;
-          headLastSeq = head.rows().get(0).seq() - 1;
+          headLastSeq = head.afterSeq();
         }
-        long afterSeq = headLastSeq;
-        List<PositionedRow> read = readChunk(c, head.txid(), afterSeq, limit);
-        List<OutboxRow> rows = planned(head, read);
+        int limit = head.size() < 0 ? budget : Math.min(budget, head.size() - headRowsPublished);
+        List<PositionedRow> read = readChunk(c, head.txid(), headLastSeq, limit);
+        List<OutboxRow> rows = wanted(head, read);
         budget -= rows.size();
         headRowsPublished += rows.size();
-        long lastPlannedSeq = head.rows().get(head.rows().size() - 1).seq();
         if (!read.isEmpty()) {
           headLastSeq = read.get(read.size() - 1).seq();
         }
         boolean complete =
             read.size() < limit
-                || headRowsPublished >= head.rows().size()
-                || headLastSeq >= lastPlannedSeq;
+                || (head.size() >= 0 && headRowsPublished >= head.size())
+                || headLastSeq >= head.lastSeq();
         if (!rows.isEmpty()) {
           batch.add(
               new CapturedTransaction(
@@ -325,7 +396,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       // Hand over what was read; the next poll meets the failure again, or goes on.
       log.debug("Returning {} transactions read before a failure", batch.size(), failure);
     }
-    cuts.passed(position.txid());
+    cuts.passed(position.txid(), position.seq());
     return batch;
   }
 
@@ -384,21 +455,34 @@ public final class PostgresPollingCapture implements OutboxCapture {
     SafeCuts.Cut last = cuts.last();
     PostgresPosition from =
         last == null ? position : new PostgresPosition(last.txid(), Long.MAX_VALUE, List.of());
-    long base = cuts.rowsBase();
-    List<SafeCuts.Cut> computed = new ArrayList<>();
+    long rowsBase = cuts.rowsBase();
+    long transactionsBase = cuts.transactionsBase();
+    SafeCuts.Extension extension = cuts.extension();
     statements++;
+    // Once per range of newly final rows, and over a whole backlog on the first poll: it may sort
+    // for longer than a socket timeout meant to catch dead connections. Results stream in, and
+    // only one cut per poll.max.rows rows is kept.
+    int networkTimeout = c.getNetworkTimeout();
+    c.setNetworkTimeout(Runnable::run, Math.max(networkTimeout, CUTS_NETWORK_TIMEOUT_MS));
     try (PreparedStatement ps = c.prepareStatement(sql.safeCuts())) {
+      ps.setFetchSize(1_000);
       int i = bindUnpublishedAfter(c, ps, 1, from);
       ps.setString(i, Long.toString(horizon));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          computed.add(
+          extension.offer(
               new SafeCuts.Cut(
-                  Long.parseLong(rs.getString(1)), base + rs.getLong(2), rs.getLong(3)));
+                  Long.parseLong(rs.getString(1)),
+                  rowsBase + rs.getLong(2),
+                  rs.getLong(3),
+                  transactionsBase + rs.getLong(4),
+                  rs.getLong(5)));
         }
       }
+    } finally {
+      c.setNetworkTimeout(Runnable::run, networkTimeout);
     }
-    cuts.extend(computed, horizon);
+    extension.finish(horizon);
     if (cuts.isEmpty() && position.cursorBefore(PostgresPosition.at(horizon - 1, Long.MAX_VALUE))) {
       // Nothing of this bucket waits below the horizon, and nothing can arrive there any more: move
       // the cursor up, so rows published elsewhere (or by other buckets) are not read again.
@@ -474,15 +558,13 @@ public final class PostgresPollingCapture implements OutboxCapture {
   }
 
   /**
-   * The rows read for a planned transaction that the plan holds: not those published already (a
-   * cursor inside the transaction, or the offsets of another tasks.max covering some of its rows).
+   * The rows read for a pending transaction that it wants: not those published already (a cursor
+   * inside the transaction, or the offsets of another tasks.max covering some of its rows).
    */
-  private static List<OutboxRow> planned(
-      BatchPlanner.PlannedTransaction tx, List<PositionedRow> read) {
-    long[] seqs = tx.rows().stream().mapToLong(PositionedRow::seq).toArray();
+  private static List<OutboxRow> wanted(PendingTransaction tx, List<PositionedRow> read) {
     List<OutboxRow> rows = new ArrayList<>(read.size());
     for (PositionedRow row : read) {
-      if (java.util.Arrays.binarySearch(seqs, row.seq()) >= 0) {
+      if (tx.wants(row.seq())) {
         rows.add(row.row());
       }
     }
@@ -490,13 +572,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
   }
 
   private Map<Long, List<PositionedRow>> readTransactions(
-      Connection c, List<BatchPlanner.PlannedTransaction> group) throws SQLException {
+      Connection c, List<PendingTransaction> group) throws SQLException {
     List<PositionedRow> rows = new ArrayList<>();
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.transactions())) {
-      ps.setString(
-          1,
-          arrayLiteral(group.stream().mapToLong(BatchPlanner.PlannedTransaction::txid).toArray()));
+      ps.setString(1, arrayLiteral(group.stream().mapToLong(PendingTransaction::txid).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         readRows(rs, rows);
       }
@@ -728,6 +808,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private boolean awaitNotification(long maxWaitMs) throws CaptureException {
     try {
       if (listenConnection == null) {
+        if (closed) {
+          return true;
+        }
         listenConnection = connections.open();
         listenConnection.setAutoCommit(true);
         statements++;
@@ -790,14 +873,29 @@ public final class PostgresPollingCapture implements OutboxCapture {
     int batchSize = settings.cleanupBatchSize();
     try {
       Connection c = connection();
+      // A bounded number of batches per call, so a poll never spends long cleaning up; what is
+      // left goes at the next offset commit or a few seconds later.
+      int batches = 0;
+      int deleted;
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.deletePublished())) {
-        int deleted;
         do {
-          int i = bindPosition(c, ps, 1, committed);
-          ps.setInt(i, batchSize);
+          ps.setString(1, Long.toString(committed.txid()));
+          ps.setLong(2, committed.seq());
+          ps.setInt(3, batchSize);
           deleted = ps.executeUpdate();
-        } while (deleted == batchSize);
+        } while (deleted == batchSize && ++batches < CLEANUP_BATCHES_PER_CALL);
+      }
+      if (!committed.done().isEmpty() && batches < CLEANUP_BATCHES_PER_CALL) {
+        statements++;
+        try (PreparedStatement ps = c.prepareStatement(sql.deletePublishedAhead())) {
+          do {
+            ps.setString(1, arrayLiteral(committed.doneFirsts()));
+            ps.setString(2, arrayLiteral(committed.doneLasts()));
+            ps.setInt(3, batchSize);
+            deleted = ps.executeUpdate();
+          } while (deleted == batchSize && ++batches < CLEANUP_BATCHES_PER_CALL);
+        }
       }
     } catch (SQLException e) {
       throw failure("Deleting published outbox rows up to " + committed, e);
@@ -841,6 +939,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
   }
 
   private Connection connection() throws SQLException {
+    if (closed) {
+      throw new SQLException("The outbox capture is closed", "08003");
+    }
     if (connection == null || connection.isClosed()) {
       connection = connections.open();
       connection.setAutoCommit(true);
@@ -868,6 +969,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   @Override
   public void close() {
+    closed = true;
     reset();
   }
 

@@ -25,8 +25,10 @@ final class SafeCuts {
    *
    * @param rows rows from the origin through this transaction (an absolute count, for spacing)
    * @param maxSeq the highest seq of unpublished rows through this transaction
+   * @param transactions transactions from the origin through this one (absolute, like rows)
+   * @param lastSeq the highest seq of this transaction itself: a cursor there has passed the cut
    */
-  record Cut(long txid, long rows, long maxSeq) {}
+  record Cut(long txid, long rows, long maxSeq, long transactions, long lastSeq) {}
 
   private final int spacing;
   private final Deque<Cut> cuts = new ArrayDeque<>();
@@ -34,8 +36,10 @@ final class SafeCuts {
   /** Cuts describe every committed row with a txid below this. */
   private long coveredBelow;
 
-  /** Rows through the last cut the cursor has passed. */
+  /** Rows and transactions through the last cut the cursor has passed. */
   private long consumedRows;
+
+  private long consumedTransactions;
 
   /**
    * @param spacing rows between kept cuts: poll.max.rows
@@ -54,10 +58,18 @@ final class SafeCuts {
     return cuts.isEmpty();
   }
 
-  /** The cursor passed {@code cursorTxid}: forget the cuts at or before it. */
-  void passed(long cursorTxid) {
-    while (!cuts.isEmpty() && cuts.peekFirst().txid() <= cursorTxid) {
-      consumedRows = cuts.pollFirst().rows();
+  /**
+   * The cursor is at {@code (cursorTxid, cursorSeq)}: forget the cuts it has passed. A cursor
+   * inside a cut's transaction (an offset set through the REST API) has not passed it.
+   */
+  void passed(long cursorTxid, long cursorSeq) {
+    while (!cuts.isEmpty()
+        && (cuts.peekFirst().txid() < cursorTxid
+            || (cuts.peekFirst().txid() == cursorTxid
+                && cursorSeq >= cuts.peekFirst().lastSeq()))) {
+      Cut cut = cuts.pollFirst();
+      consumedRows = cut.rows();
+      consumedTransactions = cut.transactions();
     }
   }
 
@@ -82,32 +94,71 @@ final class SafeCuts {
     return last == null ? consumedRows : last.rows();
   }
 
+  /** Transactions counted before the first cut to come, like {@link #rowsBase()}. */
+  long transactionsBase() {
+    Cut last = cuts.peekLast();
+    return last == null ? consumedTransactions : last.transactions();
+  }
+
   /**
    * Adds freshly computed safe cuts (ascending, rows already absolute) for every committed row
    * below {@code horizon}: as few as keep batches within {@code spacing} rows, and always the last.
    */
   void extend(List<Cut> computed, long horizon) {
-    long lastKept = rowsBase();
-    for (int i = 0; i < computed.size(); i++) {
-      Cut cut = computed.get(i);
-      boolean last = i == computed.size() - 1;
+    Extension extension = extension();
+    computed.forEach(extension::offer);
+    extension.finish(horizon);
+  }
+
+  /** Adds cuts as they stream in, holding one back to see whether the next one is too far. */
+  Extension extension() {
+    return new Extension();
+  }
+
+  /** One extension of the cuts; see {@link #extend}. */
+  final class Extension {
+    private long lastKept = rowsBase();
+    private Cut previous;
+
+    /** The next computed cut, in txid order. */
+    void offer(Cut cut) {
       // Keep the furthest cut within spacing rows of the last kept one.
-      if (last || computed.get(i + 1).rows() - lastKept > spacing) {
-        cuts.addLast(cut);
-        lastKept = cut.rows();
+      if (previous != null && cut.rows() - lastKept > spacing) {
+        cuts.addLast(previous);
+        lastKept = previous.rows();
+      }
+      previous = cut;
+    }
+
+    /** Every cut below {@code horizon} has been offered. */
+    void finish(long horizon) {
+      if (previous != null) {
+        cuts.addLast(previous);
+      }
+      coveredBelow = horizon;
+    }
+  }
+
+  /** The cut after {@code txid}, or null. */
+  Cut cut(long txid) {
+    for (Cut cut : cuts) {
+      if (cut.txid() == txid) {
+        return cut;
       }
     }
-    coveredBelow = horizon;
+    return null;
   }
 
   /** Rows between the last passed cut and {@code end}: about how many rows a batch holds. */
   long rowsThrough(long end) {
-    for (Cut cut : cuts) {
-      if (cut.txid() == end) {
-        return cut.rows() - consumedRows;
-      }
-    }
-    return 0;
+    Cut cut = cut(end);
+    return cut == null ? 0 : cut.rows() - consumedRows;
+  }
+
+  /** Transactions between the last passed cut and {@code end}. */
+  long transactionsThrough(long end) {
+    Cut cut = cut(end);
+    return cut == null ? 0 : cut.transactions() - consumedTransactions;
   }
 
   /**

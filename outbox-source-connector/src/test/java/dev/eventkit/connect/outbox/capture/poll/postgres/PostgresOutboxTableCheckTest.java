@@ -57,6 +57,25 @@ class PostgresOutboxTableCheckTest {
   }
 
   @Test
+  void aTxidColumnThatCanBeNullOrHasNoDefaultIsAnError() {
+    Map<String, Column> nullable = designColumns();
+    nullable.put("txid", new Column("xid8", false, false, "pg_current_xact_id()"));
+    Map<String, Column> noDefault = designColumns();
+    noDefault.put("txid", new Column("xid8", true, false, null));
+
+    for (Map<String, Column> columns : List.of(nullable, noDefault)) {
+      Findings findings =
+          PostgresOutboxTableCheck.judge(
+              facts(columns, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX)), config());
+      assertThat(findings.errors().get("column.txid"))
+          .singleElement()
+          .asString()
+          .contains("never read")
+          .endsWith("SET DEFAULT pg_current_xact_id(), ALTER COLUMN \"txid\" SET NOT NULL;");
+    }
+  }
+
+  @Test
   void severalTasksWithoutTheBucketIndexWarnWithItsStatement() {
     Findings one = PostgresOutboxTableCheck.judge(designFacts(), config(), 1);
     Findings eight = PostgresOutboxTableCheck.judge(designFacts(), config(), 8);

@@ -13,7 +13,7 @@ class SafeCutsTest {
   private static List<Cut> tenRowTransactions(int count) {
     List<Cut> cuts = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      cuts.add(new Cut(100 + i, 10L * i, 10L * i));
+      cuts.add(new Cut(100 + i, 10L * i, 10L * i, i, 10L * i));
     }
     return cuts;
   }
@@ -25,13 +25,13 @@ class SafeCutsTest {
 
     assertThat(cuts.batchEnd()).isEqualTo(102L);
     assertThat(cuts.rowsThrough(102)).isEqualTo(20);
-    cuts.passed(102);
+    cuts.passed(102, Long.MAX_VALUE);
     assertThat(cuts.batchEnd()).isEqualTo(104L);
-    cuts.passed(104);
-    cuts.passed(106);
-    cuts.passed(108);
+    cuts.passed(104, Long.MAX_VALUE);
+    cuts.passed(106, Long.MAX_VALUE);
+    cuts.passed(108, Long.MAX_VALUE);
     assertThat(cuts.batchEnd()).isEqualTo(110L);
-    cuts.passed(110);
+    cuts.passed(110, Long.MAX_VALUE);
     assertThat(cuts.batchEnd()).isNull();
     assertThat(cuts.coveredBelow()).isEqualTo(200);
   }
@@ -39,9 +39,14 @@ class SafeCutsTest {
   @Test
   void aRunLongerThanPollMaxRowsIsOneBatchRatherThanNone() {
     SafeCuts cuts = new SafeCuts(25, 0);
-    cuts.extend(List.of(new Cut(101, 5, 5), new Cut(140, 400, 400), new Cut(141, 410, 410)), 150);
+    cuts.extend(
+        List.of(
+            new Cut(101, 5, 5, 0, 5),
+            new Cut(140, 400, 400, 0, 400),
+            new Cut(141, 410, 410, 0, 410)),
+        150);
 
-    cuts.passed(101);
+    cuts.passed(101, Long.MAX_VALUE);
     assertThat(cuts.batchEnd()).isEqualTo(140L);
     assertThat(cuts.rowsThrough(140)).isEqualTo(395);
   }
@@ -55,8 +60,20 @@ class SafeCutsTest {
     // more are no longer safe; the ones before stay.
     cuts.invalidate(35);
 
-    assertThat(cuts.last()).isEqualTo(new Cut(103, 30, 30));
+    assertThat(cuts.last()).isEqualTo(new Cut(103, 30, 30, 3, 30));
     assertThat(cuts.rowsBase()).isEqualTo(30);
+  }
+
+  @Test
+  void aCursorInsideACutsTransactionHasNotPassedIt() {
+    SafeCuts cuts = new SafeCuts(100, 0);
+    cuts.extend(List.of(new Cut(101, 10, 10, 1, 10), new Cut(102, 2000, 2000, 2, 2000)), 200);
+
+    cuts.passed(102, 1500);
+    assertThat(cuts.batchEnd()).isEqualTo(102L);
+    assertThat(cuts.transactionsThrough(102)).isEqualTo(1);
+    cuts.passed(102, 2000);
+    assertThat(cuts.batchEnd()).isNull();
   }
 
   @Test
@@ -66,9 +83,9 @@ class SafeCutsTest {
     cuts.invalidate(25);
     long base = cuts.rowsBase();
 
-    cuts.extend(List.of(new Cut(250, base + 20, 60)), 260);
+    cuts.extend(List.of(new Cut(250, base + 20, 60, 0, 60)), 260);
 
-    assertThat(cuts.last()).isEqualTo(new Cut(250, 40, 60));
+    assertThat(cuts.last()).isEqualTo(new Cut(250, 40, 60, 0, 60));
     assertThat(cuts.coveredBelow()).isEqualTo(260);
   }
 }
