@@ -365,6 +365,54 @@ class PostgresPollingCaptureIT {
     }
   }
 
+  /**
+   * A large batch of more than a thousand aggregates, one of them with a lower-seq row still behind
+   * the horizon: the batch waits for it, then everything goes out in each aggregate's order.
+   */
+  @Test
+  void aLargeBatchOfManyAggregatesWaitsForABlockerBehindTheHorizon() throws Exception {
+    try (Connection early = db.connect();
+        Connection open = db.connect()) {
+      early.setAutoCommit(false);
+      open.setAutoCommit(false);
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)"); // takes the lowest xid
+      }
+      try (Connection c = db.connect();
+          Statement st = c.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                + " SELECT 'order', 'd-' || g, 'Bulk', '{}' FROM generate_series(1, 600) g");
+      }
+      try (Statement st = open.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (2)"); // holds the horizon from here on
+      }
+      commitOne("A", "{\"step\": 1}"); // behind the horizon
+      write(early, "A", "{\"step\": 2}");
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                + " SELECT 'order', 'c-' || g, 'Bulk', '{}' FROM generate_series(1, 600) g");
+      }
+      early.commit();
+
+      try (PostgresPollingCapture capture = capture(100, 0, 1)) {
+        assertThat(drain(capture)).isEmpty();
+        assertThat(capture.stall().stalled()).isTrue();
+
+        open.rollback();
+        List<OutboxRow> published = drain(capture);
+        assertEachOnce(published, 1202);
+        assertPerAggregateOrder(published);
+        assertThat(
+                published.stream()
+                    .filter(r -> r.aggregateId().equals("A"))
+                    .map(OutboxRow::payloadText))
+            .containsExactly("{\"step\": 1}", "{\"step\": 2}");
+      }
+    }
+  }
+
   @Test
   void concurrentWritersWithEarlyXidsKeepEveryAggregateInOrderWithTinyBatches() throws Exception {
     int writers = 6;

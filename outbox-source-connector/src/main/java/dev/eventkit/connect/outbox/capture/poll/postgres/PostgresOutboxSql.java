@@ -204,6 +204,18 @@ final class PostgresOutboxSql {
    * yet: parameters horizon, highest candidate seq, aggregate ids (text array).
    */
   String horizonBlockers() {
+    return horizonBlockers(true);
+  }
+
+  /**
+   * As {@link #horizonBlockers()} for every aggregate, for a batch with too many aggregates to
+   * send: parameters horizon, highest candidate seq.
+   */
+  String horizonBlockersOfAllAggregates() {
+    return horizonBlockers(false);
+  }
+
+  private String horizonBlockers(boolean listed) {
     return "SELECT CAST("
         + quote(columns.aggregateId())
         + " AS text), min("
@@ -214,9 +226,8 @@ final class PostgresOutboxSql {
         + txid
         + " >= CAST(? AS xid8) AND "
         + seq
-        + " < ? AND CAST("
-        + quote(columns.aggregateId())
-        + " AS text) = ANY (?)"
+        + " < ?"
+        + (listed ? " AND CAST(" + quote(columns.aggregateId()) + " AS text) = ANY (?)" : "")
         + bucketFilter
         + " GROUP BY 1";
   }

@@ -60,6 +60,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
   /** How long the safe cuts of a whole backlog may take to compute before the socket gives up. */
   private static final int CUTS_NETWORK_TIMEOUT_MS = 30 * 60_000;
 
+  /**
+   * Up to this many aggregates go to the database as a list; a larger batch reads the committed
+   * rows above the horizon for all aggregates instead (the region is scanned either way).
+   */
+  private static final int MAX_LISTED_AGGREGATES = 1_000;
+
   /** DELETE batches per cleanup call: enough to keep up, few enough to keep poll() short. */
   private static final int CLEANUP_BATCHES_PER_CALL = 10;
 
@@ -602,18 +608,26 @@ public final class PostgresPollingCapture implements OutboxCapture {
       maxSeq = Math.max(maxSeq, row.seq());
     }
     Map<String, Long> result = new HashMap<>();
+    boolean listed = aggregates.size() <= MAX_LISTED_AGGREGATES;
     statements++;
-    try (PreparedStatement ps = c.prepareStatement(sql.horizonBlockers())) {
+    try (PreparedStatement ps =
+        c.prepareStatement(listed ? sql.horizonBlockers() : sql.horizonBlockersOfAllAggregates())) {
       ps.setString(1, Long.toString(horizon));
       ps.setLong(2, maxSeq);
-      Array ids = c.createArrayOf("text", aggregates.toArray());
-      ps.setArray(3, ids);
+      Array ids = listed ? c.createArrayOf("text", aggregates.toArray()) : null;
+      if (listed) {
+        ps.setArray(3, ids);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          result.put(rs.getString(1), rs.getLong(2));
+          if (listed || aggregates.contains(rs.getString(1))) {
+            result.put(rs.getString(1), rs.getLong(2));
+          }
         }
       } finally {
-        ids.free();
+        if (ids != null) {
+          ids.free();
+        }
       }
     }
     return result;
