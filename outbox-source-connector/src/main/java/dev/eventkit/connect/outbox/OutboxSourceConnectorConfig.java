@@ -96,10 +96,12 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public static final String POLL_MAX_ROWS_CONFIG = "poll.max.rows";
   private static final String POLL_MAX_ROWS_DOC =
-      "Rows a poll aims to read: a batch ends at the last safe cut within this many rows (a"
+      "Most rows a poll returns. A batch ends at the last safe cut within this many rows (a"
           + " point after which no row can be an earlier event of an aggregate in the batch). A"
-          + " database transaction is never split, so a batch is larger when one transaction, or"
-          + " a run of interleaved transactions that must be published together, has more rows.";
+          + " database transaction is never split across Kafka transactions: one with more rows,"
+          + " or a run of interleaved transactions that must be published together, goes out in"
+          + " parts of at most this many rows over several polls (exactly-once needs"
+          + " transaction.boundary=connector for that).";
 
   public static final String POLL_NOTIFY_CHANNEL_CONFIG = "poll.notify.channel";
   private static final String POLL_NOTIFY_CHANNEL_DOC =

@@ -98,4 +98,16 @@ class OutboxSourceConnectorValidateTest {
         .asString()
         .startsWith("Cannot connect to the database");
   }
+
+  @Test
+  void exactlyOnceIsSupportedOnlyWithConnectorDefinedTransactionBoundaries() {
+    OutboxSourceConnector connector = new OutboxSourceConnector();
+
+    assertThat(connector.exactlyOnceSupport(Map.of("transaction.boundary", "connector")))
+        .isEqualTo(org.apache.kafka.connect.source.ExactlyOnceSupport.SUPPORTED);
+    assertThat(connector.exactlyOnceSupport(Map.of("transaction.boundary", "poll")))
+        .isEqualTo(org.apache.kafka.connect.source.ExactlyOnceSupport.UNSUPPORTED);
+    assertThat(connector.exactlyOnceSupport(Map.of()))
+        .isEqualTo(org.apache.kafka.connect.source.ExactlyOnceSupport.UNSUPPORTED);
+  }
 }
