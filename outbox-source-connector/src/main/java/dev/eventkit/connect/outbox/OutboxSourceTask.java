@@ -265,8 +265,8 @@ public final class OutboxSourceTask extends SourceTask {
     offsetsCommitted = false;
     nextCleanupMs = now + CLEANUP_INTERVAL_MS;
     Map<String, Object> committed = context.offsetStorageReader().offset(partition);
-    if (committed != null) {
-      capture.offsetCommitted(committed);
+    if (committed != null && capture.offsetCommitted(committed)) {
+      nextCleanupMs = now; // more to delete: go on at the next poll
     }
   }
 

@@ -251,6 +251,25 @@ class OutboxSourceTaskTest {
   }
 
   @Test
+  void cleanupThatStoppedEarlyGoesOnAtTheNextPoll() {
+    start("cleanup.policy", "delete", "poll.interval.ms", "10");
+    context.committed.put(PARTITION, Map.of("after", 7));
+    capture.cleanupHasMore = 2;
+
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(2))
+        .until(
+            () -> {
+              task.poll();
+              return capture.committedOffsets.size() == 3;
+            });
+    // Without more to delete, the next cleanup waits for an offset commit or five seconds.
+    task.poll();
+    task.poll();
+    assertThat(capture.committedOffsets).hasSize(3);
+  }
+
+  @Test
   void withoutCleanupTheCaptureIsNeverToldToDelete() {
     start();
     context.committed.put(PARTITION, Map.of("after", 7));
@@ -273,6 +292,7 @@ class OutboxSourceTaskTest {
     volatile boolean notifyOnNextAwait;
     volatile boolean closed;
     CaptureException awaitFailure;
+    int cleanupHasMore;
     int polls;
     int awaits;
 
@@ -321,8 +341,9 @@ class OutboxSourceTaskTest {
     }
 
     @Override
-    public void offsetCommitted(Map<String, Object> offset) {
+    public boolean offsetCommitted(Map<String, Object> offset) {
       committedOffsets.add(offset);
+      return cleanupHasMore-- > 0;
     }
 
     @Override

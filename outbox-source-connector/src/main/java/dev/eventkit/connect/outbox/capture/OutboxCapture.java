@@ -34,9 +34,10 @@ public interface OutboxCapture extends AutoCloseable {
 
   /**
    * Connect has durably committed this offset (and, exactly-once, the Kafka transactions up to it):
-   * rows at or before it may be deleted when the connector cleans up.
+   * rows at or before it may be deleted when the connector cleans up. Returns whether cleanup
+   * stopped early to keep the poll short and wants to be called again soon.
    */
-  void offsetCommitted(Map<String, Object> offset) throws CaptureException;
+  boolean offsetCommitted(Map<String, Object> offset) throws CaptureException;
 
   /** Unpublished rows, and the age of the oldest; measured now and then, not per poll. */
   Backlog backlog() throws CaptureException;

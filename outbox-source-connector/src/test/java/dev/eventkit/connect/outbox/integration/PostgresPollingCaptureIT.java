@@ -413,6 +413,86 @@ class PostgresPollingCaptureIT {
     }
   }
 
+  /**
+   * A large transaction published ahead of the cursor (a done range) before a restart is not
+   * published again when the cuts are recomputed after the horizon moves.
+   */
+  @Test
+  void aLargeTransactionInADoneRangeIsNotPublishedAgainAfterTheHorizonMoves() throws Exception {
+    commitOne("a-1", "{}");
+    commitOne("a-2", "{}");
+    long bulkTxid;
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                + " SELECT 'order', 'bulk-' || g, 'Bulk', '{}' FROM generate_series(1, 200) g");
+        var rs = st.executeQuery("SELECT CAST(pg_current_xact_id() AS text)");
+        rs.next();
+        bulkTxid = Long.parseLong(rs.getString(1));
+      }
+      c.commit();
+    }
+    PostgresPosition restart =
+        new PostgresPosition(0, 0, List.of(new PostgresPosition.TxidRange(bulkTxid, bulkTxid)));
+
+    List<OutboxRow> published = new ArrayList<>();
+    try (PostgresPollingCapture capture = capture(1, 0, 1, restart)) {
+      capture.poll().forEach(tx -> published.addAll(tx.rows()));
+      commitOne("b", "{}"); // the horizon moves while a cut below the bulk transaction remains
+      published.addAll(drain(capture));
+    }
+
+    assertThat(published).extracting(OutboxRow::aggregateId).containsExactly("a-1", "a-2", "b");
+  }
+
+  /**
+   * One transaction larger than a poll, held back by a row of its aggregate behind the horizon: it
+   * waits, and while the horizon stays put the capture does not read it again.
+   */
+  @Test
+  void aLargeTransactionWaitsForItsBlockerWithoutBeingReadAgainMeanwhile() throws Exception {
+    try (Connection early = db.connect();
+        Connection open = db.connect()) {
+      early.setAutoCommit(false);
+      open.setAutoCommit(false);
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+      }
+      try (Statement st = open.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (2)");
+      }
+      commitOne("A", "{\"step\": 1}"); // behind the horizon
+      write(early, "A", "{\"step\": 2}");
+      try (Statement st = early.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                + " SELECT 'order', 'bulk-' || g, 'Bulk', '{}' FROM generate_series(1, 199) g");
+      }
+      early.commit();
+
+      try (PostgresPollingCapture capture = capture(50, 0, 1)) {
+        assertThat(capture.poll()).isEmpty();
+        long statements = capture.statementsExecuted();
+        assertThat(capture.poll()).isEmpty();
+        assertThat(capture.statementsExecuted() - statements)
+            .as("only the horizon and the stall are looked at again")
+            .isLessThanOrEqualTo(3);
+        assertThat(capture.stall().stalled()).isTrue();
+
+        open.rollback();
+        List<OutboxRow> published = drain(capture);
+        assertEachOnce(published, 201);
+        assertThat(
+                published.stream()
+                    .filter(r -> r.aggregateId().equals("A"))
+                    .map(OutboxRow::payloadText))
+            .containsExactly("{\"step\": 1}", "{\"step\": 2}");
+      }
+    }
+  }
+
   @Test
   void concurrentWritersWithEarlyXidsKeepEveryAggregateInOrderWithTinyBatches() throws Exception {
     int writers = 6;

@@ -233,22 +233,32 @@ public final class PostgresOutboxTableCheck {
               + " ADD COLUMN "
               + columns.txid()
               + " xid8 NOT NULL DEFAULT pg_current_xact_id();");
-    } else if (!txid.notNull()
-        || txid.defaultExpression() == null
-        || !txid.defaultExpression().contains("pg_current_xact_id()")) {
+    } else if (!txid.notNull()) {
       findings.error(
           OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
           "Column "
               + columns.txid()
-              + " must be NOT NULL with DEFAULT pg_current_xact_id(), the id of the transaction"
-              + " that writes the row: a row with a NULL or other txid is never read in commit"
-              + " order, or never read at all. Fix: ALTER TABLE "
+              + " is nullable: a row with a NULL txid is never read. Fix (after giving existing"
+              + " NULL rows a txid, or deleting them): ALTER TABLE "
               + table
               + " ALTER COLUMN "
               + quote(columns.txid())
               + " SET DEFAULT pg_current_xact_id(), ALTER COLUMN "
               + quote(columns.txid())
               + " SET NOT NULL;");
+    } else if (txid.defaultExpression() == null
+        || !txid.defaultExpression().contains("pg_current_xact_id()")) {
+      findings.warning(
+          OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
+          "Column "
+              + columns.txid()
+              + " has no DEFAULT pg_current_xact_id(): every writer must then set it to"
+              + " pg_current_xact_id() itself, or its rows are not read in commit order. Fix:"
+              + " ALTER TABLE "
+              + table
+              + " ALTER COLUMN "
+              + quote(columns.txid())
+              + " SET DEFAULT pg_current_xact_id();");
     }
     Column position = types.get(columns.position());
     boolean positionUsable = position != null && ORDERABLE_POSITION_TYPES.contains(position.type());

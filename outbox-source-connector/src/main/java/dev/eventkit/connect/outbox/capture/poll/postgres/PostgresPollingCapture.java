@@ -66,7 +66,10 @@ public final class PostgresPollingCapture implements OutboxCapture {
    */
   private static final int MAX_LISTED_AGGREGATES = 1_000;
 
-  /** DELETE batches per cleanup call: enough to keep up, few enough to keep poll() short. */
+  /**
+   * DELETE batches per cleanup call, so one poll never spends long cleaning up; when there is more,
+   * the task calls again on its next poll.
+   */
   private static final int CLEANUP_BATCHES_PER_CALL = 10;
 
   /** Longest single wait for a notification, so stop() is honoured promptly. */
@@ -111,8 +114,8 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   private long headLastSeq;
 
-  private Connection connection;
-  private Connection listenConnection;
+  private volatile Connection connection;
+  private volatile Connection listenConnection;
   private PostgresPosition position;
   private PublishedByOtherLayouts publishedElsewhere;
   private volatile CaptureStall stall = CaptureStall.NONE;
@@ -288,6 +291,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private PendingTransaction singleTransaction(Connection c, long horizon, long txid)
       throws SQLException {
     long afterSeq = position.txid() == txid ? position.seq() : Long.MIN_VALUE;
+    if (position.isPublished(txid, Long.MAX_VALUE)) {
+      // Published ahead of the cursor before a restart (a done range): nothing to send again.
+      position = new PostgresPosition(txid, Long.MAX_VALUE, position.done());
+      cuts.passed(txid, Long.MAX_VALUE);
+      return null;
+    }
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.transactionBlocked())) {
       ps.setString(1, Long.toString(txid));
@@ -301,7 +310,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
         }
       }
     }
-    long lastSeq = cuts.cut(txid).maxSeq();
+    long lastSeq = cuts.cut(txid).lastSeq();
     log.info(
         "Publishing transaction {} of {} ({} rows) in parts of at most poll.max.rows={}",
         txid,
@@ -460,7 +469,10 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
     SafeCuts.Cut last = cuts.last();
     PostgresPosition from =
-        last == null ? position : new PostgresPosition(last.txid(), Long.MAX_VALUE, List.of());
+        last == null
+            ? position
+            // Done ranges beyond the last cut are published: they must not count again.
+            : new PostgresPosition(last.txid(), Long.MAX_VALUE, position.done());
     long rowsBase = cuts.rowsBase();
     long transactionsBase = cuts.transactionsBase();
     SafeCuts.Extension extension = cuts.extension();
@@ -469,7 +481,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
     // for longer than a socket timeout meant to catch dead connections. Results stream in, and
     // only one cut per poll.max.rows rows is kept.
     int networkTimeout = c.getNetworkTimeout();
-    c.setNetworkTimeout(Runnable::run, Math.max(networkTimeout, CUTS_NETWORK_TIMEOUT_MS));
+    if (networkTimeout != 0) { // 0: no timeout at all, as the user chose
+      c.setNetworkTimeout(Runnable::run, Math.max(networkTimeout, CUTS_NETWORK_TIMEOUT_MS));
+    }
     try (PreparedStatement ps = c.prepareStatement(sql.safeCuts())) {
       ps.setFetchSize(1_000);
       int i = bindUnpublishedAfter(c, ps, 1, from);
@@ -486,7 +500,12 @@ public final class PostgresPollingCapture implements OutboxCapture {
         }
       }
     } finally {
-      c.setNetworkTimeout(Runnable::run, networkTimeout);
+      try {
+        c.setNetworkTimeout(Runnable::run, networkTimeout);
+      } catch (SQLException e) {
+        log.debug("Could not restore the socket timeout; the connection is reopened", e);
+        reset();
+      }
     }
     extension.finish(horizon);
     if (cuts.isEmpty() && position.cursorBefore(PostgresPosition.at(horizon - 1, Long.MAX_VALUE))) {
@@ -826,6 +845,10 @@ public final class PostgresPollingCapture implements OutboxCapture {
           return true;
         }
         listenConnection = connections.open();
+        if (closed) { // stop() ran while the connection was being opened
+          reset();
+          return true;
+        }
         listenConnection.setAutoCommit(true);
         statements++;
         try (Statement st = listenConnection.createStatement()) {
@@ -879,9 +902,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   /** With cleanup.policy=delete, deletes this bucket's rows at or before a committed offset. */
   @Override
-  public void offsetCommitted(Map<String, Object> offset) throws CaptureException {
+  public boolean offsetCommitted(Map<String, Object> offset) throws CaptureException {
     if (!settings.deletePublished() || offset == null) {
-      return;
+      return false;
     }
     PostgresPosition committed = PostgresPosition.fromOffset(offset);
     int batchSize = settings.cleanupBatchSize();
@@ -911,6 +934,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
           } while (deleted == batchSize && ++batches < CLEANUP_BATCHES_PER_CALL);
         }
       }
+      return batches >= CLEANUP_BATCHES_PER_CALL;
     } catch (SQLException e) {
       throw failure("Deleting published outbox rows up to " + committed, e);
     }
@@ -958,6 +982,10 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
     if (connection == null || connection.isClosed()) {
       connection = connections.open();
+      if (closed) { // stop() ran while the connection was being opened
+        reset();
+        throw new SQLException("The outbox capture is closed", "08003");
+      }
       connection.setAutoCommit(true);
       // A generic plan cannot see that the cursor and the batch end bound the (txid, seq) range
       // to a few hundred rows, and may scan the whole table on every poll: plan each execution.

@@ -57,22 +57,29 @@ class PostgresOutboxTableCheckTest {
   }
 
   @Test
-  void aTxidColumnThatCanBeNullOrHasNoDefaultIsAnError() {
+  void aNullableTxidIsAnErrorAndAMissingDefaultAWarning() {
     Map<String, Column> nullable = designColumns();
     nullable.put("txid", new Column("xid8", false, false, "pg_current_xact_id()"));
     Map<String, Column> noDefault = designColumns();
     noDefault.put("txid", new Column("xid8", true, false, null));
 
-    for (Map<String, Column> columns : List.of(nullable, noDefault)) {
-      Findings findings =
-          PostgresOutboxTableCheck.judge(
-              facts(columns, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX)), config());
-      assertThat(findings.errors().get("column.txid"))
-          .singleElement()
-          .asString()
-          .contains("never read")
-          .endsWith("SET DEFAULT pg_current_xact_id(), ALTER COLUMN \"txid\" SET NOT NULL;");
-    }
+    Findings nullableFindings =
+        PostgresOutboxTableCheck.judge(
+            facts(nullable, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX)), config());
+    Findings noDefaultFindings =
+        PostgresOutboxTableCheck.judge(
+            facts(noDefault, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX)), config());
+
+    assertThat(nullableFindings.errors().get("column.txid"))
+        .singleElement()
+        .asString()
+        .contains("never read")
+        .endsWith("SET DEFAULT pg_current_xact_id(), ALTER COLUMN \"txid\" SET NOT NULL;");
+    assertThat(noDefaultFindings.errors()).isEmpty();
+    assertThat(noDefaultFindings.warnings().get("column.txid"))
+        .singleElement()
+        .asString()
+        .endsWith("SET DEFAULT pg_current_xact_id();");
   }
 
   @Test
