@@ -1001,6 +1001,55 @@ class PostgresPollingCaptureIT {
     assertPerAggregateOrder(published);
   }
 
+  /**
+   * Cleanup deletes what a committed offset covers, done ranges included, and nothing else; a call
+   * stops after a bounded number of batches and says there is more.
+   */
+  @Test
+  void cleanupDeletesExactlyWhatTheCommittedOffsetCoversInBoundedCalls() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      commitOne("a-" + i, "{}");
+    }
+    List<Long> txids =
+        db.query("SELECT CAST(txid AS text) AS t FROM outbox ORDER BY seq").stream()
+            .map(r -> Long.parseLong((String) r.get("t")))
+            .toList();
+    // Published: the first 25 by cursor, and rows 27-28 ahead of it; 25, 26 and 29 are not.
+    PostgresPosition committed =
+        new PostgresPosition(
+            txids.get(24),
+            Long.MAX_VALUE,
+            List.of(new PostgresPosition.TxidRange(txids.get(27), txids.get(28))));
+    try (PostgresPollingCapture capture =
+        new PostgresPollingCapture(
+            db::connect,
+            new PostgresPollingCapture.Settings("outbox", COLUMNS, 0, 1, 100, null, true, 2),
+            PostgresPosition.START)) {
+      assertThat(capture.offsetCommitted(committed.toOffset())).as("more to delete").isTrue();
+      assertThat(db.queryForLong("SELECT count(*) FROM outbox")).isEqualTo(10);
+      while (capture.offsetCommitted(committed.toOffset())) {
+        // each call deletes at most ten batches
+      }
+    }
+    assertThat(
+            db.query("SELECT CAST(txid AS text) AS t FROM outbox ORDER BY seq").stream()
+                .map(r -> Long.parseLong((String) r.get("t")))
+                .toList())
+        .containsExactly(txids.get(25), txids.get(26), txids.get(29));
+  }
+
+  @Test
+  void aClosedCaptureOpensNoConnection() throws Exception {
+    PostgresPollingCapture capture = captureThrough(db.jdbcUrl(), "eventkit-closed");
+    capture.close();
+
+    assertThatThrownBy(capture::poll).isInstanceOf(CaptureException.class);
+    assertThat(
+            db.queryForLong(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'eventkit-closed'"))
+        .isZero();
+  }
+
   @Test
   void aHorizonBelowTheCommittedPositionFailsTheTaskInsteadOfSkipping() throws Exception {
     commitOne("a", "{}");

@@ -77,6 +77,33 @@ class SafeCutsTest {
   }
 
   @Test
+  void aCursorAtTheEndOfItsOwnTransactionHasPassedItsCutWhateverCameBefore() {
+    SafeCuts cuts = new SafeCuts(10, 0);
+    // Transaction 102 ends at seq 40; an earlier one in the same run reached seq 90.
+    cuts.extend(List.of(new Cut(102, 50, 90, 2, 40), new Cut(103, 60, 95, 3, 95)), 200);
+
+    cuts.passed(102, 40);
+
+    assertThat(cuts.batchEnd()).isEqualTo(103L);
+    assertThat(cuts.transactionsThrough(103)).isEqualTo(1);
+    assertThat(cuts.rowsThrough(103)).isEqualTo(10);
+  }
+
+  @Test
+  void thinnedCutsStillCountEveryTransactionBetweenThem() {
+    SafeCuts cuts = new SafeCuts(25, 0);
+    cuts.extend(tenRowTransactions(10), 200);
+
+    assertThat(cuts.transactionsThrough(102)).isEqualTo(2);
+    cuts.passed(102, Long.MAX_VALUE);
+    assertThat(cuts.transactionsThrough(104)).isEqualTo(2);
+    cuts.invalidate(45);
+    long base = cuts.transactionsBase();
+    cuts.extend(List.of(new Cut(300, cuts.rowsBase() + 30, 300, base + 3, 300)), 400);
+    assertThat(cuts.last().transactions()).isEqualTo(base + 3);
+  }
+
+  @Test
   void recomputedCutsContinueTheRowCountOfTheLastValidCut() {
     SafeCuts cuts = new SafeCuts(10, 0);
     cuts.extend(tenRowTransactions(3), 200);
