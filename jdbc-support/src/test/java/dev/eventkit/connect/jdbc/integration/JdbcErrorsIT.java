@@ -452,28 +452,26 @@ class JdbcErrorsIT {
    * The action's failure, retried until it fails (a server reacts to a kill or reload a bit later).
    */
   private static SQLException awaitFailure(SqlAction action) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        action.run();
-      } catch (SQLException e) {
-        return e;
-      }
-      if (System.nanoTime() > deadline) {
-        return fail("Expected an SQLException within " + WAIT);
-      }
-      Thread.sleep(100);
-    }
+    return org.awaitility.Awaitility.await("an SQLException")
+        .atMost(WAIT)
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(
+            () -> {
+              try {
+                action.run();
+                return null;
+              } catch (SQLException e) {
+                return e;
+              }
+            },
+            java.util.Objects::nonNull);
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("Condition not met within " + WAIT);
-      }
-      Thread.sleep(50);
-    }
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .pollInterval(java.time.Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 
   private static void execute(Connection c, String sql) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.eventkit.connect.outbox.capture.poll.postgres;
 
+import java.util.Arrays;
+
 /**
  * A planned transaction of a large batch, waiting to be published in parts: the rows of {@code
  * txid} after seq {@code afterSeq} through {@code lastSeq} — all of them, or when {@code seqs} is
@@ -25,8 +27,6 @@ record PendingTransaction(
   }
 
   boolean wants(long seq) {
-    return seqs == null
-        ? seq > afterSeq && seq <= lastSeq
-        : java.util.Arrays.binarySearch(seqs, seq) >= 0;
+    return seqs == null ? seq > afterSeq && seq <= lastSeq : Arrays.binarySearch(seqs, seq) >= 0;
   }
 }

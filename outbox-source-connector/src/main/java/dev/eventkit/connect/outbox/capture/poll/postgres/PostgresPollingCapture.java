@@ -22,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -156,9 +158,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
   public static PostgresPollingCapture resume(
       ConnectionFactory connections,
       Settings settings,
-      java.util.function.Function<
-              java.util.Collection<Map<String, Object>>,
-              Map<Map<String, Object>, Map<String, Object>>>
+      Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
           offsets) {
     PostgresStartPosition start =
         PostgresStartPosition.find(
@@ -486,7 +486,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
     try (PreparedStatement ps = c.prepareStatement(sql.safeCuts())) {
       ps.setFetchSize(1_000);
-      int i = bindUnpublishedAfter(c, ps, 1, from);
+      int i = bindUnpublishedAfter(ps, 1, from);
       ps.setString(i, Long.toString(horizon));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -533,7 +533,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.candidates())) {
       ps.setFetchSize(Math.max(100, settings.maxRows()));
-      int i = bindUnpublishedAfter(c, ps, 1, position);
+      int i = bindUnpublishedAfter(ps, 1, position);
       ps.setString(i, Long.toString(end));
       try (ResultSet rs = ps.executeQuery()) {
         readRows(rs, rows);
@@ -547,7 +547,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.candidateKeys())) {
       ps.setFetchSize(10_000);
-      int i = bindUnpublishedAfter(c, ps, 1, position);
+      int i = bindUnpublishedAfter(ps, 1, position);
       ps.setString(i, Long.toString(end));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -712,8 +712,8 @@ public final class PostgresPollingCapture implements OutboxCapture {
   }
 
   /** Binds position txid, seq and done arrays from {@code index}; returns the next index. */
-  private static int bindPosition(
-      Connection c, PreparedStatement ps, int index, PostgresPosition at) throws SQLException {
+  private static int bindPosition(PreparedStatement ps, int index, PostgresPosition at)
+      throws SQLException {
     ps.setString(index++, Long.toString(at.txid()));
     ps.setLong(index++, at.seq());
     ps.setString(index++, arrayLiteral(at.doneFirsts()));
@@ -725,9 +725,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
    * Binds a position as {@link #bindPosition} does, then the rows other layouts published beyond
    * this task's cursor (none once it has passed them all); returns the next index.
    */
-  private int bindUnpublishedAfter(
-      Connection c, PreparedStatement ps, int index, PostgresPosition at) throws SQLException {
-    index = bindPosition(c, ps, index, at);
+  private int bindUnpublishedAfter(PreparedStatement ps, int index, PostgresPosition at)
+      throws SQLException {
+    index = bindPosition(ps, index, at);
     PublishedByOtherLayouts ahead = publishedElsewhere.beyond(position);
     if (ahead.isEmpty() && !publishedElsewhere.isEmpty()) {
       log.info(
@@ -947,7 +947,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       long rows;
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.backlogCount())) {
-        int i = bindUnpublishedAfter(c, ps, 1, position);
+        int i = bindUnpublishedAfter(ps, 1, position);
         ps.setLong(i, BACKLOG_COUNT_CAP);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -957,7 +957,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       Instant next = null;
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.nextEventTime())) {
-        bindUnpublishedAfter(c, ps, 1, position);
+        bindUnpublishedAfter(ps, 1, position);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             next = timestamp(rs, 1, rs.getMetaData().getColumnTypeName(1));
