@@ -1,0 +1,177 @@
+package dev.eventkit.connect.outbox.capture.poll.mariadb;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The decision logic of MariaDB/MySQL poll mode, which has no commit horizon: which auto-increment
+ * ids may be published now, and when a missing id (a gap) is final. Pure: the capture feeds it what
+ * it read and saw, in the order that makes the decision safe.
+ *
+ * <p>Why it is exact. The auto-increment counter only grows, so when a read sees id {@code m} but
+ * not {@code g < m}, the transaction that took {@code g} took it before {@code m}, and {@code m}'s
+ * transaction had committed before the read: so {@code g}'s transaction had started before the
+ * read. Right after the read, the capture lists the running InnoDB transactions ({@code
+ * information_schema.INNODB_TRX}); {@code g}'s transaction is among them, or had already ended (its
+ * row, if committed, is visible to every later read). Once every listed transaction has ended, a
+ * read that starts after that check decides: the row is there, or the id is a hole for good (rolled
+ * back). The order matters: listing the transactions before the read could miss one that took its
+ * id in between. Without the PROCESS privilege the list cannot be read; then a gap is held for
+ * {@code poll.gap.timeout.ms} and passed with a warning.
+ *
+ * <p>Rows after the first open gap are held, so each aggregate's events, whose ids writers take
+ * under the aggregate's lock, go out in commit order. Ids off the {@code auto_increment_increment}
+ * / {@code auto_increment_offset} grid are not gaps.
+ */
+public final class GapTracker {
+
+  /** Which ids the server hands out: {@code offset + k * increment}. */
+  public record IdSpacing(long increment, long offset) {
+    public static final IdSpacing DENSE = new IdSpacing(1, 1);
+
+    public IdSpacing {
+      if (increment < 1 || offset < 1) {
+        throw new IllegalArgumentException(
+            "auto_increment_increment " + increment + " / auto_increment_offset " + offset);
+      }
+    }
+
+    /** The first id: the server ignores an offset larger than the increment. */
+    private long start() {
+      return offset > increment ? 1 : offset;
+    }
+
+    /** The smallest id the server can hand out above {@code id}. */
+    long nextAfter(long id) {
+      long start = start();
+      if (id < start) {
+        return start;
+      }
+      long k = (id - start) / increment + 1;
+      return start + k * increment;
+    }
+
+    /** The largest id the server can hand out below {@code id}. */
+    long previousBefore(long id) {
+      long start = start();
+      long k = Math.floorDiv(id - 1 - start, increment);
+      return start + k * increment;
+    }
+  }
+
+  /**
+   * The first missing id range after the cursor, and what it waits for.
+   *
+   * @param waitingFor transactions running right after the read that saw the gap and not yet seen
+   *     to end; empty: all have ended, so the next read decides; null: they cannot be listed (no
+   *     PROCESS), the gap is held until {@code openedAtMs + timeout}
+   */
+  public record Gap(long first, long last, Set<String> waitingFor, long openedAtMs) {
+    public Gap {
+      waitingFor = waitingFor == null ? null : Set.copyOf(waitingFor);
+    }
+
+    boolean exact() {
+      return waitingFor != null;
+    }
+  }
+
+  /**
+   * Where a task stands: every id up to {@code cursor} is published or a hole for good, and {@code
+   * gap} (or null) is the first range after it still waiting.
+   */
+  public record State(long cursor, Gap gap) {
+    public static final State START = new State(0, null);
+  }
+
+  /**
+   * What to do after a read.
+   *
+   * @param publish ids to publish now, in order
+   * @param next the state once they are published
+   * @param holes ranges found final (rolled back) this time, for the log
+   * @param expired ranges passed after {@code poll.gap.timeout.ms} without proof, for the WARN
+   */
+  public record Decision(List<Long> publish, State next, List<Gap> holes, List<Gap> expired) {}
+
+  private final IdSpacing spacing;
+  private final long gapTimeoutMs;
+
+  public GapTracker(IdSpacing spacing, long gapTimeoutMs) {
+    this.spacing = spacing;
+    this.gapTimeoutMs = gapTimeoutMs;
+  }
+
+  /**
+   * Decides after one poll.
+   *
+   * @param state where the task stood before the read
+   * @param ids the ids the read saw after {@code state.cursor()}, ascending (a prefix of them when
+   *     the read was limited)
+   * @param runningAfterRead transactions listed <em>after</em> the read (this session's own
+   *     excluded), or empty when they cannot be listed
+   * @param nowMs the time of the check
+   */
+  public Decision decide(
+      State state, List<Long> ids, Optional<Set<String>> runningAfterRead, long nowMs) {
+    List<Long> publish = new ArrayList<>();
+    List<Gap> holes = new ArrayList<>();
+    List<Gap> expired = new ArrayList<>();
+    long cursor = state.cursor();
+    Gap known = state.gap();
+    int i = 0;
+    while (i < ids.size()) {
+      long id = ids.get(i);
+      long expected = spacing.nextAfter(cursor);
+      if (id <= expected) {
+        // The expected id, or one off the grid before it (an explicit id, a changed increment).
+        publish.add(id);
+        cursor = Math.max(cursor, id);
+        i++;
+        continue;
+      }
+      Gap gap = new Gap(expected, spacing.previousBefore(id), null, nowMs);
+      if (known != null && known.first() == gap.first()) {
+        if (known.exact() && known.waitingFor().isEmpty()) {
+          // Every transaction that could fill it had ended before this read began: final.
+          holes.add(gap);
+          cursor = gap.last();
+          known = null;
+          continue;
+        }
+        if (!known.exact() && nowMs - known.openedAtMs() >= gapTimeoutMs) {
+          expired.add(gap);
+          cursor = gap.last();
+          known = null;
+          continue;
+        }
+        known = narrowed(known, gap, runningAfterRead);
+      } else {
+        known = opened(gap, runningAfterRead, nowMs);
+      }
+      return new Decision(publish, new State(cursor, known), holes, expired);
+    }
+    // No gap among what was read: a gap known before was filled, or lies beyond the read.
+    Gap remaining = known != null && known.first() > cursor ? known : null;
+    return new Decision(publish, new State(cursor, remaining), holes, expired);
+  }
+
+  /** A gap seen for the first time: it waits for every transaction running right now. */
+  private static Gap opened(Gap gap, Optional<Set<String>> running, long nowMs) {
+    return new Gap(gap.first(), gap.last(), running.orElse(null), nowMs);
+  }
+
+  /** A known gap, waiting now only for those of its transactions that still run. */
+  private static Gap narrowed(Gap known, Gap seen, Optional<Set<String>> running) {
+    if (!known.exact() || running.isEmpty()) {
+      // Without a list this time, an exact gap keeps waiting for its transactions.
+      return new Gap(seen.first(), seen.last(), known.waitingFor(), known.openedAtMs());
+    }
+    Set<String> still = new HashSet<>(known.waitingFor());
+    still.retainAll(running.get());
+    return new Gap(seen.first(), seen.last(), still, known.openedAtMs());
+  }
+}
