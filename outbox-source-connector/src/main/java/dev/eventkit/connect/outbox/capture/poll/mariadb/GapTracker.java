@@ -105,6 +105,18 @@ public final class GapTracker {
     this.gapTimeoutMs = gapTimeoutMs;
   }
 
+  /** Whether ids read after {@code cursor} leave an id missing between them. */
+  boolean hasGap(long cursor, java.util.Collection<Long> ids) {
+    long last = cursor;
+    for (long id : ids) {
+      if (id > spacing.nextAfter(last)) {
+        return true;
+      }
+      last = Math.max(last, id);
+    }
+    return false;
+  }
+
   /**
    * Decides after one poll.
    *

@@ -26,6 +26,16 @@ class GapTrackerTest {
   }
 
   @Test
+  void findsAMissingIdOnlyWhereTheSpacingLeavesOne() {
+    GapTracker galera = new GapTracker(new IdSpacing(2, 1), 60_000);
+
+    assertThat(galera.hasGap(0, List.of(1L, 3L, 5L))).isFalse();
+    assertThat(galera.hasGap(0, List.of(1L, 5L))).isTrue();
+    assertThat(galera.hasGap(3, List.of(7L))).isTrue();
+    assertThat(exact.hasGap(0, List.of())).isFalse();
+  }
+
+  @Test
   void idsWithoutGapsArePublishedInOrder() {
     Decision d = exact.decide(State.START, List.of(1L, 2L, 3L), running("t9"), 0);
 
