@@ -8,6 +8,7 @@ import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
 import dev.eventkit.connect.outbox.capture.OutboxCapture;
 import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
+import dev.eventkit.connect.outbox.capture.poll.WakeupSignal;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Decision;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Gap;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.IdSpacing;
@@ -28,9 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,9 +67,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private final Settings settings;
   private final MariaDbOutboxSql sql;
   private final Map<String, Object> partition;
-  private final ReentrantLock waitLock = new ReentrantLock();
-  private final Condition woken = waitLock.newCondition();
-  private boolean wakeupRequested;
+  private final WakeupSignal signal = new WakeupSignal();
 
   private volatile Connection connection;
   private volatile boolean closed;
@@ -250,32 +247,12 @@ public final class MariaDbPollingCapture implements OutboxCapture {
 
   @Override
   public boolean awaitChanges(long maxWaitMs) {
-    waitLock.lock();
-    try {
-      long remaining = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-      while (!wakeupRequested && remaining > 0) {
-        remaining = woken.awaitNanos(remaining);
-      }
-      boolean woke = wakeupRequested;
-      wakeupRequested = false;
-      return woke;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return true;
-    } finally {
-      waitLock.unlock();
-    }
+    return signal.await(maxWaitMs);
   }
 
   @Override
   public void wakeup() {
-    waitLock.lock();
-    try {
-      wakeupRequested = true;
-      woken.signalAll();
-    } finally {
-      waitLock.unlock();
-    }
+    signal.wakeup();
   }
 
   @Override

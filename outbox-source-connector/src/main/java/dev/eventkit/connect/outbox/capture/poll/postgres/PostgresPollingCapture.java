@@ -7,6 +7,7 @@ import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
 import dev.eventkit.connect.outbox.capture.OutboxCapture;
 import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
+import dev.eventkit.connect.outbox.capture.poll.WakeupSignal;
 import dev.eventkit.connect.outbox.record.OutboxRow;
 import java.sql.Array;
 import java.sql.Connection;
@@ -31,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -100,9 +99,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private final Map<String, Object> partition;
   private final SafeCuts cuts;
 
-  private final ReentrantLock waitLock = new ReentrantLock();
-  private final Condition woken = waitLock.newCondition();
-  private boolean wakeupRequested;
+  private final WakeupSignal signal = new WakeupSignal();
 
   private final Deque<PendingTransaction> pending = new ArrayDeque<>();
 
@@ -821,21 +818,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
     if (settings.notifyChannel() != null) {
       return awaitNotification(maxWaitMs);
     }
-    waitLock.lock();
-    try {
-      long remaining = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-      while (!wakeupRequested && remaining > 0) {
-        remaining = woken.awaitNanos(remaining);
-      }
-      boolean woke = wakeupRequested;
-      wakeupRequested = false;
-      return woke;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return true;
-    } finally {
-      waitLock.unlock();
-    }
+    return signal.await(maxWaitMs);
   }
 
   private boolean awaitNotification(long maxWaitMs) throws CaptureException {
@@ -859,7 +842,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       }
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
       while (System.nanoTime() < deadline) {
-        if (consumeWakeup()) {
+        if (signal.consume()) {
           return true;
         }
         long slice =
@@ -878,26 +861,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
   }
 
-  private boolean consumeWakeup() {
-    waitLock.lock();
-    try {
-      boolean requested = wakeupRequested;
-      wakeupRequested = false;
-      return requested;
-    } finally {
-      waitLock.unlock();
-    }
-  }
-
   @Override
   public void wakeup() {
-    waitLock.lock();
-    try {
-      wakeupRequested = true;
-      woken.signalAll();
-    } finally {
-      waitLock.unlock();
-    }
+    signal.wakeup();
   }
 
   /** With cleanup.policy=delete, deletes this bucket's rows at or before a committed offset. */
