@@ -3,7 +3,7 @@ package dev.eventkit.connect.outbox;
 import dev.eventkit.connect.jdbc.DatabaseDialect;
 import dev.eventkit.connect.jdbc.SecretRedaction;
 import dev.eventkit.connect.outbox.capture.OutboxCaptures;
-import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck;
+import dev.eventkit.connect.outbox.capture.poll.TableFindings;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -110,15 +110,6 @@ public final class OutboxSourceConnector extends SourceConnector {
       addError(result, OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG, e.getMessage());
       return result;
     }
-    if (dialect != DatabaseDialect.POSTGRESQL) {
-      addError(
-          result,
-          OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG,
-          "Poll mode supports PostgreSQL (jdbc:postgresql://...) in this release; "
-              + dialect
-              + " is planned.");
-      return result;
-    }
     if (!checkIdentifiers(result, config, dialect)) {
       return result;
     }
@@ -134,8 +125,7 @@ public final class OutboxSourceConnector extends SourceConnector {
       return result;
     }
     try (Connection c = connection) {
-      PostgresOutboxTableCheck.Findings findings =
-          PostgresOutboxTableCheck.check(c, config, tasksMax(connectorConfigs));
+      TableFindings findings = OutboxCaptures.checkTable(c, config, tasksMax(connectorConfigs));
       findings
           .errors()
           .forEach((option, messages) -> messages.forEach(m -> addError(result, option, m)));

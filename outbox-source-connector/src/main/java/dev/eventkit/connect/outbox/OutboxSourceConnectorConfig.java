@@ -109,6 +109,16 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
           + " (see the README for the DDL). Empty, or set without such a trigger: the task reads"
           + " every poll.interval.ms.";
 
+  public static final String POLL_GAP_TIMEOUT_MS_CONFIG = "poll.gap.timeout.ms";
+  private static final String POLL_GAP_TIMEOUT_MS_DOC =
+      "MariaDB/MySQL poll mode: how long a missing auto-increment id (a gap: a transaction that"
+          + " has not committed yet, or a rolled-back insert) holds back the rows after it when the"
+          + " connector cannot see running transactions. With the PROCESS privilege the connector"
+          + " reads information_schema.INNODB_TRX and waits exactly as long as the transactions"
+          + " that could fill the gap run, and this option is not used. Without it, a gap is passed"
+          + " after this long with a WARN naming the ids (counted in GapsExpired): a row committed"
+          + " there later is not published, so set it above your longest outbox transaction.";
+
   public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
   private static final String RETRY_BACKOFF_MS_DOC =
       "First wait before retrying after a transient database error (connection loss, failover,"
@@ -377,6 +387,17 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
         Width.MEDIUM,
         "Notify channel");
     def.define(
+        POLL_GAP_TIMEOUT_MS_CONFIG,
+        Type.LONG,
+        300_000L,
+        ConfigDef.Range.between(1, 86_400_000),
+        Importance.MEDIUM,
+        POLL_GAP_TIMEOUT_MS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Gap timeout (ms)");
+    def.define(
         RETRY_BACKOFF_MS_CONFIG,
         Type.LONG,
         500L,
@@ -557,6 +578,10 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public long retryBackoffMaxMs() {
     return getLong(RETRY_BACKOFF_MAX_MS_CONFIG);
+  }
+
+  public long pollGapTimeoutMs() {
+    return getLong(POLL_GAP_TIMEOUT_MS_CONFIG);
   }
 
   public long horizonStallWarnMs() {

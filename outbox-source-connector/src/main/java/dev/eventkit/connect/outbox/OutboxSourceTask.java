@@ -123,6 +123,7 @@ public final class OutboxSourceTask extends SourceTask {
       measureBacklog();
       List<CapturedTransaction> batch = capture.poll();
       reportStall(capture.stall());
+      metrics.recordGaps(capture.gaps());
       currentBackoffMs = 0;
       if (batch.isEmpty()) {
         nextReadAtMs = System.currentTimeMillis() + config.pollIntervalMs();

@@ -45,6 +45,11 @@ public interface OutboxCapture extends AutoCloseable {
   /** What keeps committed rows from being published right now, or {@link CaptureStall#NONE}. */
   CaptureStall stall();
 
+  /** Missing ids this capture waits on; {@link IdGaps#NONE} for captures without such gaps. */
+  default IdGaps gaps() {
+    return IdGaps.NONE;
+  }
+
   @Override
   void close();
 }

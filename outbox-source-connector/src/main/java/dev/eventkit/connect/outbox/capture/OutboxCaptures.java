@@ -1,7 +1,15 @@
 package dev.eventkit.connect.outbox.capture;
 
+import dev.eventkit.connect.jdbc.DatabaseDialect;
 import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
+import dev.eventkit.connect.outbox.capture.poll.ConnectionFactory;
+import dev.eventkit.connect.outbox.capture.poll.TableFindings;
+import dev.eventkit.connect.outbox.capture.poll.mariadb.MariaDbOutboxTableCheck;
+import dev.eventkit.connect.outbox.capture.poll.mariadb.MariaDbPollingCapture;
+import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.function.Function;
@@ -18,7 +26,7 @@ public final class OutboxCaptures {
    */
   public static OutboxCapture create(
       OutboxSourceConnectorConfig config,
-      PostgresPollingCapture.ConnectionFactory connections,
+      ConnectionFactory connections,
       Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
           offsets) {
     if (!OutboxSourceConnectorConfig.CAPTURE_MODE_POLL.equals(config.captureMode())) {
@@ -28,18 +36,34 @@ public final class OutboxCaptures {
               + config.captureMode()
               + " is not available in this release; use poll");
     }
-    return PostgresPollingCapture.resume(
-        connections,
-        new PostgresPollingCapture.Settings(
-            config.tableName(),
-            config.columns(),
-            config.taskBucket(),
-            config.taskBucketCount(),
-            config.pollMaxRows(),
-            config.notifyChannel().orElse(null),
-            config.deleteAfterPublish(),
-            config.cleanupBatchSize()),
-        offsets);
+    return switch (dialect(config)) {
+      case POSTGRESQL ->
+          PostgresPollingCapture.resume(
+              connections,
+              new PostgresPollingCapture.Settings(
+                  config.tableName(),
+                  config.columns(),
+                  config.taskBucket(),
+                  config.taskBucketCount(),
+                  config.pollMaxRows(),
+                  config.notifyChannel().orElse(null),
+                  config.deleteAfterPublish(),
+                  config.cleanupBatchSize()),
+              offsets);
+      case MARIADB, MYSQL ->
+          MariaDbPollingCapture.resume(
+              connections,
+              new MariaDbPollingCapture.Settings(
+                  config.tableName(),
+                  config.columns(),
+                  config.taskBucket(),
+                  config.taskBucketCount(),
+                  config.pollMaxRows(),
+                  config.pollGapTimeoutMs(),
+                  config.deleteAfterPublish(),
+                  config.cleanupBatchSize()),
+              offsets);
+    };
   }
 
   /**
@@ -49,6 +73,26 @@ public final class OutboxCaptures {
    */
   public static void validateOffset(
       OutboxSourceConnectorConfig config, Map<String, ?> partition, Map<String, ?> offset) {
-    PostgresPollingCapture.validateOffset(partition, offset);
+    switch (dialect(config)) {
+      case POSTGRESQL -> PostgresPollingCapture.validateOffset(partition, offset);
+      case MARIADB, MYSQL -> MariaDbPollingCapture.validateOffset(partition, offset);
+    }
+  }
+
+  /**
+   * Checks the outbox table for a connector of {@code tasks} tasks.
+   *
+   * @throws SQLException when the database cannot be read
+   */
+  public static TableFindings checkTable(
+      Connection c, OutboxSourceConnectorConfig config, int tasks) throws SQLException {
+    return switch (dialect(config)) {
+      case POSTGRESQL -> PostgresOutboxTableCheck.check(c, config, tasks);
+      case MARIADB, MYSQL -> MariaDbOutboxTableCheck.check(c, config, tasks);
+    };
+  }
+
+  private static DatabaseDialect dialect(OutboxSourceConnectorConfig config) {
+    return DatabaseDialect.fromUrl(config.connectionUrl());
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventkit.connect.outbox.metrics;
 
+import dev.eventkit.connect.outbox.capture.IdGaps;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
@@ -25,6 +26,7 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   private volatile long lastLagMs;
   private volatile long horizonStallAgeMs;
   private volatile int horizonStallPid = -1;
+  private volatile IdGaps gaps = IdGaps.NONE;
   private ObjectName name;
 
   /** Registers the MBean; a clash (a task restarting in place) replaces the old registration. */
@@ -81,6 +83,25 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   public void recordHorizonStall(int pid, long ageMs) {
     horizonStallPid = pid;
     horizonStallAgeMs = ageMs;
+  }
+
+  public void recordGaps(IdGaps gaps) {
+    this.gaps = gaps;
+  }
+
+  @Override
+  public int getOpenGaps() {
+    return gaps.open();
+  }
+
+  @Override
+  public long getOldestOpenGapAgeMs() {
+    return gaps.oldestOpenAgeMs();
+  }
+
+  @Override
+  public long getGapsExpired() {
+    return gaps.expired();
   }
 
   @Override

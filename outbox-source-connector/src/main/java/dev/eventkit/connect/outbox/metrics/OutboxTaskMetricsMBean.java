@@ -32,6 +32,24 @@ public interface OutboxTaskMetricsMBean {
   /** How long committed rows have waited behind an older open transaction, 0 when none. */
   long getHorizonStallAgeMs();
 
-  /** The backend pid holding the horizon back, -1 when none (or a prepared transaction). */
+  /**
+   * The session holding committed rows back, -1 when none: PostgreSQL's backend pid (-1 for a
+   * prepared transaction), MariaDB/MySQL's thread id of a transaction a gap waits for.
+   */
   int getHorizonStallPid();
+
+  /**
+   * MariaDB/MySQL poll mode: missing auto-increment id ranges after the task's position as of its
+   * last read (uncommitted or rolled back), 0 when none; always 0 for PostgreSQL.
+   */
+  int getOpenGaps();
+
+  /** How long the first open gap has held later rows back, 0 when none. */
+  long getOldestOpenGapAgeMs();
+
+  /**
+   * Gaps passed after poll.gap.timeout.ms without proof that they were rolled back (only without
+   * the PROCESS privilege); a row committed there later was not published.
+   */
+  long getGapsExpired();
 }

@@ -73,9 +73,9 @@ class MariaDbPollingCaptureIT {
   }
 
   private MariaDbPollingCapture capture(int maxRows, State start) {
-    return new MariaDbPollingCapture(
+    return MariaDbPollingCapture.at(
         db::connect,
-        new MariaDbPollingCapture.Settings("outbox", COLUMNS, maxRows, 60_000, false, 500),
+        new MariaDbPollingCapture.Settings("outbox", COLUMNS, 0, 1, maxRows, 60_000, false, 500),
         start);
   }
 

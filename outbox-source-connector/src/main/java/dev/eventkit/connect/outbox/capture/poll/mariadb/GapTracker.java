@@ -1,6 +1,7 @@
 package dev.eventkit.connect.outbox.capture.poll.mariadb;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -105,16 +106,17 @@ public final class GapTracker {
     this.gapTimeoutMs = gapTimeoutMs;
   }
 
-  /** Whether ids read after {@code cursor} leave an id missing between them. */
-  boolean hasGap(long cursor, java.util.Collection<Long> ids) {
+  /** How many missing id ranges lie between {@code cursor} and the ids read after it. */
+  int countGaps(long cursor, Collection<Long> ids) {
+    int gaps = 0;
     long last = cursor;
     for (long id : ids) {
       if (id > spacing.nextAfter(last)) {
-        return true;
+        gaps++;
       }
       last = Math.max(last, id);
     }
-    return false;
+    return gaps;
   }
 
   /**

@@ -11,6 +11,12 @@ final class MariaDbOutboxSql {
 
   private static final Identifiers IDENTIFIERS = DatabaseDialect.MARIADB.identifiers();
 
+  /**
+   * As in PostgreSQL poll mode: task {@code i} of {@code n} reads virtual buckets {@code v % n ==
+   * i}.
+   */
+  static final int VIRTUAL_BUCKETS = 256;
+
   private final String table;
   private final OutboxColumns columns;
   private final String seq;
@@ -26,15 +32,27 @@ final class MariaDbOutboxSql {
     return "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
   }
 
-  /** Rows after an id, in id order: parameters the id, the row limit. */
-  String rowsAfter() {
+  /**
+   * Rows after an id, in id order: parameters the id, the row limit. Columns: the id, the virtual
+   * bucket, then the outbox columns. Every task reads every id (a missing one may be any bucket's),
+   * but with several buckets the payload only of its own rows.
+   */
+  String rowsAfter(int buckets, int bucket) {
     List<String> select = new ArrayList<>();
     select.add(seq);
+    select.add(virtualBucket());
     select.add("CAST(" + q(columns.eventId()) + " AS CHAR)");
     select.add(q(columns.aggregateType()));
     select.add(q(columns.aggregateId()));
     select.add(q(columns.eventType()));
-    select.add(q(columns.payload()));
+    select.add(
+        buckets <= 1
+            ? q(columns.payload())
+            : "CASE WHEN "
+                + bucketFilter(buckets, bucket).substring(" AND ".length())
+                + " THEN "
+                + q(columns.payload())
+                + " END");
     select.add(q(columns.timestamp()));
     for (String header : columns.headerColumns().keySet()) {
       select.add("CAST(" + q(header) + " AS CHAR)");
@@ -51,12 +69,29 @@ final class MariaDbOutboxSql {
   }
 
   /**
+   * The virtual bucket of a row's aggregate id, 0 to {@link #VIRTUAL_BUCKETS} - 1; NULL and empty
+   * ids share one. CRC32 is the same on MariaDB and MySQL, every version and platform.
+   */
+  private String virtualBucket() {
+    return "(CRC32(COALESCE(CAST("
+        + q(columns.aggregateId())
+        + " AS CHAR), '')) % "
+        + VIRTUAL_BUCKETS
+        + ")";
+  }
+
+  /**
    * The InnoDB transactions running now, but this session's: one of them may still fill a gap.
    * Needs the PROCESS privilege.
    */
   String runningTransactions() {
-    return "SELECT CAST(trx_id AS CHAR) FROM information_schema.INNODB_TRX"
+    return "SELECT CAST(trx_id AS CHAR), trx_mysql_thread_id FROM information_schema.INNODB_TRX"
         + " WHERE trx_mysql_thread_id <> CONNECTION_ID()";
+  }
+
+  /** Event times are read in UTC: TIMESTAMP columns convert to the session's zone. */
+  String utcSession() {
+    return "SET time_zone = '+00:00'";
   }
 
   /** How this server hands out auto-increment ids. */
@@ -64,14 +99,50 @@ final class MariaDbOutboxSql {
     return "SELECT @@auto_increment_increment, @@auto_increment_offset";
   }
 
-  /** Deletes up to a batch of rows at or before an id: parameters the id, the batch size. */
-  String deletePublished() {
-    return "DELETE FROM " + table + " WHERE " + seq + " <= ? ORDER BY " + seq + " LIMIT ?";
+  /**
+   * Deletes up to a batch of this bucket's rows at or before an id: parameters the id, the batch
+   * size.
+   */
+  String deletePublished(int buckets, int bucket) {
+    return "DELETE FROM "
+        + table
+        + " WHERE "
+        + seq
+        + " <= ?"
+        + bucketFilter(buckets, bucket)
+        + " ORDER BY "
+        + seq
+        + " LIMIT ?";
   }
 
-  /** Rows after an id, counted up to a cap: parameters the id, the cap. */
-  String backlogCount() {
-    return "SELECT count(*) FROM (SELECT 1 FROM " + table + " WHERE " + seq + " > ? LIMIT ?) b";
+  /** This task's rows after an id, counted up to a cap: parameters the id, the cap. */
+  String backlogCount(int buckets, int bucket) {
+    return "SELECT count(*) FROM (SELECT 1 FROM "
+        + table
+        + " WHERE "
+        + seq
+        + " > ?"
+        + bucketFilter(buckets, bucket)
+        + " LIMIT ?) b";
+  }
+
+  /** The event time of this task's first row after an id: parameter the id. */
+  String firstTimestampAfter(int buckets, int bucket) {
+    return "SELECT "
+        + q(columns.timestamp())
+        + " FROM "
+        + table
+        + " WHERE "
+        + seq
+        + " > ?"
+        + bucketFilter(buckets, bucket)
+        + " ORDER BY "
+        + seq
+        + " LIMIT 1";
+  }
+
+  private String bucketFilter(int buckets, int bucket) {
+    return buckets <= 1 ? "" : " AND " + virtualBucket() + " % " + buckets + " = " + bucket;
   }
 
   private static String q(String column) {

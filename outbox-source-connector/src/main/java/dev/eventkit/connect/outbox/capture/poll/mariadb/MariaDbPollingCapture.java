@@ -6,8 +6,10 @@ import dev.eventkit.connect.outbox.capture.Backlog;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.IdGaps;
 import dev.eventkit.connect.outbox.capture.OutboxCapture;
 import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
+import dev.eventkit.connect.outbox.capture.poll.ConnectionFactory;
 import dev.eventkit.connect.outbox.capture.poll.WakeupSignal;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Decision;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Gap;
@@ -19,25 +21,33 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MariaDB/MySQL poll mode (work in progress: one task, not yet offered by the connector): reads
- * rows after the auto-increment cursor in a consistent snapshot, then lists the running InnoDB
- * transactions, and lets {@link GapTracker} decide what may go out. Each poll's rows are one
- * captured transaction: the table records no transaction id, so Kafka transactions follow polls.
+ * MariaDB/MySQL poll mode: reads rows after the auto-increment cursor in a consistent snapshot,
+ * then lists the running InnoDB transactions, and lets {@link GapTracker} decide what may go out.
+ * Each poll's rows are one captured transaction: the table records no transaction id, so Kafka
+ * transactions follow polls.
+ *
+ * <p>With several tasks, every task reads every id (a missing id may belong to any bucket, so each
+ * task must see them all to tell a gap from another bucket's row) and publishes the rows of its own
+ * hash bucket of aggregate ids; the payload is fetched only for those.
  */
 public final class MariaDbPollingCapture implements OutboxCapture {
 
@@ -48,40 +58,90 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   /** InnoDB refreshes its INFORMATION_SCHEMA transaction cache at most every 100 ms. */
   private static final long TRX_CACHE_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
+  /** A poll that finds only other buckets' rows reads on for up to this long. */
+  private static final long POLL_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
   /** What a MariaDB poll task reads and how. */
   public record Settings(
       String table,
       OutboxColumns columns,
+      int bucket,
+      int bucketCount,
       int maxRows,
       long gapTimeoutMs,
       boolean deletePublished,
       int cleanupBatchSize) {}
-
-  /** Opens JDBC connections; the task supplies one built from the connector config. */
-  @FunctionalInterface
-  public interface ConnectionFactory {
-    Connection open() throws SQLException;
-  }
 
   private final ConnectionFactory connections;
   private final Settings settings;
   private final MariaDbOutboxSql sql;
   private final Map<String, Object> partition;
   private final WakeupSignal signal = new WakeupSignal();
+  private final Function<
+          Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
+      offsets;
+  private MariaDbStartPosition start;
 
   private volatile Connection connection;
   private volatile boolean closed;
   private GapTracker tracker;
   private State state;
   private volatile CaptureStall stall = CaptureStall.NONE;
+  private volatile IdGaps gaps = IdGaps.NONE;
   private long gapsExpired;
+  private Map<String, Long> threadOfTransaction = Map.of();
 
-  public MariaDbPollingCapture(ConnectionFactory connections, Settings settings, State start) {
+  /**
+   * @param offsets reads committed offsets of partitions: other layouts' at the start, and, for
+   *     cleanup with several tasks, the other tasks' current ones
+   */
+  private MariaDbPollingCapture(
+      ConnectionFactory connections,
+      Settings settings,
+      MariaDbStartPosition start,
+      Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
+          offsets) {
     this.connections = connections;
     this.settings = settings;
     this.sql = new MariaDbOutboxSql(settings.table(), settings.columns());
-    this.partition = BucketPartitions.partition(settings.table(), 1, 0);
-    this.state = start;
+    this.partition =
+        BucketPartitions.partition(settings.table(), settings.bucketCount(), settings.bucket());
+    this.start = start;
+    this.state = start.state();
+    this.offsets = offsets;
+  }
+
+  /** Reads the task's committed position from Connect's offsets and builds its capture. */
+  public static MariaDbPollingCapture resume(
+      ConnectionFactory connections,
+      Settings settings,
+      Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
+          offsets) {
+    MariaDbStartPosition start =
+        MariaDbStartPosition.find(
+            settings.table(), settings.bucketCount(), settings.bucket(), offsets);
+    log.info(
+        "Outbox task for {} bucket {}/{} starts after {}",
+        settings.table(),
+        settings.bucket(),
+        settings.bucketCount(),
+        start);
+    return new MariaDbPollingCapture(connections, settings, start, offsets);
+  }
+
+  /** A single-task capture starting at {@code state}, for tests that drive it directly. */
+  public static MariaDbPollingCapture at(
+      ConnectionFactory connections, Settings settings, State state) {
+    return new MariaDbPollingCapture(
+        connections, settings, new MariaDbStartPosition(state, List.of()), wanted -> Map.of());
+  }
+
+  /** Checks an offset given to the offsets REST API. */
+  public static void validateOffset(Map<String, ?> partition, Map<String, ?> offset) {
+    BucketPartitions.validate(partition);
+    if (offset != null) {
+      MariaDbPosition.fromOffset(offset);
+    }
   }
 
   @Override
@@ -93,30 +153,42 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     return state;
   }
 
-  /** Gaps passed after poll.gap.timeout.ms without proof that they were rolled back. */
-  public long gapsExpired() {
-    return gapsExpired;
-  }
-
   @Override
   public List<CapturedTransaction> poll() throws CaptureException {
-    List<CapturedTransaction> batch = readAndDecide();
-    Gap gap = state.gap();
-    if (batch.isEmpty() && gap != null && gap.waitingFor() != null && gap.waitingFor().isEmpty()) {
-      // Every transaction the gap waited for has ended since the last read: a new read decides.
-      batch = readAndDecide();
+    long deadline = System.nanoTime() + POLL_BUDGET_NANOS;
+    while (true) {
+      Read read = readAndDecide();
+      if (!read.batch().isEmpty()) {
+        return read.batch();
+      }
+      Gap gap = state.gap();
+      boolean decidable = gap != null && gap.waitingFor() != null && gap.waitingFor().isEmpty();
+      // Read on when every transaction a gap waited for has ended (a new read decides it), or
+      // when a full read held only other buckets' rows.
+      boolean more = decidable || (read.full() && read.advanced());
+      if (!more || System.nanoTime() - deadline > 0) {
+        return List.of();
+      }
     }
-    return batch;
   }
 
-  private List<CapturedTransaction> readAndDecide() throws CaptureException {
-    Map<Long, OutboxRow> rows = new LinkedHashMap<>();
-    Optional<Set<String>> running;
+  /**
+   * One read and its decision.
+   *
+   * @param full whether the read returned poll.max.rows rows (more may follow)
+   * @param advanced whether the cursor moved
+   */
+  private record Read(List<CapturedTransaction> batch, boolean full, boolean advanced) {}
+
+  private Read readAndDecide() throws CaptureException {
+    Map<Long, ReadRow> rows = new LinkedHashMap<>();
+    Optional<Map<String, Long>> running;
     try {
       Connection c = connection();
       try (Statement st = c.createStatement()) {
         st.execute(sql.startSnapshot());
-        try (PreparedStatement ps = c.prepareStatement(sql.rowsAfter())) {
+        try (PreparedStatement ps =
+            c.prepareStatement(sql.rowsAfter(settings.bucketCount(), settings.bucket()))) {
           ps.setLong(1, state.cursor());
           ps.setInt(2, settings.maxRows());
           try (ResultSet rs = ps.executeQuery()) {
@@ -126,8 +198,9 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         st.execute("COMMIT");
       }
       long readAt = System.nanoTime();
-      if (state.gap() == null && !tracker.hasGap(state.cursor(), rows.keySet())) {
-        running = Optional.of(Set.of()); // no gap: nothing to wait for
+      int openGaps = tracker.countGaps(state.cursor(), rows.keySet());
+      if (state.gap() == null && openGaps == 0) {
+        running = Optional.of(Map.of()); // no gap: nothing to wait for
       } else {
         // Only now, after the read (see GapTracker for why the order matters). INNODB_TRX is
         // served from a cache refreshed at most every 100 ms: ask once the cache is surely
@@ -138,11 +211,20 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         }
         running = runningTransactions(c);
       }
+      running.ifPresent(r -> threadOfTransaction = r);
+      return decide(rows, running, openGaps);
     } catch (SQLException e) {
       throw failure("Reading the outbox", e);
     }
+  }
+
+  private Read decide(Map<Long, ReadRow> rows, Optional<Map<String, Long>> running, int openGaps) {
     Decision decision =
-        tracker.decide(state, List.copyOf(rows.keySet()), running, System.currentTimeMillis());
+        tracker.decide(
+            state,
+            List.copyOf(rows.keySet()),
+            running.map(Map::keySet),
+            System.currentTimeMillis());
     for (Gap hole : decision.holes()) {
       log.debug("Ids {}-{} of {} were rolled back", hole.first(), hole.last(), settings.table());
     }
@@ -159,26 +241,40 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     }
     State before = state;
     state = decision.next();
-    updateStall();
-    if (decision.publish().isEmpty()) {
-      return List.of();
+    updateStallAndGaps(openGaps);
+    List<OutboxRow> published = new ArrayList<>();
+    for (long id : decision.publish()) {
+      ReadRow row = rows.get(id);
+      if (row.ownBucket(settings) && !start.publishedElsewhere(id, row.virtualBucket())) {
+        published.add(row.row());
+      }
     }
-    List<OutboxRow> published = new ArrayList<>(decision.publish().size());
-    decision.publish().forEach(id -> published.add(rows.get(id)));
-    return List.of(
-        new CapturedTransaction(
-            "ids " + decision.publish().get(0) + "-" + state.cursor(),
-            published,
-            MariaDbPosition.toOffset(before),
-            MariaDbPosition.toOffset(state)));
+    if (!start.elsewhere().isEmpty() && state.cursor() >= start.highestElsewhere()) {
+      start = new MariaDbStartPosition(state, List.of()); // past every other layout's cursor
+    }
+    boolean full = rows.size() >= settings.maxRows();
+    boolean advanced = state.cursor() > before.cursor();
+    if (published.isEmpty()) {
+      return new Read(List.of(), full, advanced);
+    }
+    return new Read(
+        List.of(
+            new CapturedTransaction(
+                "ids " + decision.publish().get(0) + "-" + state.cursor(),
+                published,
+                MariaDbPosition.toOffset(before),
+                MariaDbPosition.toOffset(state))),
+        full,
+        advanced);
   }
 
-  private Optional<Set<String>> runningTransactions(Connection c) throws SQLException {
-    Set<String> running = new HashSet<>();
+  /** The running InnoDB transactions and their thread ids, or empty without PROCESS. */
+  private Optional<Map<String, Long>> runningTransactions(Connection c) throws SQLException {
+    Map<String, Long> running = new HashMap<>();
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql.runningTransactions())) {
       while (rs.next()) {
-        running.add(rs.getString(1));
+        running.put(rs.getString(1), rs.getLong(2));
       }
       return Optional.of(running);
     } catch (SQLException e) {
@@ -189,53 +285,94 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     }
   }
 
-  private void updateStall() {
+  private void updateStallAndGaps(int openGaps) {
     Gap gap = state.gap();
+    if (gap == null) {
+      stall = CaptureStall.NONE;
+      gaps = new IdGaps(0, 0, gapsExpired);
+      return;
+    }
+    long age = Math.max(0, System.currentTimeMillis() - gap.openedAtMs());
+    gaps = new IdGaps(Math.max(1, openGaps), age, gapsExpired);
+    String ids = "ids " + gap.first() + "-" + gap.last() + " of " + settings.table();
+    if (gap.waitingFor() == null) {
+      stall =
+          new CaptureStall(
+              ids + " (running transactions not visible without PROCESS)",
+              -1,
+              age,
+              "they are passed after poll.gap.timeout.ms="
+                  + settings.gapTimeoutMs()
+                  + "; GRANT PROCESS ON *.* to the connector's user makes this exact");
+      return;
+    }
+    StringBuilder holders = new StringBuilder();
+    long firstThread = -1;
+    for (String trx : gap.waitingFor()) {
+      Long thread = threadOfTransaction.get(trx);
+      holders.append(holders.length() == 0 ? "" : ", ").append("trx ").append(trx);
+      if (thread != null) {
+        holders.append(" (thread ").append(thread).append(')');
+        firstThread = firstThread < 0 ? thread : firstThread;
+      }
+    }
     stall =
-        gap == null
-            ? CaptureStall.NONE
-            : new CaptureStall(
-                "ids "
-                    + gap.first()
-                    + "-"
-                    + gap.last()
-                    + " of "
-                    + settings.table()
-                    + (gap.waitingFor() == null
-                        ? " (transactions not visible without PROCESS)"
-                        : " waiting for InnoDB transactions " + gap.waitingFor()),
-                -1,
-                Math.max(0, System.currentTimeMillis() - gap.openedAtMs()),
-                "end those transactions, or grant PROCESS");
+        new CaptureStall(
+            ids + " waiting for InnoDB transactions " + holders,
+            (int) firstThread,
+            age,
+            "end those transactions (KILL <thread>) if they are stuck");
   }
 
-  private void readRows(ResultSet rs, Map<Long, OutboxRow> into) throws SQLException {
-    boolean binaryPayload = isBinary(rs.getMetaData().getColumnType(6));
+  /** A row as read, before the decision: its id, virtual bucket and contents. */
+  private record ReadRow(OutboxRow row, int virtualBucket) {
+    boolean ownBucket(Settings settings) {
+      return virtualBucket % settings.bucketCount() == settings.bucket();
+    }
+  }
+
+  private void readRows(ResultSet rs, Map<Long, ReadRow> into) throws SQLException {
+    boolean binaryPayload = isBinary(rs.getMetaData().getColumnType(7));
+    String timestampType = rs.getMetaData().getColumnTypeName(8).toUpperCase(Locale.ROOT);
     OutboxColumns columns = settings.columns();
     while (rs.next()) {
       long id = rs.getLong(1);
       Map<String, String> headers = new LinkedHashMap<>();
-      int index = 8;
+      int index = 9;
       for (String header : columns.headerColumns().values()) {
         String value = rs.getString(index++);
         if (value != null) {
           headers.put(header, value);
         }
       }
-      Timestamp time = rs.getTimestamp(7);
       into.put(
           id,
-          new OutboxRow(
-              rs.getString(2),
-              rs.getString(3),
-              rs.getString(4),
-              rs.getString(5),
-              binaryPayload ? null : rs.getString(6),
-              binaryPayload ? rs.getBytes(6) : null,
-              time == null ? null : time.toInstant(),
-              headers,
-              Long.toString(id)));
+          new ReadRow(
+              new OutboxRow(
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  binaryPayload ? null : rs.getString(7),
+                  binaryPayload ? rs.getBytes(7) : null,
+                  timestamp(rs, 8, timestampType),
+                  headers,
+                  Long.toString(id)),
+              rs.getInt(2)));
     }
+  }
+
+  /**
+   * TIMESTAMP and DATETIME as UTC (the session's zone is UTC, so a TIMESTAMP reads as the instant
+   * it stores), integers as epoch milliseconds.
+   */
+  private static Instant timestamp(ResultSet rs, int index, String typeName) throws SQLException {
+    if (typeName.startsWith("TIMESTAMP") || typeName.startsWith("DATETIME")) {
+      LocalDateTime value = rs.getObject(index, LocalDateTime.class);
+      return value == null ? null : value.toInstant(ZoneOffset.UTC);
+    }
+    long millis = rs.getLong(index);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
   private static boolean isBinary(int sqlType) {
@@ -255,31 +392,79 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     signal.wakeup();
   }
 
+  /**
+   * Deletes this bucket's rows up to the committed cursor. With several tasks, only up to the
+   * lowest committed cursor of all of them: every task reads every id, and a row deleted above
+   * another task's cursor would look to it like a gap.
+   */
   @Override
   public boolean offsetCommitted(Map<String, Object> offset) throws CaptureException {
     if (!settings.deletePublished() || offset == null) {
       return false;
     }
-    long cursor = MariaDbPosition.fromOffset(offset).cursor();
-    try (PreparedStatement ps = connection().prepareStatement(sql.deletePublished())) {
-      ps.setLong(1, cursor);
+    long upTo = MariaDbPosition.fromOffset(offset).cursor();
+    if (settings.bucketCount() > 1) {
+      upTo = Math.min(upTo, lowestCommittedCursorOfAllTasks());
+    }
+    if (upTo <= 0) {
+      return false;
+    }
+    try (PreparedStatement ps =
+        connection()
+            .prepareStatement(sql.deletePublished(settings.bucketCount(), settings.bucket()))) {
+      ps.setLong(1, upTo);
       ps.setInt(2, settings.cleanupBatchSize());
       return ps.executeUpdate() == settings.cleanupBatchSize();
     } catch (SQLException e) {
-      throw failure("Deleting published outbox rows up to id " + cursor, e);
+      throw failure("Deleting published outbox rows up to id " + upTo, e);
     }
+  }
+
+  /** 0 while a task of this layout has committed no offset yet. */
+  private long lowestCommittedCursorOfAllTasks() {
+    List<Map<String, Object>> wanted = new ArrayList<>();
+    for (int b = 0; b < settings.bucketCount(); b++) {
+      wanted.add(BucketPartitions.partition(settings.table(), settings.bucketCount(), b));
+    }
+    Map<Map<String, Object>, Map<String, Object>> found = offsets.apply(wanted);
+    long lowest = Long.MAX_VALUE;
+    for (Map<String, Object> p : wanted) {
+      Map<String, Object> offset = found.get(p);
+      lowest = Math.min(lowest, offset == null ? 0 : MariaDbPosition.fromOffset(offset).cursor());
+    }
+    return lowest;
   }
 
   @Override
   public Backlog backlog() throws CaptureException {
-    try (PreparedStatement ps = connection().prepareStatement(sql.backlogCount())) {
-      ps.setLong(1, state.cursor());
-      ps.setLong(2, BACKLOG_COUNT_CAP);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long count = rs.getLong(1);
-        return new Backlog(count, count >= BACKLOG_COUNT_CAP, null);
+    try {
+      Connection c = connection();
+      long count;
+      try (PreparedStatement ps =
+          c.prepareStatement(sql.backlogCount(settings.bucketCount(), settings.bucket()))) {
+        ps.setLong(1, state.cursor());
+        ps.setLong(2, BACKLOG_COUNT_CAP);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          count = rs.getLong(1);
+        }
       }
+      Long oldest = null;
+      if (count > 0) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                sql.firstTimestampAfter(settings.bucketCount(), settings.bucket()))) {
+          ps.setLong(1, state.cursor());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              Instant time =
+                  timestamp(rs, 1, rs.getMetaData().getColumnTypeName(1).toUpperCase(Locale.ROOT));
+              oldest = time == null ? null : time.toEpochMilli();
+            }
+          }
+        }
+      }
+      return new Backlog(count, count >= BACKLOG_COUNT_CAP, oldest);
     } catch (SQLException e) {
       throw failure("Measuring the outbox backlog", e);
     }
@@ -290,6 +475,11 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     return stall;
   }
 
+  @Override
+  public IdGaps gaps() {
+    return gaps;
+  }
+
   private Connection connection() throws SQLException {
     if (closed) {
       throw new SQLException("The outbox capture is closed", "08003");
@@ -297,11 +487,13 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     if (connection == null || connection.isClosed()) {
       Connection c = connections.open();
       c.setAutoCommit(true);
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery(sql.idSpacing())) {
-        rs.next();
-        tracker =
-            new GapTracker(new IdSpacing(rs.getLong(1), rs.getLong(2)), settings.gapTimeoutMs());
+      try (Statement st = c.createStatement()) {
+        st.execute(sql.utcSession());
+        try (ResultSet rs = st.executeQuery(sql.idSpacing())) {
+          rs.next();
+          tracker =
+              new GapTracker(new IdSpacing(rs.getLong(1), rs.getLong(2)), settings.gapTimeoutMs());
+        }
       }
       connection = c;
       if (closed) {

@@ -2,6 +2,7 @@ package dev.eventkit.connect.outbox.capture.poll.postgres;
 
 import dev.eventkit.connect.outbox.OutboxColumns;
 import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
+import dev.eventkit.connect.outbox.capture.poll.TableFindings;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,28 +45,6 @@ public final class PostgresOutboxTableCheck {
   private static final Pattern TYPE_MODIFIER = Pattern.compile("\\(\\d+(?:,\\d+)?\\)");
 
   private PostgresOutboxTableCheck() {}
-
-  /** What validate reports, keyed by config option: errors block creation, warnings do not. */
-  public static final class Findings {
-    private final Map<String, List<String>> errors = new LinkedHashMap<>();
-    private final Map<String, List<String>> warnings = new LinkedHashMap<>();
-
-    void error(String option, String message) {
-      errors.computeIfAbsent(option, k -> new ArrayList<>()).add(message);
-    }
-
-    void warning(String option, String message) {
-      warnings.computeIfAbsent(option, k -> new ArrayList<>()).add(message);
-    }
-
-    public Map<String, List<String>> errors() {
-      return Collections.unmodifiableMap(errors);
-    }
-
-    public Map<String, List<String>> warnings() {
-      return Collections.unmodifiableMap(warnings);
-    }
-  }
 
   /**
    * A column as the catalog describes it; {@code type} as {@code format_type} prints it, {@code
@@ -107,11 +85,11 @@ public final class PostgresOutboxTableCheck {
       List<Index> indexes) {}
 
   /** Problems found for a connector of {@code tasks} tasks; none when the table is ready. */
-  public static Findings check(Connection c, OutboxSourceConnectorConfig config, int tasks)
+  public static TableFindings check(Connection c, OutboxSourceConnectorConfig config, int tasks)
       throws SQLException {
     Optional<TableFacts> facts = read(c, config);
     if (facts.isEmpty()) {
-      Findings findings = new Findings();
+      TableFindings findings = new TableFindings();
       findings.error(
           OutboxSourceConnectorConfig.TABLE_NAME_CONFIG,
           "Table "
@@ -157,13 +135,13 @@ public final class PostgresOutboxTableCheck {
   }
 
   /** Judges the facts against the config of a single-task connector. */
-  static Findings judge(TableFacts facts, OutboxSourceConnectorConfig config) {
+  static TableFindings judge(TableFacts facts, OutboxSourceConnectorConfig config) {
     return judge(facts, config, 1);
   }
 
   /** Judges the facts against the config of a connector of {@code tasks} tasks. */
-  static Findings judge(TableFacts facts, OutboxSourceConnectorConfig config, int tasks) {
-    Findings findings = new Findings();
+  static TableFindings judge(TableFacts facts, OutboxSourceConnectorConfig config, int tasks) {
+    TableFindings findings = new TableFindings();
     String table = config.tableName();
     Map<String, Column> types = facts.columns();
     OutboxColumns columns = config.columns();
@@ -363,7 +341,7 @@ public final class PostgresOutboxTableCheck {
    * front, so a later writer can hold a lower value than an earlier one.
    */
   private static void checkPositionSequence(
-      Findings findings,
+      TableFindings findings,
       Optional<Sequence> sequence,
       Column position,
       String table,
@@ -435,7 +413,7 @@ public final class PostgresOutboxTableCheck {
    * task walks every row of the (txid, seq) index and discards the others' share.
    */
   private static void checkBucketIndex(
-      Findings findings, List<Index> indexes, String table, OutboxColumns columns, int tasks) {
+      TableFindings findings, List<Index> indexes, String table, OutboxColumns columns, int tasks) {
     String bucket = PostgresBuckets.virtualBucket(quote(columns.aggregateId()));
     for (Index index : indexes) {
       if (isBucketIndex(index, columns)) {
@@ -479,7 +457,7 @@ public final class PostgresOutboxTableCheck {
   }
 
   private static void checkPositionIndex(
-      Findings findings, List<Index> indexes, String table, OutboxColumns columns) {
+      TableFindings findings, List<Index> indexes, String table, OutboxColumns columns) {
     List<String> nearMisses = new ArrayList<>();
     for (Index index : indexes) {
       String why = whyNotPositionIndex(index, columns.txid(), columns.position());
@@ -573,7 +551,7 @@ public final class PostgresOutboxTableCheck {
   }
 
   private static void privilegeMissing(
-      Findings findings, String role, String privilege, String table, String why) {
+      TableFindings findings, String role, String privilege, String table, String why) {
     findings.error(
         OutboxSourceConnectorConfig.CONNECTION_USER_CONFIG,
         "Role "
@@ -593,7 +571,11 @@ public final class PostgresOutboxTableCheck {
   }
 
   private static void requireColumn(
-      Findings findings, Map<String, Column> types, String option, String column, String table) {
+      TableFindings findings,
+      Map<String, Column> types,
+      String option,
+      String column,
+      String table) {
     if (!types.containsKey(column)) {
       findings.error(
           option,

@@ -7,6 +7,7 @@ import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
 import dev.eventkit.connect.outbox.capture.OutboxCapture;
 import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
+import dev.eventkit.connect.outbox.capture.poll.ConnectionFactory;
 import dev.eventkit.connect.outbox.capture.poll.WakeupSignal;
 import dev.eventkit.connect.outbox.record.OutboxRow;
 import java.sql.Array;
@@ -86,12 +87,6 @@ public final class PostgresPollingCapture implements OutboxCapture {
       String notifyChannel,
       boolean deletePublished,
       int cleanupBatchSize) {}
-
-  /** Opens JDBC connections; the task supplies one built from the connector config. */
-  @FunctionalInterface
-  public interface ConnectionFactory {
-    Connection open() throws SQLException;
-  }
 
   private final ConnectionFactory connections;
   private final Settings settings;

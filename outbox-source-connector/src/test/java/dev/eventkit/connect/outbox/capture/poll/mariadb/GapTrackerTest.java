@@ -29,10 +29,10 @@ class GapTrackerTest {
   void findsAMissingIdOnlyWhereTheSpacingLeavesOne() {
     GapTracker galera = new GapTracker(new IdSpacing(2, 1), 60_000);
 
-    assertThat(galera.hasGap(0, List.of(1L, 3L, 5L))).isFalse();
-    assertThat(galera.hasGap(0, List.of(1L, 5L))).isTrue();
-    assertThat(galera.hasGap(3, List.of(7L))).isTrue();
-    assertThat(exact.hasGap(0, List.of())).isFalse();
+    assertThat(galera.countGaps(0, List.of(1L, 3L, 5L))).isZero();
+    assertThat(galera.countGaps(0, List.of(1L, 5L))).isEqualTo(1);
+    assertThat(galera.countGaps(3, List.of(7L, 11L))).isEqualTo(2);
+    assertThat(exact.countGaps(0, List.of())).isZero();
   }
 
   @Test

@@ -3,8 +3,8 @@ package dev.eventkit.connect.outbox.capture.poll.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
+import dev.eventkit.connect.outbox.capture.poll.TableFindings;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck.Column;
-import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck.Findings;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck.Index;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck.Sequence;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresOutboxTableCheck.TableFacts;
@@ -63,10 +63,10 @@ class PostgresOutboxTableCheckTest {
     Map<String, Column> noDefault = designColumns();
     noDefault.put("txid", new Column("xid8", true, false, null));
 
-    Findings nullableFindings =
+    TableFindings nullableFindings =
         PostgresOutboxTableCheck.judge(
             facts(nullable, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX)), config());
-    Findings noDefaultFindings =
+    TableFindings noDefaultFindings =
         PostgresOutboxTableCheck.judge(
             facts(noDefault, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX)), config());
 
@@ -84,8 +84,8 @@ class PostgresOutboxTableCheckTest {
 
   @Test
   void severalTasksWithoutTheBucketIndexWarnWithItsStatement() {
-    Findings one = PostgresOutboxTableCheck.judge(designFacts(), config(), 1);
-    Findings eight = PostgresOutboxTableCheck.judge(designFacts(), config(), 8);
+    TableFindings one = PostgresOutboxTableCheck.judge(designFacts(), config(), 1);
+    TableFindings eight = PostgresOutboxTableCheck.judge(designFacts(), config(), 8);
 
     assertThat(one.warnings()).isEmpty();
     assertThat(eight.warnings().get("table.name"))
@@ -123,7 +123,7 @@ class PostgresOutboxTableCheckTest {
 
   @Test
   void theDesignTableHasNoFindings() {
-    Findings findings = PostgresOutboxTableCheck.judge(designFacts(), config());
+    TableFindings findings = PostgresOutboxTableCheck.judge(designFacts(), config());
 
     assertThat(findings.errors()).isEmpty();
     assertThat(findings.warnings()).isEmpty();
@@ -137,7 +137,7 @@ class PostgresOutboxTableCheckTest {
             Optional.of(new Sequence("app.outbox_seq_seq", 20)),
             List.of(POSITION_INDEX));
 
-    Findings findings = PostgresOutboxTableCheck.judge(facts, config());
+    TableFindings findings = PostgresOutboxTableCheck.judge(facts, config());
 
     assertThat(findings.errors()).containsOnlyKeys("column.position");
     assertThat(findings.errors().get("column.position"))
@@ -156,7 +156,7 @@ class PostgresOutboxTableCheckTest {
     Map<String, Column> columns = designColumns();
     columns.put("seq", new Column("bigint", true, false, null));
 
-    Findings findings =
+    TableFindings findings =
         PostgresOutboxTableCheck.judge(
             facts(columns, Optional.empty(), List.of(POSITION_INDEX)),
             config("table.name", "app.outbox"));
@@ -179,7 +179,7 @@ class PostgresOutboxTableCheckTest {
     Map<String, Column> columns = designColumns();
     columns.put("seq", new Column("bigint", true, false, "nextval(current_setting('x.seq'))"));
 
-    Findings findings =
+    TableFindings findings =
         PostgresOutboxTableCheck.judge(
             facts(columns, Optional.empty(), List.of(POSITION_INDEX)), config());
 
@@ -194,7 +194,7 @@ class PostgresOutboxTableCheckTest {
     Map<String, Column> columns = designColumns();
     columns.put("seq", new Column("text", true, false, null));
 
-    Findings findings =
+    TableFindings findings =
         PostgresOutboxTableCheck.judge(
             facts(columns, Optional.empty(), List.of(POSITION_INDEX)), config());
 
@@ -209,9 +209,9 @@ class PostgresOutboxTableCheckTest {
     columns.put("aggregateid", new Column("text", false, false, null));
     TableFacts facts = facts(columns, Optional.of(new Sequence("s", 1)), List.of(POSITION_INDEX));
 
-    Findings routed =
+    TableFindings routed =
         PostgresOutboxTableCheck.judge(facts, config("errors.invalid.topic", "outbox.invalid"));
-    Findings failing = PostgresOutboxTableCheck.judge(facts, config());
+    TableFindings failing = PostgresOutboxTableCheck.judge(facts, config());
 
     assertThat(routed.errors()).isEmpty();
     assertThat(routed.warnings().get("column.aggregate.id"))
@@ -270,7 +270,7 @@ class PostgresOutboxTableCheckTest {
             new Index("txid_only", "btree", List.of("txid"), false, true),
             new Index("broken_position", "btree", List.of("txid", "seq"), false, false));
 
-    Findings findings =
+    TableFindings findings =
         PostgresOutboxTableCheck.judge(
             facts(designColumns(), Optional.of(new Sequence("s", 1)), unusable), config());
 
@@ -312,7 +312,7 @@ class PostgresOutboxTableCheckTest {
     Map<String, Column> columns = designColumns();
     columns.put("txid", new Column("bigint", true, false, null));
 
-    Findings findings =
+    TableFindings findings =
         PostgresOutboxTableCheck.judge(
             facts(columns, Optional.of(new Sequence("s", 1)), List.of()), config());
 
