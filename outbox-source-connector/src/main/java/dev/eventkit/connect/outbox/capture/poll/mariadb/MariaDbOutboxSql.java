@@ -94,6 +94,19 @@ final class MariaDbOutboxSql {
     return "SET time_zone = '+00:00'";
   }
 
+  /**
+   * Makes the next statement (its own transaction, in autocommit) read uncommitted rows: without
+   * PROCESS, the only way to see that a gap's transaction is still at work.
+   */
+  String readUncommittedNext() {
+    return "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED";
+  }
+
+  /** Ids between two ids, committed or not (after {@link #readUncommittedNext}). */
+  String idsBetween() {
+    return "SELECT " + seq + " FROM " + table + " WHERE " + seq + " > ? AND " + seq + " < ?";
+  }
+
   /** How this server hands out auto-increment ids. */
   String idSpacing() {
     return "SELECT @@auto_increment_increment, @@auto_increment_offset";

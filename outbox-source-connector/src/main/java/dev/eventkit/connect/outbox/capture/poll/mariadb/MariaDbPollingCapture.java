@@ -11,6 +11,7 @@ import dev.eventkit.connect.outbox.capture.OutboxCapture;
 import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
 import dev.eventkit.connect.outbox.capture.poll.ConnectionFactory;
 import dev.eventkit.connect.outbox.capture.poll.WakeupSignal;
+import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.AfterRead;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Decision;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Gap;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.IdSpacing;
@@ -28,11 +29,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -89,6 +92,8 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private volatile CaptureStall stall = CaptureStall.NONE;
   private volatile IdGaps gaps = IdGaps.NONE;
   private long gapsExpired;
+  private long gapFirstId = -1;
+  private long gapSeenSinceMs;
   private Map<String, Long> threadOfTransaction = Map.of();
 
   /**
@@ -182,7 +187,6 @@ public final class MariaDbPollingCapture implements OutboxCapture {
 
   private Read readAndDecide() throws CaptureException {
     Map<Long, ReadRow> rows = new LinkedHashMap<>();
-    Optional<Map<String, Long>> running;
     try {
       Connection c = connection();
       try (Statement st = c.createStatement()) {
@@ -199,8 +203,9 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       }
       long readAt = System.nanoTime();
       int openGaps = tracker.countGaps(state.cursor(), rows.keySet());
+      AfterRead after;
       if (state.gap() == null && openGaps == 0) {
-        running = Optional.of(Map.of()); // no gap: nothing to wait for
+        after = AfterRead.running(Set.of()); // no gap: nothing to wait for
       } else {
         // Only now, after the read (see GapTracker for why the order matters). INNODB_TRX is
         // served from a cache refreshed at most every 100 ms: ask once the cache is surely
@@ -209,31 +214,58 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
-        running = runningTransactions(c);
+        Optional<Map<String, Long>> running = runningTransactions(c);
+        if (running.isPresent()) {
+          threadOfTransaction = running.get();
+          after = AfterRead.running(running.get().keySet());
+        } else {
+          threadOfTransaction = Map.of();
+          after = AfterRead.present(idsInFlightOrCommitted(c, rows.keySet()));
+        }
       }
-      running.ifPresent(r -> threadOfTransaction = r);
-      return decide(rows, running, openGaps);
+      return decide(rows, after, openGaps);
     } catch (SQLException e) {
       throw failure("Reading the outbox", e);
     }
   }
 
-  private Read decide(Map<Long, ReadRow> rows, Optional<Map<String, Long>> running, int openGaps) {
+  /** Without PROCESS: the ids up to the last one read that a READ UNCOMMITTED read finds. */
+  private Set<Long> idsInFlightOrCommitted(Connection c, Collection<Long> read)
+      throws SQLException {
+    long upTo = read.stream().mapToLong(Long::longValue).max().orElse(state.cursor());
+    Gap known = state.gap();
+    if (known != null) {
+      upTo = Math.max(upTo, known.last() + 1);
+    }
+    Set<Long> present = new HashSet<>();
+    try (Statement st = c.createStatement()) {
+      st.execute(sql.readUncommittedNext());
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.idsBetween())) {
+      ps.setLong(1, state.cursor());
+      ps.setLong(2, upTo);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          present.add(rs.getLong(1));
+        }
+      }
+    }
+    return present;
+  }
+
+  private Read decide(Map<Long, ReadRow> rows, AfterRead after, int openGaps) {
     Decision decision =
-        tracker.decide(
-            state,
-            List.copyOf(rows.keySet()),
-            running.map(Map::keySet),
-            System.currentTimeMillis());
+        tracker.decide(state, List.copyOf(rows.keySet()), after, System.currentTimeMillis());
     for (Gap hole : decision.holes()) {
       log.debug("Ids {}-{} of {} were rolled back", hole.first(), hole.last(), settings.table());
     }
     for (Gap expired : decision.expired()) {
       gapsExpired++;
       log.warn(
-          "Passing ids {}-{} of {} after poll.gap.timeout.ms={} without proof that their"
-              + " transactions rolled back (grant PROCESS to make this exact): a row that commits"
-              + " there later is not published",
+          "Passing ids {}-{} of {}: no row there was committed or in flight for"
+              + " poll.gap.timeout.ms={} and running transactions cannot be listed without the"
+              + " PROCESS privilege (GRANT PROCESS makes this exact). A row inserted there later"
+              + " would not be published.",
           expired.first(),
           expired.last(),
           settings.table(),
@@ -292,7 +324,12 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       gaps = new IdGaps(0, 0, gapsExpired);
       return;
     }
-    long age = Math.max(0, System.currentTimeMillis() - gap.openedAtMs());
+    long now = System.currentTimeMillis();
+    if (gap.first() != gapFirstId) {
+      gapFirstId = gap.first();
+      gapSeenSinceMs = Math.min(now, gap.openedAtMs());
+    }
+    long age = Math.max(0, now - gapSeenSinceMs);
     gaps = new IdGaps(Math.max(1, openGaps), age, gapsExpired);
     String ids = "ids " + gap.first() + "-" + gap.last() + " of " + settings.table();
     if (gap.waitingFor() == null) {
@@ -301,7 +338,8 @@ public final class MariaDbPollingCapture implements OutboxCapture {
               ids + " (running transactions not visible without PROCESS)",
               -1,
               age,
-              "they are passed after poll.gap.timeout.ms="
+              "they are held while a row there is in flight and passed once none has been for"
+                  + " poll.gap.timeout.ms="
                   + settings.gapTimeoutMs()
                   + "; GRANT PROCESS ON *.* to the connector's user makes this exact");
       return;

@@ -1,0 +1,452 @@
+package dev.eventkit.connect.outbox.integration;
+
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.header;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventkit.testkit.TestStack;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * MariaDB/MySQL poll mode end to end: the example config over REST, real Connect workers with
+ * exactly-once source support, embedded MariaDB. Every committed event once, no rolled-back one,
+ * each aggregate in commit order; late commits, long-open transactions, restarts while a gap is
+ * open, killed sessions and auto_increment_increment spacing, with and without the PROCESS
+ * privilege.
+ */
+class OutboxMariaDbPollIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path EXAMPLE =
+      OutboxTestSupport.EXAMPLE.getParent().resolve("outbox-mariadb-poll.json");
+  private static final AtomicInteger USERS = new AtomicInteger();
+  private static final AtomicInteger TOPICS = new AtomicInteger();
+
+  /** Each test's own topic: the example's template routes every account event to it. */
+  private final String topic = "mariadb-" + TOPICS.incrementAndGet() + ".events";
+
+  @RegisterExtension
+  static final TestStack STACK =
+      TestStack.mariadb(OutboxTestSupport.cluster().workers(2).exactlyOnceSource(true));
+
+  /** A user holding SELECT on the outbox, and PROCESS when {@code process}. */
+  private static String relayUser(TestDatabase db, boolean process) {
+    String user = "relay_" + USERS.incrementAndGet();
+    if (process) {
+      db.createRole(user, "secret", "SELECT ON outbox", "PROCESS ON *.*");
+    } else {
+      db.createRole(user, "secret", "SELECT ON outbox");
+    }
+    return user;
+  }
+
+  private Map<String, String> overrides(TestDatabase db, String user, String... more) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("topic.template", topic);
+    overrides.put("connection.url", db.jdbcUrl());
+    overrides.put("connection.user", user);
+    overrides.put("connection.password", "secret");
+    overrides.put("poll.interval.ms", "100");
+    for (int i = 0; i < more.length; i += 2) {
+      overrides.put(more[i], more[i + 1]);
+    }
+    return overrides;
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> consume(IsolationLevel isolation) {
+    return STACK.cluster().topics().consumeAll(topic, isolation);
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> awaitEvents(
+      IsolationLevel isolation, int count, Duration atMost) {
+    return Awaitility.await(count + " events on " + topic)
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> consume(isolation), records -> records.size() >= count);
+  }
+
+  private static List<String> eventIds(List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
+  }
+
+  /** Each aggregate's versions, in the order its partition holds them, must rise one by one. */
+  private static void assertPerAggregateOrder(List<ConsumerRecord<byte[], byte[]>> records)
+      throws Exception {
+    Map<String, List<Long>> versions = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      versions
+          .computeIfAbsent(OutboxTestSupport.text(record.key()), k -> new ArrayList<>())
+          .add(JSON.readTree(record.value()).get("version").asLong());
+    }
+    versions.forEach(
+        (aggregate, seen) -> assertThat(seen).as("versions of %s", aggregate).isSorted());
+  }
+
+  private static Object metric(String connector, int task, String attribute) throws Exception {
+    return ManagementFactory.getPlatformMBeanServer()
+        .getAttribute(
+            new ObjectName(
+                "dev.eventkit.connect:type=outbox-source-task,connector=\""
+                    + connector
+                    + "\",task="
+                    + task),
+            attribute);
+  }
+
+  private static List<String> warnings(JsonNode validation) {
+    for (JsonNode config : validation.get("configs")) {
+      if ("validation.warnings".equals(config.path("value").path("name").asText())) {
+        String value = config.get("value").get("value").asText();
+        return value.isEmpty() ? List.of() : List.of(value.split("\n"));
+      }
+    }
+    throw new AssertionError("No validation.warnings in " + validation);
+  }
+
+  /** A transaction left open after inserting one event. */
+  private record OpenTransaction(long thread, String eventId) {}
+
+  private static OpenTransaction openTransactionWith(Connection c, String aggregate)
+      throws SQLException {
+    c.setAutoCommit(false);
+    String eventId = MariaDbOutboxWriters.insert(c, "account", aggregate, "{\"version\": 1}");
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+      rs.next();
+      return new OpenTransaction(rs.getLong(1), eventId);
+    }
+  }
+
+  private static String commitOne(TestDatabase db, String aggregate) throws SQLException {
+    try (Connection c = db.connect()) {
+      return MariaDbOutboxWriters.insert(c, "account", aggregate, "{\"version\": 1}");
+    }
+  }
+
+  private void deleteConnector(String name) {
+    STACK.cluster().delete("connectors/" + name).expectSuccess("delete " + name);
+  }
+
+  /**
+   * The headline guarantee with PROCESS: 8 writers with think time inside their transactions, ~10%
+   * rollbacks and some transactions that stay open for seconds, two tasks (buckets), a task restart
+   * mid-stream, exactly-once: a read_committed consumer sees every committed event once, no
+   * rolled-back one, each aggregate in commit order.
+   */
+  @Test
+  void everyCommittedEventOnceInPerAggregateOrderWithProcess() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    MariaDbOutboxWriters writers = new MariaDbOutboxWriters(db, 30);
+    String user = relayUser(db, true);
+    Map<String, String> config =
+        overrides(
+            db,
+            user,
+            "tasks.max",
+            "2",
+            "poll.max.rows",
+            "50",
+            "exactly.once.support",
+            "required",
+            "transaction.boundary",
+            "connector");
+    JsonNode validation = STACK.cluster().validateConnector(EXAMPLE, config);
+    assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
+    assertThat(warnings(validation)).isEmpty();
+    STACK.cluster().createConnector("exact", EXAMPLE, config);
+    STACK.cluster().awaitRunning("exact", 2);
+
+    CompletableFuture<Void> writing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                writers.run(8, 3_000, 20, 50, 3_000);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Awaitility.await("events flowing before the task restart")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> consume(IsolationLevel.READ_COMMITTED).size() >= 500);
+    STACK.cluster().post("connectors/exact/tasks/1/restart", "").expectSuccess("restart task");
+    writing.get(4, TimeUnit.MINUTES);
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        awaitEvents(IsolationLevel.READ_COMMITTED, writers.committed.size(), Duration.ofMinutes(2));
+    assertThat(writers.rolledBack).isNotEmpty();
+    assertThat(eventIds(all)).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(eventIds(all))).isEqualTo(writers.committed);
+    assertPerAggregateOrder(all);
+    assertThat((Long) metric("exact", 0, "GapsExpired")).isZero();
+    deleteConnector("exact");
+  }
+
+  /**
+   * Without PROCESS the connector cannot see running transactions: validate says so on
+   * poll.gap.timeout.ms with the GRANT, and with a timeout longer than any transaction the same
+   * concurrent load is still published completely, once and in order, no gap expiring.
+   */
+  @Test
+  void withoutProcessAGapTimeoutLongerThanAnyTransactionLosesNothing() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    MariaDbOutboxWriters writers = new MariaDbOutboxWriters(db, 30);
+    String user = relayUser(db, false);
+    Map<String, String> config =
+        overrides(db, user, "poll.gap.timeout.ms", "60000", "poll.max.rows", "20");
+    JsonNode validation = STACK.cluster().validateConnector(EXAMPLE, config);
+    assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
+    assertThat(warnings(validation))
+        .singleElement()
+        .asString()
+        .startsWith("poll.gap.timeout.ms: ")
+        .contains("GRANT PROCESS ON *.* TO '" + user + "'@");
+    STACK.cluster().createConnector("fallback", EXAMPLE, config);
+    STACK.cluster().awaitRunning("fallback", 1);
+
+    writers.run(8, 1_500, 20, 50, 2_000);
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        awaitEvents(
+            IsolationLevel.READ_UNCOMMITTED, writers.committed.size(), Duration.ofMinutes(2));
+    assertThat(eventIds(all)).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(eventIds(all))).isEqualTo(writers.committed);
+    assertPerAggregateOrder(all);
+    assertThat((Long) metric("fallback", 0, "GapsExpired")).isZero();
+    deleteConnector("fallback");
+  }
+
+  /**
+   * With PROCESS, a transaction left open holds the rows after its id back for as long as it runs
+   * (the stall names its thread, and survives a task restart through the offset), and its row is
+   * published, in id order, when it finally commits.
+   */
+  @Test
+  void withProcessALongOpenTransactionIsPublishedWhenItCommitsEvenAcrossARestart()
+      throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    String user = relayUser(db, true);
+    String before = commitOne(db, "before");
+    STACK.cluster().createConnector("long-open", EXAMPLE, overrides(db, user));
+    STACK.cluster().awaitRunning("long-open", 1);
+    awaitEvents(IsolationLevel.READ_UNCOMMITTED, 1, Duration.ofSeconds(60));
+
+    try (Connection late = db.connect()) {
+      OpenTransaction open = openTransactionWith(late, "late");
+      long thread = open.thread();
+      String after = commitOne(db, "after");
+      Awaitility.await("the gap waiting for the open transaction's thread")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ((Integer) metric("long-open", 0, "HorizonStallPid")) == thread);
+      assertThat((Integer) metric("long-open", 0, "OpenGaps")).isEqualTo(1);
+      assertThat(eventIds(consume(IsolationLevel.READ_UNCOMMITTED))).containsExactly(before);
+
+      STACK
+          .cluster()
+          .post("connectors/long-open/tasks/0/restart", "")
+          .expectSuccess("restart task");
+      STACK.cluster().awaitRunning("long-open", 1);
+      Awaitility.await("the restarted task waiting for the same transaction")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ((Integer) metric("long-open", 0, "HorizonStallPid")) == thread);
+      assertThat(eventIds(consume(IsolationLevel.READ_UNCOMMITTED))).containsExactly(before);
+
+      late.commit();
+      List<ConsumerRecord<byte[], byte[]>> all =
+          awaitEvents(IsolationLevel.READ_UNCOMMITTED, 3, Duration.ofSeconds(60));
+      assertThat(eventIds(all)).containsExactly(before, open.eventId(), after);
+    }
+    assertThat((Integer) metric("long-open", 0, "OpenGaps")).isZero();
+    deleteConnector("long-open");
+  }
+
+  /**
+   * Without PROCESS, a transaction open longer than poll.gap.timeout.ms loses its gap: the rows
+   * after it go out once the timeout passes, the expiry is counted, and the row it commits later is
+   * not published. This is the documented price of running without PROCESS.
+   */
+  @Test
+  void withoutProcessAGapOpenLongerThanTheTimeoutExpiresLoudly() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    String user = relayUser(db, false);
+    STACK
+        .cluster()
+        .createConnector("expiring", EXAMPLE, overrides(db, user, "poll.gap.timeout.ms", "3000"));
+    STACK.cluster().awaitRunning("expiring", 1);
+
+    String after;
+    try (Connection late = db.connect()) {
+      openTransactionWith(late, "late");
+      after = commitOne(db, "after");
+      Awaitility.await("the row after the gap, once the gap timed out")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> eventIds(consume(IsolationLevel.READ_UNCOMMITTED)).contains(after));
+      assertThat((Long) metric("expiring", 0, "GapsExpired")).isEqualTo(1);
+      late.commit();
+    }
+    String next = commitOne(db, "next");
+    Awaitility.await("a later row")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> eventIds(consume(IsolationLevel.READ_UNCOMMITTED)).contains(next));
+    assertThat(eventIds(consume(IsolationLevel.READ_UNCOMMITTED))).containsExactly(after, next);
+    deleteConnector("expiring");
+  }
+
+  /** Killing the connector's sessions again and again while writers run loses nothing. */
+  @Test
+  void killedSessionsMidStreamLoseNothing() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    MariaDbOutboxWriters writers = new MariaDbOutboxWriters(db, 20);
+    String user = relayUser(db, true);
+    STACK
+        .cluster()
+        .createConnector(
+            "killed",
+            EXAMPLE,
+            overrides(db, user, "poll.max.rows", "20", "retry.backoff.ms", "100"));
+    STACK.cluster().awaitRunning("killed", 1);
+
+    CompletableFuture<Void> writing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                writers.run(4, 1_500, 10, 0, 0);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    int kills = 0;
+    while (!writing.isDone() || kills < 3) {
+      kills += killSessionsOf(db, user);
+      Thread.sleep(300); // spacing between outages, not a wait for a condition
+    }
+    writing.get();
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        awaitEvents(
+            IsolationLevel.READ_UNCOMMITTED, writers.committed.size(), Duration.ofMinutes(2));
+    assertThat(kills).isGreaterThanOrEqualTo(3);
+    assertThat((Long) metric("killed", 0, "Retries")).isPositive();
+    assertThat(eventIds(all)).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(eventIds(all))).isEqualTo(writers.committed);
+    assertPerAggregateOrder(all);
+    STACK.cluster().awaitRunning("killed", 1);
+    deleteConnector("killed");
+  }
+
+  /**
+   * With auto_increment_increment=2 (a Galera or multi-primary setup) ids are 1, 3, 5...: none of
+   * the skipped ones is a gap. Without PROCESS and with a ten-minute gap timeout, a single false
+   * gap would hold everything back for ten minutes; all events arrive at once instead.
+   */
+  @Test
+  void autoIncrementIncrementTwoMakesNoFalseGaps() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    String user = relayUser(db, false);
+    db.execute("SET GLOBAL auto_increment_increment = 2, GLOBAL auto_increment_offset = 1");
+    try {
+      List<String> written = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        written.add(commitOne(db, "spaced-" + (i % 5)));
+      }
+      assertThat(db.queryForLong("SELECT max(seq) FROM outbox")).isEqualTo(99);
+      STACK
+          .cluster()
+          .createConnector("spaced", EXAMPLE, overrides(db, user, "poll.gap.timeout.ms", "600000"));
+      STACK.cluster().awaitRunning("spaced", 1);
+      List<ConsumerRecord<byte[], byte[]>> all =
+          awaitEvents(IsolationLevel.READ_UNCOMMITTED, 50, Duration.ofSeconds(60));
+      assertThat(eventIds(all)).containsExactlyInAnyOrderElementsOf(written);
+      assertThat((Integer) metric("spaced", 0, "OpenGaps")).isZero();
+      assertThat((Long) metric("spaced", 0, "GapsExpired")).isZero();
+      deleteConnector("spaced");
+    } finally {
+      db.execute("SET GLOBAL auto_increment_increment = 1, GLOBAL auto_increment_offset = 1");
+    }
+  }
+
+  /** Validation names each problem of a MariaDB table on the option at fault, with the fix. */
+  @Test
+  void validationNamesEachProblemOnTheOptionAtFault() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    db.execute(
+        "CREATE TABLE outbox (seq BIGINT NOT NULL PRIMARY KEY, id CHAR(36) NOT NULL,"
+            + " aggregatetype VARCHAR(255) NOT NULL, aggregateid VARCHAR(255),"
+            + " type VARCHAR(255) NOT NULL, payload LONGTEXT, timestamp VARCHAR(40))"
+            + " ENGINE=MyISAM");
+    String user = relayUser(db, false);
+    JsonNode validation =
+        STACK
+            .cluster()
+            .validateConnector(
+                EXAMPLE,
+                overrides(db, user, "poll.notify.channel", "outbox", "cleanup.policy", "delete"));
+
+    List<String> errors = ConnectCluster.validationErrors(validation);
+    assertThat(errors)
+        .anyMatch(e -> e.startsWith("table.name: ") && e.contains("ENGINE=InnoDB"))
+        .anyMatch(e -> e.startsWith("column.position: ") && e.contains("AUTO_INCREMENT"))
+        .anyMatch(e -> e.startsWith("column.timestamp: ") && e.contains("varchar"))
+        .anyMatch(e -> e.startsWith("header.columns: ") && e.contains("correlation_id"))
+        .anyMatch(e -> e.startsWith("poll.notify.channel: "))
+        .anyMatch(e -> e.startsWith("cleanup.policy: ") && e.contains("GRANT DELETE ON"));
+    assertThat(errors).noneMatch(e -> e.startsWith("column.txid"));
+    assertThat(warnings(validation))
+        .anyMatch(w -> w.startsWith("column.aggregate.id: ") && w.contains("nullable"))
+        .anyMatch(w -> w.startsWith("poll.gap.timeout.ms: ") && w.contains("GRANT PROCESS"));
+  }
+
+  /** Kills every session of {@code user}, as a failover or a DBA would. */
+  private static int killSessionsOf(TestDatabase db, String user) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT id FROM information_schema.processlist WHERE user = '" + user + "'")) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+      int killed = 0;
+      for (long id : ids) {
+        try {
+          st.execute("KILL CONNECTION " + id);
+          killed++;
+        } catch (SQLException alreadyGone) {
+          // ended between the listing and the kill
+        }
+      }
+      return killed;
+    }
+  }
+}
