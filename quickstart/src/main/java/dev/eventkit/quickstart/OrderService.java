@@ -1,5 +1,6 @@
 package dev.eventkit.quickstart;
 
+import dev.eventkit.quickstart.QuickstartOptions.Database;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A simulated order service: each transaction locks an order, bumps its version and writes its
- * outbox row in the same transaction. About 10% roll back; about 5% of the committed events are
- * poison (type OrderCorrupted, which the downstream consumer cannot handle).
+ * outbox row in the same transaction, so the outbox position is taken under the order's lock. About
+ * 10% roll back; about 5% of the committed events are poison (type OrderCorrupted, which the
+ * downstream consumer cannot handle).
  */
 final class OrderService implements AutoCloseable {
 
@@ -23,11 +25,20 @@ final class OrderService implements AutoCloseable {
   final AtomicLong rolledBack = new AtomicLong();
   final AtomicLong poison = new AtomicLong();
   private final Connection connection;
+  private final Database database;
 
-  OrderService(TestDatabase db) throws SQLException {
+  OrderService(TestDatabase db, Database database) throws SQLException {
+    this.database = database;
+    StringBuilder orders = new StringBuilder("INSERT INTO orders (id, version) VALUES ");
+    for (int i = 1; i <= ORDERS; i++) {
+      orders.append(i == 1 ? "" : ", ").append("('o-").append(i).append("', 0)");
+    }
     db.execute(
-        "CREATE TABLE orders (id text PRIMARY KEY, version bigint NOT NULL)",
-        "INSERT INTO orders SELECT 'o-' || g, 0 FROM generate_series(1, " + ORDERS + ") g");
+        database == Database.MARIADB
+            ? "CREATE TABLE orders (id VARCHAR(255) PRIMARY KEY, version BIGINT NOT NULL)"
+                + " ENGINE=InnoDB"
+            : "CREATE TABLE orders (id text PRIMARY KEY, version bigint NOT NULL)",
+        orders.toString());
     connection = db.connect();
     connection.setAutoCommit(false);
   }
@@ -38,19 +49,8 @@ final class OrderService implements AutoCloseable {
     String order = "o-" + (1 + random.nextInt(ORDERS));
     boolean isPoison = random.nextInt(20) == 0;
     String type = isPoison ? POISON_TYPE : random.nextBoolean() ? "OrderPlaced" : "OrderShipped";
-    try (PreparedStatement bump =
-            connection.prepareStatement(
-                "UPDATE orders SET version = version + 1 WHERE id = ? RETURNING version");
-        PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO outbox (aggregatetype, aggregateid, type, payload, correlation_id)"
-                    + " VALUES ('order', ?, ?, CAST(? AS jsonb), ?)")) {
-      bump.setString(1, order);
-      long version;
-      try (ResultSet rs = bump.executeQuery()) {
-        rs.next();
-        version = rs.getLong(1);
-      }
+    try (PreparedStatement insert = connection.prepareStatement(insertOutboxSql())) {
+      long version = lockAndBump(order);
       insert.setString(1, order);
       insert.setString(2, type);
       insert.setString(
@@ -83,6 +83,50 @@ final class OrderService implements AutoCloseable {
       }
       throw new IllegalStateException("The order service could not write: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Locks the order's row for the rest of the transaction and bumps its version; returns the new
+   * version. Writers of the same order queue here, so each takes its outbox position after the
+   * previous one committed.
+   */
+  private long lockAndBump(String order) throws SQLException {
+    if (database == Database.POSTGRESQL) {
+      try (PreparedStatement bump =
+          connection.prepareStatement(
+              "UPDATE orders SET version = version + 1 WHERE id = ? RETURNING version")) {
+        bump.setString(1, order);
+        try (ResultSet rs = bump.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }
+    long version;
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT version FROM orders WHERE id = ? FOR UPDATE")) {
+      lock.setString(1, order);
+      try (ResultSet rs = lock.executeQuery()) {
+        rs.next();
+        version = rs.getLong(1) + 1;
+      }
+    }
+    try (PreparedStatement bump =
+        connection.prepareStatement("UPDATE orders SET version = ? WHERE id = ?")) {
+      bump.setLong(1, version);
+      bump.setString(2, order);
+      bump.executeUpdate();
+    }
+    return version;
+  }
+
+  /** Parameters: aggregate id, event type, payload, correlation id. */
+  private String insertOutboxSql() {
+    return database == Database.MARIADB
+        ? "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, correlation_id)"
+            + " VALUES (UUID(), 'order', ?, ?, ?, ?)"
+        : "INSERT INTO outbox (aggregatetype, aggregateid, type, payload, correlation_id)"
+            + " VALUES ('order', ?, ?, CAST(? AS jsonb), ?)";
   }
 
   @Override

@@ -1,6 +1,10 @@
 package dev.eventkit.quickstart;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eventkit.quickstart.QuickstartOptions.Database;
 import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.DatabaseServer;
+import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.IOException;
@@ -26,7 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** The whole pipeline on embedded defaults, in one process. */
+/** The whole pipeline on embedded defaults (PostgreSQL, or MariaDB), in one process. */
 public final class Quickstart {
 
   /** What the run did, and whether every count adds up. */
@@ -69,8 +73,11 @@ public final class Quickstart {
   public static Summary run(QuickstartOptions options, PrintStream out) throws Exception {
     Path home = Path.of(System.getProperty("eventkit.quickstart.home", "."));
     Path pluginPath = unpackPlugin(home);
-    out.println("Starting embedded PostgreSQL 17, a Kafka broker and a Connect worker ...");
-    PostgresServer postgres = PostgresServer.start();
+    Database database = options.database();
+    out.println(
+        "Starting embedded " + database.label() + ", a Kafka broker and a Connect worker ...");
+    DatabaseServer server =
+        database == Database.MARIADB ? MariaDbServer.start() : PostgresServer.start();
     ConnectCluster cluster;
     try {
       cluster =
@@ -81,21 +88,21 @@ public final class Quickstart {
               .envConfigProvider()
               .start();
     } catch (RuntimeException e) {
-      postgres.close();
+      server.close();
       throw e;
     }
     // Ctrl-C at any point shuts the worker, the broker and the database down cleanly.
-    Shutdown shutdown = new Shutdown(cluster, postgres);
+    Shutdown shutdown = new Shutdown(cluster, server);
     Thread hook = new Thread(shutdown::run, "eventkit-quickstart-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      TestDatabase db = postgres.createDatabase();
-      createOutbox(db);
-      deploy(cluster, db, home.resolve("config-examples"));
+      TestDatabase db = server.createDatabase();
+      createOutbox(db, database);
+      deploy(cluster, db, database, home.resolve("config-examples"));
       String rest = cluster.fixedPortUrl().map(Object::toString).orElse(cluster.restUrl(""));
       out.println("Connect REST API: " + rest);
       out.println("Database: " + db.jdbcUrl() + " (user " + db.user() + ")");
-      try (OrderService orders = new OrderService(db)) {
+      try (OrderService orders = new OrderService(db, database)) {
         runOrderService(orders, cluster, db, options, out);
         Summary summary = settle(orders, cluster, db, out);
         print(summary, out);
@@ -113,13 +120,13 @@ public final class Quickstart {
   /** Closes the stack once, whether the run ends or the JVM is asked to stop. */
   private static final class Shutdown {
     private final ConnectCluster cluster;
-    private final PostgresServer postgres;
+    private final DatabaseServer server;
     private final java.util.concurrent.atomic.AtomicBoolean done =
         new java.util.concurrent.atomic.AtomicBoolean();
 
-    Shutdown(ConnectCluster cluster, PostgresServer postgres) {
+    Shutdown(ConnectCluster cluster, DatabaseServer server) {
       this.cluster = cluster;
-      this.postgres = postgres;
+      this.server = server;
     }
 
     void run() {
@@ -127,7 +134,7 @@ public final class Quickstart {
         try {
           cluster.close();
         } finally {
-          postgres.close();
+          server.close();
         }
       }
     }
@@ -163,7 +170,17 @@ public final class Quickstart {
     return target;
   }
 
-  private static void createOutbox(TestDatabase db) {
+  private static void createOutbox(TestDatabase db, Database database) {
+    if (database == Database.MARIADB) {
+      // The README's MariaDB / MySQL outbox table.
+      db.execute(
+          "CREATE TABLE outbox (seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+              + " id CHAR(36) NOT NULL UNIQUE, aggregatetype VARCHAR(255) NOT NULL,"
+              + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload JSON,"
+              + " timestamp TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+              + " correlation_id VARCHAR(255)) ENGINE=InnoDB");
+      return;
+    }
     db.execute(
         "CREATE TABLE outbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aggregatetype text NOT NULL,"
             + " aggregateid text NOT NULL, type text NOT NULL, payload jsonb, timestamp timestamptz NOT NULL DEFAULT now(),"
@@ -175,17 +192,26 @@ public final class Quickstart {
   }
 
   /** Deploys the three connectors over REST, from config-examples where one exists. */
-  private static void deploy(ConnectCluster cluster, TestDatabase db, Path examples)
+  private static void deploy(
+      ConnectCluster cluster, TestDatabase db, Database database, Path examples)
       throws IOException {
     Map<String, String> connection = new HashMap<>();
     connection.put("connection.url", db.jdbcUrl());
     connection.put("connection.user", db.user());
     connection.put("connection.password", db.password());
 
+    Path cloudEvents = examples.resolve("outbox-postgres-cloudevents.json");
     Map<String, String> outbox = new HashMap<>(connection);
-    outbox.put("poll.notify.channel", "outbox_events");
-    cluster.createConnector(
-        "orders-outbox", examples.resolve("outbox-postgres-cloudevents.json"), outbox);
+    if (database == Database.MARIADB) {
+      // The MariaDB example, with the same transforms, payload format and converter as the
+      // PostgreSQL one, so everything downstream is the same.
+      outbox.putAll(enrichment(cloudEvents));
+      cluster.createConnector(
+          "orders-outbox", examples.resolve("outbox-mariadb-poll.json"), outbox);
+    } else {
+      outbox.put("poll.notify.channel", "outbox_events");
+      cluster.createConnector("orders-outbox", cloudEvents, outbox);
+    }
 
     // The archive subscribes by regex: a topic created later is only noticed at the next metadata
     // refresh (metadata.max.age.ms, 5 minutes by default), so the DLQ topic exists up front.
@@ -213,6 +239,25 @@ public final class Quickstart {
     cluster.awaitRunning("orders-outbox", 1);
     cluster.awaitRunning("orders-consumer", 1);
     cluster.awaitRunning("dead-letter-archive", 1);
+  }
+
+  /** The transforms, payload format and value converter of an outbox example. */
+  private static Map<String, String> enrichment(Path example) throws IOException {
+    JsonNode config =
+        ConnectCluster.withOverrides(Files.readString(example), Map.of()).get("config");
+    Map<String, String> settings = new HashMap<>();
+    config
+        .properties()
+        .forEach(
+            entry -> {
+              String key = entry.getKey();
+              if (key.startsWith("transforms")
+                  || key.startsWith("value.converter")
+                  || key.equals("payload.format")) {
+                settings.put(key, entry.getValue().asText());
+              }
+            });
+    return settings;
   }
 
   private static void runOrderService(

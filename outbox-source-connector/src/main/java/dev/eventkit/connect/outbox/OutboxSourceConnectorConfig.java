@@ -29,15 +29,21 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   public static final String CONNECTION_URL_CONFIG = "connection.url";
   private static final String CONNECTION_URL_DOC =
       "JDBC URL of the database holding the outbox table, e.g."
-          + " jdbc:postgresql://db:5432/orders. Config providers work: ${file:...}, ${env:...}."
+          + " jdbc:postgresql://db:5432/orders, jdbc:mariadb://db:3306/orders or"
+          + " jdbc:mysql://db:3306/orders (MySQL through the MariaDB driver). On MariaDB/MySQL it"
+          + " must name the server the writers write to, not a replica: gaps are decided from that"
+          + " server's running transactions. Config providers work: ${file:...}, ${env:...}."
           + " Connections get connectTimeout=10 and socketTimeout=60 (seconds) and"
           + " tcpKeepAlive=true; parameters written into the URL override them.";
 
   public static final String CONNECTION_USER_CONFIG = "connection.user";
   private static final String CONNECTION_USER_DOC =
-      "Database role the connector connects as. It needs SELECT on the outbox table, and DELETE"
-          + " when cleanup.policy=delete. With pg_read_all_stats it can also name other roles'"
-          + " sessions that hold the commit horizon back.";
+      "Database role (MariaDB/MySQL: user) the connector connects as. It needs SELECT on the"
+          + " outbox table, and DELETE when cleanup.policy=delete. PostgreSQL: with"
+          + " pg_read_all_stats it can also name other roles' sessions that hold the commit horizon"
+          + " back. MariaDB/MySQL: with the global PROCESS privilege (GRANT PROCESS ON *.*) it reads"
+          + " information_schema.INNODB_TRX and decides every gap exactly; without it, gaps are"
+          + " passed after poll.gap.timeout.ms.";
 
   public static final String CONNECTION_PASSWORD_CONFIG = "connection.password";
   private static final String CONNECTION_PASSWORD_DOC =
@@ -46,15 +52,17 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public static final String CAPTURE_MODE_CONFIG = "capture.mode";
   private static final String CAPTURE_MODE_DOC =
-      "How committed rows are found: 'poll' reads the table with a commit-safe SQL cursor;"
-          + " 'log' reads the write-ahead log / binlog through embedded Debezium (not available in"
-          + " this release: validation rejects it).";
+      "How committed rows are found: 'poll' reads the table with SQL, publishing only committed"
+          + " rows (PostgreSQL: a (txid, seq) cursor below the commit horizon; MariaDB/MySQL: a"
+          + " gap-aware auto-increment cursor); 'log' reads the write-ahead log / binlog through"
+          + " embedded Debezium (not available in this release: validation rejects it).";
   public static final String CAPTURE_MODE_POLL = "poll";
   public static final String CAPTURE_MODE_LOG = "log";
 
   public static final String TABLE_NAME_CONFIG = "table.name";
   private static final String TABLE_NAME_DOC =
-      "The outbox table, optionally schema-qualified (schema.table).";
+      "The outbox table, optionally schema-qualified (schema.table; on MariaDB/MySQL"
+          + " database.table).";
 
   public static final String COLUMN_EVENT_ID_CONFIG = "column.event.id";
   public static final String COLUMN_AGGREGATE_TYPE_CONFIG = "column.aggregate.type";
@@ -79,8 +87,9 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   public static final String PAYLOAD_FORMAT_CONFIG = "payload.format";
   private static final String PAYLOAD_FORMAT_DOC =
       "How the payload column becomes the record value: 'string' (the stored text, byte-exact"
-          + " with StringConverter), 'bytes' (UTF-8 bytes of the text, or the raw bytes of a bytea"
-          + " column), 'json' (schemaless Map/List, for JsonConverter with schemas.enable=false),"
+          + " with StringConverter), 'bytes' (UTF-8 bytes of the text, or the raw bytes of a binary"
+          + " column: bytea, or BLOB/BINARY/VARBINARY on MariaDB/MySQL), 'json' (schemaless"
+          + " Map/List, for JsonConverter with schemas.enable=false),"
           + " 'struct' (a Connect Struct with a schema inferred from the JSON; see the inference"
           + " rules in the connector documentation).";
 
@@ -92,16 +101,19 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   public static final String POLL_INTERVAL_MS_CONFIG = "poll.interval.ms";
   private static final String POLL_INTERVAL_MS_DOC =
       "How long the task waits for new rows after a poll that found none. With"
-          + " poll.notify.channel set, a notification ends the wait at once.";
+          + " poll.notify.channel set (PostgreSQL), a notification ends the wait at once.";
 
   public static final String POLL_MAX_ROWS_CONFIG = "poll.max.rows";
   private static final String POLL_MAX_ROWS_DOC =
-      "Most rows a poll returns. A batch ends at the last safe cut within this many rows (a"
-          + " point after which no row can be an earlier event of an aggregate in the batch). A"
-          + " database transaction is never split across Kafka transactions: one with more rows,"
-          + " or a run of interleaved transactions that must be published together, goes out in"
-          + " parts of at most this many rows over several polls (exactly-once needs"
-          + " transaction.boundary=connector for that).";
+      "Most rows a poll returns. PostgreSQL: a batch ends at the last safe cut within this many"
+          + " rows (a point after which no row can be an earlier event of an aggregate in the"
+          + " batch). A database transaction is never split across Kafka transactions: one with"
+          + " more rows, or a run of interleaved transactions that must be published together,"
+          + " goes out in parts of at most this many rows over several polls (exactly-once needs"
+          + " transaction.boundary=connector for that). MariaDB/MySQL: a read takes at most this"
+          + " many rows in id order, of every task (each task reads every id and publishes its"
+          + " own); with exactly-once, a poll's rows form one Kafka transaction, so one database"
+          + " transaction's rows may span two.";
 
   public static final String POLL_NOTIFY_CHANNEL_CONFIG = "poll.notify.channel";
   private static final String POLL_NOTIFY_CHANNEL_DOC =
@@ -136,12 +148,17 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
       "When committed rows wait behind an older transaction that has been open (or prepared)"
           + " this long, log a warning naming it (pid, xid and application, or a prepared"
           + " transaction's gid and xid) and its age, and again every this many ms while it"
-          + " lasts. The HorizonStallAgeMs and HorizonStallPid metrics show it at once.";
+          + " lasts. On MariaDB/MySQL: when rows have waited this long behind a gap, the warning"
+          + " names the gap's ids and the InnoDB transactions (trx id, thread id) it waits for, or"
+          + " says they cannot be listed without PROCESS. The HorizonStallAgeMs and"
+          + " HorizonStallPid metrics show it at once.";
 
   public static final String CLEANUP_POLICY_CONFIG = "cleanup.policy";
   private static final String CLEANUP_POLICY_DOC =
       "'none' leaves rows in the table; 'delete' deletes each row once Kafka has acknowledged its"
-          + " record (in batches).";
+          + " record (in batches). On MariaDB/MySQL with tasks.max > 1, each task deletes its rows"
+          + " only up to the committed position of the slowest task (one that has published"
+          + " nothing yet holds cleanup back).";
   public static final String CLEANUP_NONE = "none";
   public static final String CLEANUP_DELETE = "delete";
 
@@ -162,7 +179,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
       "Read-only: in the answer of PUT /connector-plugins/{plugin}/config/validate, the value"
           + " lists the problems that do not block creation but weaken a guarantee, one per line"
           + " as 'option: message' (e.g. a nullable aggregate id, a missing (txid, seq) index, no"
-          + " bucket index while tasks.max > 1);"
+          + " bucket index while tasks.max > 1, no PROCESS privilege on MariaDB/MySQL);"
           + " empty when there are none. The worker log has them too. Ignored if you set it.";
 
   /** Set by the connector on each task: which hash bucket of aggregate ids the task reads. */
@@ -287,8 +304,10 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
             def,
             COLUMN_TIMESTAMP_CONFIG,
             "timestamp",
-            "Event time: the record timestamp and header event.time (ISO-8601). Its type:"
-                + " timestamptz, timestamp (read as UTC) or bigint epoch milliseconds.",
+            "Event time: the record timestamp and header event.time (ISO-8601). Its type on"
+                + " PostgreSQL: timestamptz, timestamp (read as UTC) or bigint epoch milliseconds;"
+                + " on MariaDB/MySQL: TIMESTAMP, DATETIME (read as UTC) or BIGINT epoch"
+                + " milliseconds.",
             order);
     order =
         defineColumn(
@@ -297,16 +316,18 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
             "txid",
             "Id of the transaction that wrote the row (PostgreSQL poll mode): an xid8 NOT NULL"
                 + " column with DEFAULT pg_current_xact_id(). With column.position it forms the"
-                + " commit-safe cursor (txid, seq).",
+                + " commit-safe cursor (txid, seq). Ignored on MariaDB/MySQL, whose outbox has no"
+                + " such column.",
             order);
     order =
         defineColumn(
             def,
             COLUMN_POSITION_CONFIG,
             "seq",
-            "Row's place in its aggregate's order (PostgreSQL poll mode): an integer column fed"
-                + " by a sequence with CACHE 1 (bigserial has it), whose value the writer takes"
-                + " while it holds the aggregate's lock.",
+            "Row's place in its aggregate's order, whose value the writer takes while it holds"
+                + " the aggregate's lock. PostgreSQL: an integer column fed by a sequence with"
+                + " CACHE 1 (bigserial has it). MariaDB/MySQL: an integer AUTO_INCREMENT column"
+                + " (usually the primary key), the poll cursor itself.",
             order);
 
     order = 0;

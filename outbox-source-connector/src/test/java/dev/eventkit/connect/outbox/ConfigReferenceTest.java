@@ -13,7 +13,8 @@ class ConfigReferenceTest {
       Publishes committed rows of a transactional outbox table to domain-event topics: key = aggregate
       id, value = payload, timestamp = event time, headers `event.id`, `event.type`,
       `event.aggregate.type`, `event.aggregate.id`, `event.time` (ISO-8601) plus `header.columns`.
-      See the README for the table DDL, worker settings, operating notes and troubleshooting.
+      Databases: PostgreSQL and MariaDB/MySQL in poll mode, chosen from the `connection.url` prefix.
+      See the README for the table DDL of each, worker settings, operating notes and troubleshooting.
 
       Column and table names are SQL identifiers used exactly as configured (case-sensitive).
 
@@ -60,32 +61,51 @@ class ConfigReferenceTest {
       `blank-aggregate-id`, `null-aggregate-type`, `blank-aggregate-type`, `null-event-type`,
       `blank-event-type`, `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
       `eventkit.error.message`, `eventkit.error.topic` (the topic it would have had, a missing value
-      left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`).
+      left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`
+      on PostgreSQL, the auto-increment id on MariaDB/MySQL).
       Without that option the task fails with a message naming the row. No event is ever published
       with a null key or to a topic built from a missing value.
 
       ### Validation
 
       `PUT /connector-plugins/dev.eventkit.connect.outbox.OutboxSourceConnector/config/validate`
-      checks the table as well as the options (PostgreSQL poll mode). **Errors** block creation; each
-      sits on the option at fault with the SQL that fixes it: a missing table, column or privilege;
-      `column.txid` not `xid8`; `column.position` not an integer, taking its values from no sequence
-      (neither identity nor `DEFAULT nextval(...)`), or from a sequence with a `CACHE` above 1 (each
-      session then takes a block of values, so `seq` no longer follows the order in which writers lock
-      an aggregate: `ALTER SEQUENCE <name> CACHE 1;`); `column.timestamp` not `timestamptz`,
-      `timestamp` or `bigint` epoch milliseconds. A failed connection reads
-      `Cannot connect to the database: <driver message>`, with the URL's query string and anything
-      like `password=...` hidden; the answer echoes `connection.url` as `jdbc:postgresql://host/db?[hidden]`.
+      checks the table as well as the options. **Errors** block creation; each sits on the option at
+      fault with the SQL that fixes it.
+
+      - PostgreSQL: a missing table, column or privilege; `column.txid` not `xid8`; `column.position`
+        not an integer, taking its values from no sequence (neither identity nor
+        `DEFAULT nextval(...)`), or from a sequence with a `CACHE` above 1 (each session then takes a
+        block of values, so `seq` no longer follows the order in which writers lock an aggregate:
+        `ALTER SEQUENCE <name> CACHE 1;`); `column.timestamp` not `timestamptz`, `timestamp` or
+        `bigint` epoch milliseconds.
+      - MariaDB/MySQL: a missing table; an engine other than InnoDB (`ALTER TABLE ... ENGINE=InnoDB;`);
+        a missing mapped column (`column.txid` is not checked: this table has none); `column.position`
+        not an integer `AUTO_INCREMENT` column; `column.timestamp` not `TIMESTAMP`, `DATETIME` or
+        `BIGINT`; `poll.notify.channel` set (LISTEN/NOTIFY is PostgreSQL's); no `SELECT` on the table
+        (on `connection.user`, with the `GRANT`); no `DELETE` while `cleanup.policy=delete` (on
+        `cleanup.policy`, with the `GRANT`).
+
+      A failed connection reads `Cannot connect to the database: <driver message>`, with the URL's
+      query string and anything like `password=...` hidden; the answer echoes `connection.url` with its
+      query string hidden, e.g. `jdbc:postgresql://host/db?[hidden]`.
 
       **Warnings** do not block creation. Connect's answer has no field for them, so they are the value
       of the read-only option `validation.warnings`, one per line as `option: message` (empty when
-      there are none; the worker log has them too): a nullable `column.aggregate.id` or
-      `column.aggregate.type` (what happens to such rows, and `ALTER TABLE ... SET NOT NULL`); no
-      valid, non-partial btree index whose first two key columns are `(txid, seq)`
-      (`CREATE INDEX CONCURRENTLY ...`); with `tasks.max` > 1, no bucket index (without it every task
-      reads every task's rows; the warning gives the `CREATE INDEX CONCURRENTLY` statement); and a
-      `column.position` default calling a sequence it cannot identify (make sure that sequence has
-      `CACHE 1`).
+      there are none; the worker log has them too).
+
+      - PostgreSQL: a nullable `column.aggregate.id` or `column.aggregate.type` (what happens to such
+        rows, and `ALTER TABLE ... SET NOT NULL`); no valid, non-partial btree index whose first two
+        key columns are `(txid, seq)` (`CREATE INDEX CONCURRENTLY ...`); with `tasks.max` > 1, no
+        bucket index (without it every task reads every task's rows; the warning gives the
+        `CREATE INDEX CONCURRENTLY` statement); and a `column.position` default calling a sequence it
+        cannot identify (make sure that sequence has `CACHE 1`).
+      - MariaDB/MySQL: a nullable `column.aggregate.id` or `column.aggregate.type`
+        (`ALTER TABLE ... MODIFY ... NOT NULL;`); no `PROCESS` privilege (on `poll.gap.timeout.ms`:
+        gaps are then passed after that timeout, and a row committed in one later is never published;
+        the warning gives `GRANT PROCESS ON *.* TO 'user'@'host';` and, with
+        `innodb_autoinc_lock_mode=2`, notes that multi-row inserts may leave holes that each wait that
+        long); `cleanup.policy=delete` with `tasks.max` > 1 (each task deletes only up to the slowest
+        task's committed position).
 
       ```bash
       curl -s -X PUT -H 'Content-Type: application/json' --data @config.json \\
@@ -101,15 +121,24 @@ class ConfigReferenceTest {
       - `InvalidRows`: poison rows sent to `errors.invalid.topic`.
       - `Retries`: database errors retried with backoff since the task started.
       - `RowsLastPoll`: rows the last non-empty poll returned.
-      - `BacklogRows`: unpublished rows after the task's position, measured every 5 seconds and
+      - `BacklogRows`: this task's unpublished rows after its position, measured every 5 seconds and
         counted up to 100,000 (a larger backlog reads as 100,000).
-      - `OldestUnpublishedEventAgeMs`: age, by its event time, of the next unpublished row in cursor
-        order `(txid, seq)`; 0 when none waits.
+      - `OldestUnpublishedEventAgeMs`: age, by its event time, of this task's next unpublished row in
+        cursor order (`(txid, seq)` on PostgreSQL, the id on MariaDB/MySQL); 0 when none waits.
       - `CommitToPublishLagMs`: event time to Kafka acknowledgement of the last published event.
-      - `HorizonStallAgeMs`: while committed rows wait behind the commit horizon, how long the
-        transaction holding it has been open; 0 when none.
-      - `HorizonStallPid`: that transaction's backend pid; -1 when none or when it is a prepared
-        transaction.
+      - `HorizonStallAgeMs`: PostgreSQL: while committed rows wait behind the commit horizon, how long
+        the transaction holding it has been open. MariaDB/MySQL: while rows wait behind an open gap,
+        how long that gap has been open. 0 when none.
+      - `HorizonStallPid`: PostgreSQL: that transaction's backend pid, -1 when it is a prepared
+        transaction. MariaDB/MySQL: the thread id of a transaction the gap waits for (`KILL <thread>`
+        ends it), -1 without the `PROCESS` privilege. -1 when none.
+      - `OpenGaps` (MariaDB/MySQL; always 0 on PostgreSQL): missing id ranges after the task's
+        position as of its last read (a transaction not yet committed, or a rolled-back insert); 0
+        when none.
+      - `OldestOpenGapAgeMs`: how long the first open gap has held later rows back; 0 when none.
+      - `GapsExpired`: gaps passed after `poll.gap.timeout.ms` without proof that they were rolled
+        back (only without `PROCESS`), since the task started; a row committed in one of them later
+        was not published.
       """;
 
   @Test
