@@ -123,13 +123,16 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public static final String POLL_GAP_TIMEOUT_MS_CONFIG = "poll.gap.timeout.ms";
   private static final String POLL_GAP_TIMEOUT_MS_DOC =
-      "MariaDB/MySQL poll mode: how long a missing auto-increment id (a gap: a transaction that"
-          + " has not committed yet, or a rolled-back insert) holds back the rows after it when the"
-          + " connector cannot see running transactions. With the PROCESS privilege the connector"
-          + " reads information_schema.INNODB_TRX and waits exactly as long as the transactions"
-          + " that could fill the gap run, and this option is not used. Without it, a gap is passed"
-          + " after this long with a WARN naming the ids (counted in GapsExpired): a row committed"
-          + " there later is not published, so set it above your longest outbox transaction.";
+      "MariaDB/MySQL poll mode without the PROCESS privilege: how long a missing auto-increment id"
+          + " (a gap) holds back the rows after it once no row is there even for a READ UNCOMMITTED"
+          + " read. A gap whose row is in flight (inserted, not yet committed) is held for as long"
+          + " as its transaction runs, whatever this says. An empty gap is a rolled-back insert, or"
+          + " a statement that has taken the id and not inserted the row yet; after this long it is"
+          + " passed with a WARN naming the ids (counted in GapsExpired). Keep it above"
+          + " innodb_lock_wait_timeout (an insert can wait that long for a lock after taking its"
+          + " id) and above your largest multi-row INSERT's run time. With PROCESS the connector"
+          + " lists the running transactions (information_schema.INNODB_TRX) and waits exactly;"
+          + " this option is not used.";
 
   public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
   private static final String RETRY_BACKOFF_MS_DOC =
@@ -410,7 +413,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
     def.define(
         POLL_GAP_TIMEOUT_MS_CONFIG,
         Type.LONG,
-        300_000L,
+        60_000L,
         ConfigDef.Range.between(1, 86_400_000),
         Importance.MEDIUM,
         POLL_GAP_TIMEOUT_MS_DOC,

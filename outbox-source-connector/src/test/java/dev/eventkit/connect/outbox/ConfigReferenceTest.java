@@ -101,11 +101,12 @@ class ConfigReferenceTest {
         cannot identify (make sure that sequence has `CACHE 1`).
       - MariaDB/MySQL: a nullable `column.aggregate.id` or `column.aggregate.type`
         (`ALTER TABLE ... MODIFY ... NOT NULL;`); no `PROCESS` privilege (on `poll.gap.timeout.ms`:
-        gaps are then passed after that timeout, and a row committed in one later is never published;
-        the warning gives `GRANT PROCESS ON *.* TO 'user'@'host';` and, with
-        `innodb_autoinc_lock_mode=2`, notes that multi-row inserts may leave holes that each wait that
-        long); `cleanup.policy=delete` with `tasks.max` > 1 (each task deletes only up to the slowest
-        task's committed position).
+        a gap with no row in flight is then passed after that timeout; the warning gives
+        `GRANT PROCESS ON *.* TO 'user'@'host';` and, with `innodb_autoinc_lock_mode=2`, notes that
+        multi-row inserts may leave holes that each wait that long); without `PROCESS`, a
+        `poll.gap.timeout.ms` not above `innodb_lock_wait_timeout` (an insert may wait that long for a
+        lock after taking its id); `cleanup.policy=delete` with `tasks.max` > 1 (each task deletes only
+        up to the slowest task's committed position).
 
       ```bash
       curl -s -X PUT -H 'Content-Type: application/json' --data @config.json \\
@@ -136,9 +137,9 @@ class ConfigReferenceTest {
         position as of its last read (a transaction not yet committed, or a rolled-back insert); 0
         when none.
       - `OldestOpenGapAgeMs`: how long the first open gap has held later rows back; 0 when none.
-      - `GapsExpired`: gaps passed after `poll.gap.timeout.ms` without proof that they were rolled
-        back (only without `PROCESS`), since the task started; a row committed in one of them later
-        was not published.
+      - `GapsExpired`: gaps passed after `poll.gap.timeout.ms` with no row there committed or in
+        flight (only without `PROCESS`), since the task started: almost always rolled-back inserts; a
+        row inserted in one of them later was not published.
       """;
 
   @Test

@@ -48,8 +48,9 @@ public interface OutboxTaskMetricsMBean {
   long getOldestOpenGapAgeMs();
 
   /**
-   * Gaps passed after poll.gap.timeout.ms without proof that they were rolled back (only without
-   * the PROCESS privilege); a row committed there later was not published.
+   * Gaps passed after poll.gap.timeout.ms with no row there committed or in flight (only without
+   * the PROCESS privilege): almost always rolled-back inserts; a row inserted there later was not
+   * published.
    */
   long getGapsExpired();
 }

@@ -23,13 +23,14 @@ import java.util.TreeMap;
  * back). The order matters: listing the transactions before the read could miss one that took its
  * id in between.
  *
- * <p>Without the PROCESS privilege the list cannot be read. Then the capture reads the gap's ids
- * once more with READ UNCOMMITTED after the read: a row there is in flight (its transaction still
- * runs) or committed since, and the gap is held for as long as that lasts, however long. A gap with
- * no row there, for {@code poll.gap.timeout.ms} on end, is passed with a warning: its transaction
- * rolled back, or (the only way to lose a row) its statement had taken the id but not yet inserted
- * the row for that long. Every gap in a read starts its clock when first seen, so several
- * rolled-back ids cost one timeout, not one each.
+ * <p>Without the PROCESS privilege the list cannot be read. Then the capture reads the ids after
+ * the cursor once more, with READ UNCOMMITTED, after the read: a row found there for a gap is in
+ * flight (its transaction still runs) or committed since, and the gap is held for as long as that
+ * lasts, however long. A gap with no row there, for {@code poll.gap.timeout.ms} on end, is passed
+ * with a warning: its transaction rolled back, or (the only way to lose a row) its statement had
+ * taken the id but not yet inserted the row for that long. That read looks further ahead than the
+ * row read, and every gap it shows starts its clock at once, so several rolled-back ids cost one
+ * timeout, not one each.
  *
  * <p>Rows after the first open gap are held, so each aggregate's events, whose ids writers take
  * under the aggregate's lock, go out in commit order. Ids off the {@code auto_increment_increment}
@@ -130,6 +131,9 @@ public final class GapTracker {
   /** Without PROCESS: since when each gap (by its first id) has had no row in flight. */
   private final NavigableMap<Long, Long> quietSince = new TreeMap<>();
 
+  /** Without PROCESS: whether no decision has been made yet (a stored gap keeps its clock). */
+  private boolean fresh = true;
+
   public GapTracker(IdSpacing spacing, long gapTimeoutMs) {
     this.spacing = spacing;
     this.gapTimeoutMs = gapTimeoutMs;
@@ -164,7 +168,7 @@ public final class GapTracker {
    */
   public Decision decide(State state, List<Long> ids, AfterRead after, long nowMs) {
     if (!after.exact()) {
-      startQuietClocks(state, ids, after.present(), nowMs);
+      startQuietClocks(state, after.present(), nowMs);
     }
     List<Long> publish = new ArrayList<>();
     List<Gap> holes = new ArrayList<>();
@@ -198,14 +202,16 @@ public final class GapTracker {
                 : new Gap(seen.first(), seen.last(), after.running(), nowMs);
         return finish(publish, new State(cursor, known), holes, expired);
       }
-      Long quiet = quietSince.get(seen.first());
+      boolean inFlight =
+          after.present().stream().anyMatch(p -> p >= seen.first() && p <= seen.last());
+      Long quiet = inFlight ? null : quietSince.get(seen.first());
       if (quiet != null && nowMs - quiet >= gapTimeoutMs) {
         expired.add(seen);
         cursor = seen.last();
         known = null;
         continue;
       }
-      // In flight (no clock), or quiet for less than the timeout: held.
+      // A row in flight (or committed since the read), or quiet for less than the timeout: held.
       known = new Gap(seen.first(), seen.last(), null, quiet == null ? nowMs : quiet);
       return finish(publish, new State(cursor, known), holes, expired);
     }
@@ -220,23 +226,24 @@ public final class GapTracker {
   }
 
   /**
-   * Starts the clock of every gap in this read that has no row in flight, and stops the clock of
-   * every one that has: those wait for their transaction, however long it runs. A gap known from
-   * the offset (a restart) keeps the time it was stored with.
+   * Starts the clock of every gap among the ids a READ UNCOMMITTED read found: ids missing even
+   * there have no row in flight. A gap that filled up or changed shape loses its clock; when an
+   * in-flight row rolls back, the gap it joins keeps the clock of its quiet part. After a restart,
+   * a gap known from the offset keeps the time it was stored with.
    */
-  private void startQuietClocks(State state, List<Long> ids, Set<Long> present, long nowMs) {
+  private void startQuietClocks(State state, Set<Long> present, long nowMs) {
+    List<Long> ids = present.stream().filter(id -> id > state.cursor()).sorted().toList();
     Gap known = state.gap();
+    Set<Long> quiet = new HashSet<>();
     for (Gap gap : gapsIn(state.cursor(), ids)) {
-      if (present.stream().anyMatch(id -> id >= gap.first() && id <= gap.last())) {
-        quietSince.remove(gap.first());
-      } else {
-        long since =
-            known != null && !known.exact() && known.first() == gap.first()
-                ? known.openedAtMs()
-                : nowMs;
-        quietSince.putIfAbsent(gap.first(), since);
+      quiet.add(gap.first());
+      if (!quietSince.containsKey(gap.first())) {
+        boolean stored = fresh && known != null && !known.exact() && known.first() == gap.first();
+        quietSince.put(gap.first(), stored ? known.openedAtMs() : nowMs);
       }
     }
+    quietSince.keySet().retainAll(quiet);
+    fresh = false;
   }
 
   /** A known gap, waiting now only for those of its transactions that still run. */

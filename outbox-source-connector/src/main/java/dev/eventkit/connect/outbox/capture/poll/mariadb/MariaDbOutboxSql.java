@@ -102,9 +102,20 @@ final class MariaDbOutboxSql {
     return "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED";
   }
 
-  /** Ids between two ids, committed or not (after {@link #readUncommittedNext}). */
-  String idsBetween() {
-    return "SELECT " + seq + " FROM " + table + " WHERE " + seq + " > ? AND " + seq + " < ?";
+  /**
+   * Ids after an id, committed or not (after {@link #readUncommittedNext}): parameters the id, the
+   * limit.
+   */
+  String idsAfter() {
+    return "SELECT "
+        + seq
+        + " FROM "
+        + table
+        + " WHERE "
+        + seq
+        + " > ? ORDER BY "
+        + seq
+        + " LIMIT ?";
   }
 
   /** How this server hands out auto-increment ids. */

@@ -54,7 +54,8 @@ public final class MariaDbOutboxTableCheck {
       boolean canSelect,
       boolean canDelete,
       boolean canSeeTransactions,
-      int autoincLockMode) {}
+      int autoincLockMode,
+      long lockWaitTimeoutSeconds) {}
 
   /** Problems found for a connector of {@code tasks} tasks; none when the table is ready. */
   public static TableFindings check(Connection c, OutboxSourceConnectorConfig config, int tasks)
@@ -115,17 +116,30 @@ public final class MariaDbOutboxTableCheck {
     String quoted = IDENTIFIERS.quoteQualified(name);
     String user;
     int lockMode;
+    long lockWaitTimeout;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT CURRENT_USER(), @@innodb_autoinc_lock_mode")) {
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT CURRENT_USER(), @@innodb_autoinc_lock_mode,"
+                    + " @@global.innodb_lock_wait_timeout")) {
       rs.next();
       user = quoteUser(rs.getString(1));
       lockMode = rs.getInt(2);
+      lockWaitTimeout = rs.getLong(3);
     }
     boolean canSelect = succeeds(c, "SELECT 1 FROM " + quoted + " LIMIT 0");
     boolean canDelete = canDelete(c, quoted);
     boolean canSeeTransactions = canSeeTransactions(c);
     return Optional.of(
-        new TableFacts(engine, columns, user, canSelect, canDelete, canSeeTransactions, lockMode));
+        new TableFacts(
+            engine,
+            columns,
+            user,
+            canSelect,
+            canDelete,
+            canSeeTransactions,
+            lockMode,
+            lockWaitTimeout));
   }
 
   /** {@code name@host} as a GRANT statement writes it. */
@@ -262,17 +276,30 @@ public final class MariaDbOutboxTableCheck {
       findings.warning(
           OutboxSourceConnectorConfig.POLL_GAP_TIMEOUT_MS_CONFIG,
           facts.user()
-              + " cannot read information_schema.INNODB_TRX, so a missing id (a transaction not"
-              + " yet committed, or rolled back) is passed after poll.gap.timeout.ms="
+              + " cannot read information_schema.INNODB_TRX, so a missing id with no row in flight"
+              + " (almost always a rolled-back insert) holds later rows for poll.gap.timeout.ms="
               + config.pollGapTimeoutMs()
-              + " ms, and a row committed there later is never published. Make it exact: GRANT"
-              + " PROCESS ON *.* TO "
+              + " ms and is then passed; a row inserted there after that would not be published."
+              + " Make it exact: GRANT PROCESS ON *.* TO "
               + facts.user()
               + ";"
               + (facts.autoincLockMode() == 2
                   ? " With innodb_autoinc_lock_mode=2 multi-row inserts may also leave holes,"
                       + " each of which then waits that long."
                   : ""));
+    }
+    if (!facts.canSeeTransactions()
+        && config.pollGapTimeoutMs() <= facts.lockWaitTimeoutSeconds() * 1000) {
+      findings.warning(
+          OutboxSourceConnectorConfig.POLL_GAP_TIMEOUT_MS_CONFIG,
+          "poll.gap.timeout.ms="
+              + config.pollGapTimeoutMs()
+              + " is not above innodb_lock_wait_timeout ("
+              + facts.lockWaitTimeoutSeconds()
+              + " s): an insert that took its id and then waits for a lock that long would look"
+              + " like a rolled-back one and be passed. Set poll.gap.timeout.ms above "
+              + facts.lockWaitTimeoutSeconds() * 1000
+              + ".");
     }
     if (config.deleteAfterPublish() && tasks > 1) {
       findings.warning(

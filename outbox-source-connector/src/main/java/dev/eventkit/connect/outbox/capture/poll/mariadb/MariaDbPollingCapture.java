@@ -61,6 +61,9 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   /** InnoDB refreshes its INFORMATION_SCHEMA transaction cache at most every 100 ms. */
   private static final long TRX_CACHE_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
+  /** How much further than its row read the READ UNCOMMITTED id read looks (without PROCESS). */
+  private static final int GAP_LOOKAHEAD_IDS = 10_000;
+
   /** A poll that finds only other buckets' rows reads on for up to this long. */
   private static final long POLL_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -92,6 +95,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private volatile CaptureStall stall = CaptureStall.NONE;
   private volatile IdGaps gaps = IdGaps.NONE;
   private long gapsExpired;
+  private boolean processDenied;
   private long gapFirstId = -1;
   private long gapSeenSinceMs;
   private Map<String, Long> threadOfTransaction = Map.of();
@@ -220,7 +224,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
           after = AfterRead.running(running.get().keySet());
         } else {
           threadOfTransaction = Map.of();
-          after = AfterRead.present(idsInFlightOrCommitted(c, rows.keySet()));
+          after = AfterRead.present(idsInFlightOrCommitted(c, rows.size()));
         }
       }
       return decide(rows, after, openGaps);
@@ -229,21 +233,19 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     }
   }
 
-  /** Without PROCESS: the ids up to the last one read that a READ UNCOMMITTED read finds. */
-  private Set<Long> idsInFlightOrCommitted(Connection c, Collection<Long> read)
-      throws SQLException {
-    long upTo = read.stream().mapToLong(Long::longValue).max().orElse(state.cursor());
-    Gap known = state.gap();
-    if (known != null) {
-      upTo = Math.max(upTo, known.last() + 1);
-    }
+  /**
+   * Without PROCESS: the ids after the cursor a READ UNCOMMITTED read finds, committed or in
+   * flight, looking {@value #GAP_LOOKAHEAD_IDS} ids further than the row read so that the clocks of
+   * gaps behind the first one start too.
+   */
+  private Set<Long> idsInFlightOrCommitted(Connection c, int rowsRead) throws SQLException {
     Set<Long> present = new HashSet<>();
     try (Statement st = c.createStatement()) {
       st.execute(sql.readUncommittedNext());
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.idsBetween())) {
+    try (PreparedStatement ps = c.prepareStatement(sql.idsAfter())) {
       ps.setLong(1, state.cursor());
-      ps.setLong(2, upTo);
+      ps.setInt(2, rowsRead + GAP_LOOKAHEAD_IDS);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           present.add(rs.getLong(1));
@@ -300,8 +302,14 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         advanced);
   }
 
-  /** The running InnoDB transactions and their thread ids, or empty without PROCESS. */
+  /**
+   * The running InnoDB transactions and their thread ids, or empty without PROCESS. A session keeps
+   * the global privileges it connected with, so a refusal is not asked again on this connection.
+   */
   private Optional<Map<String, Long>> runningTransactions(Connection c) throws SQLException {
+    if (processDenied) {
+      return Optional.empty();
+    }
     Map<String, Long> running = new HashMap<>();
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql.runningTransactions())) {
@@ -311,6 +319,12 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       return Optional.of(running);
     } catch (SQLException e) {
       if (e.getErrorCode() == ACCESS_DENIED_PROCESS) {
+        processDenied = true;
+        log.info(
+            "The connector's user lacks the PROCESS privilege: gaps in {} are held while a row"
+                + " there is in flight and passed after poll.gap.timeout.ms={} otherwise",
+            settings.table(),
+            settings.gapTimeoutMs());
         return Optional.empty();
       }
       throw e;
@@ -525,6 +539,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     if (connection == null || connection.isClosed()) {
       Connection c = connections.open();
       c.setAutoCommit(true);
+      processDenied = false;
       try (Statement st = c.createStatement()) {
         st.execute(sql.utcSession());
         try (ResultSet rs = st.executeQuery(sql.idSpacing())) {

@@ -2,6 +2,7 @@ package dev.eventkit.connect.outbox.capture.poll.mariadb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.AfterRead;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Decision;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.Gap;
 import dev.eventkit.connect.outbox.capture.poll.mariadb.GapTracker.IdSpacing;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,8 +21,13 @@ class GapTrackerTest {
 
   private final GapTracker exact = new GapTracker(IdSpacing.DENSE, 60_000);
 
-  private static Optional<Set<String>> running(String... trx) {
-    return Optional.of(Set.of(trx));
+  private static AfterRead running(String... trx) {
+    return AfterRead.running(Set.of(trx));
+  }
+
+  /** Without PROCESS: the ids a READ UNCOMMITTED read found after the read. */
+  private static AfterRead present(Long... ids) {
+    return AfterRead.present(Set.of(ids));
   }
 
   @Test
@@ -88,17 +93,114 @@ class GapTrackerTest {
   }
 
   @Test
-  void withoutTheTransactionListAGapIsHeldForTheTimeoutThenPassedLoudly() {
+  void withoutTheTransactionListAQuietGapIsHeldForTheTimeoutThenPassedLoudly() {
     GapTracker fallback = new GapTracker(IdSpacing.DENSE, 1_000);
-    Decision opened = fallback.decide(State.START, List.of(1L, 3L), Optional.empty(), 0);
+    Decision opened = fallback.decide(State.START, List.of(1L, 3L), present(1L, 3L), 0);
+    assertThat(opened.publish()).containsExactly(1L);
     assertThat(opened.next().gap().waitingFor()).isNull();
 
-    Decision held = fallback.decide(opened.next(), List.of(3L), Optional.empty(), 999);
+    Decision held = fallback.decide(opened.next(), List.of(3L), present(3L), 999);
     assertThat(held.publish()).isEmpty();
 
-    Decision passed = fallback.decide(held.next(), List.of(3L), Optional.empty(), 1_000);
+    Decision passed = fallback.decide(held.next(), List.of(3L), present(3L), 1_000);
     assertThat(passed.publish()).containsExactly(3L);
     assertThat(passed.expired()).extracting(Gap::first).containsExactly(2L);
+  }
+
+  @Test
+  void withoutTheTransactionListARowInFlightHoldsItsGapBeyondTheTimeoutUntilItCommits() {
+    GapTracker fallback = new GapTracker(IdSpacing.DENSE, 1_000);
+    // Id 2 is inserted but not committed: the snapshot misses it, the dirty read finds it.
+    Decision opened = fallback.decide(State.START, List.of(1L, 3L), present(2L, 3L), 0);
+    Decision stillRunning = fallback.decide(opened.next(), List.of(3L), present(2L, 3L), 60_000);
+    assertThat(stillRunning.publish()).isEmpty();
+    assertThat(stillRunning.expired()).isEmpty();
+
+    Decision committed = fallback.decide(stillRunning.next(), List.of(2L, 3L), present(), 61_000);
+    assertThat(committed.publish()).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void withoutTheTransactionListTheClockStartsAfreshWhenAGapsRowWasLastSeenInFlight() {
+    GapTracker fallback = new GapTracker(IdSpacing.DENSE, 1_000);
+    Decision opened = fallback.decide(State.START, List.of(1L, 3L), present(1L, 2L, 3L), 0);
+    // Rolled back at 5 000: quiet from the first read that misses it, not from when first seen.
+    Decision quiet = fallback.decide(opened.next(), List.of(3L), present(3L), 5_000);
+    Decision held = fallback.decide(quiet.next(), List.of(3L), present(3L), 5_999);
+    assertThat(held.publish()).isEmpty();
+
+    Decision passed = fallback.decide(held.next(), List.of(3L), present(3L), 6_000);
+    assertThat(passed.publish()).containsExactly(3L);
+    assertThat(passed.expired()).extracting(Gap::first).containsExactly(2L);
+  }
+
+  @Test
+  void withoutTheTransactionListARowCommittedBetweenTheReadAndTheDirtyReadIsNotPassed() {
+    GapTracker fallback = new GapTracker(IdSpacing.DENSE, 1_000);
+    Decision opened = fallback.decide(State.START, List.of(1L, 3L), present(1L, 3L), 0);
+    // Id 2 committed after the snapshot read: the snapshot misses it, the dirty read finds it.
+    Decision late = fallback.decide(opened.next(), List.of(3L), present(2L, 3L), 5_000);
+    assertThat(late.publish()).isEmpty();
+    assertThat(late.expired()).isEmpty();
+
+    Decision published = fallback.decide(late.next(), List.of(2L, 3L), present(2L, 3L), 5_001);
+    assertThat(published.publish()).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void withoutTheTransactionListSeveralQuietGapsCostOneTimeoutNotOneEach() {
+    GapTracker fallback = new GapTracker(IdSpacing.DENSE, 1_000);
+    Decision opened =
+        fallback.decide(State.START, List.of(1L, 3L, 5L, 7L), present(1L, 3L, 5L, 7L), 0);
+    assertThat(opened.publish()).containsExactly(1L);
+
+    Decision passed =
+        fallback.decide(opened.next(), List.of(3L, 5L, 7L), present(3L, 5L, 7L), 1_000);
+    assertThat(passed.publish()).containsExactly(3L, 5L, 7L);
+    assertThat(passed.expired()).extracting(Gap::first).containsExactly(2L, 4L, 6L);
+  }
+
+  @Test
+  void withoutTheTransactionListGapsBeyondTheRowReadStartTheirClocksFromTheIdRead() {
+    GapTracker fallback = new GapTracker(IdSpacing.DENSE, 1_000);
+    // The row read stopped at 3 (poll.max.rows); the id read looked further and saw 4 missing.
+    Decision opened = fallback.decide(State.START, List.of(1L, 3L), present(1L, 3L, 5L), 0);
+
+    Decision passed = fallback.decide(opened.next(), List.of(3L, 5L), present(3L, 5L), 1_000);
+
+    assertThat(passed.publish()).containsExactly(3L, 5L);
+    assertThat(passed.expired()).extracting(Gap::first).containsExactly(2L, 4L);
+  }
+
+  @Test
+  void aGapStoredWithoutTheListKeepsItsClockAcrossARestart() {
+    GapTracker restarted = new GapTracker(IdSpacing.DENSE, 1_000);
+    State stored = new State(1, new Gap(2, 2, null, 500));
+
+    Decision passed = restarted.decide(stored, List.of(3L), present(3L), 1_500);
+
+    assertThat(passed.expired()).extracting(Gap::first).containsExactly(2L);
+  }
+
+  @Test
+  void aGapStoredWaitingForTransactionsTimesOutIfTheyCanNoLongerBeListed() {
+    GapTracker withoutProcess = new GapTracker(IdSpacing.DENSE, 1_000);
+    State stored = new State(1, new Gap(2, 2, Set.of("t1"), 0));
+
+    Decision first = withoutProcess.decide(stored, List.of(3L), present(3L), 10_000);
+    assertThat(first.publish()).isEmpty();
+    Decision passed = withoutProcess.decide(first.next(), List.of(3L), present(3L), 11_000);
+    assertThat(passed.publish()).containsExactly(3L);
+  }
+
+  @Test
+  void aGapStoredWithoutTheListBecomesExactOnceTheListCanBeRead() {
+    State stored = new State(1, new Gap(2, 2, null, 0));
+
+    Decision d = exact.decide(stored, List.of(3L), running("t4"), 10_000_000);
+
+    assertThat(d.expired()).isEmpty();
+    assertThat(d.next().gap().waitingFor()).containsExactly("t4");
   }
 
   @Test
@@ -151,7 +253,8 @@ class GapTrackerTest {
           for (int e = 0; e < ending && !running.isEmpty(); e++) {
             endOne(random, running, committed, rolledBack);
           }
-          Decision d = exact.decide(state, read, Optional.of(Set.copyOf(running.values())), step);
+          Decision d =
+              exact.decide(state, read, AfterRead.running(Set.copyOf(running.values())), step);
           published.addAll(d.publish());
           state = d.next();
         }
@@ -161,12 +264,61 @@ class GapTrackerTest {
       }
       for (int settle = 0; settle < 50; settle++) {
         List<Long> read = committedAfter(committed, state.cursor());
-        Decision d = exact.decide(state, read, Optional.of(Set.of()), 10_000 + settle);
+        Decision d = exact.decide(state, read, AfterRead.running(Set.of()), 10_000 + settle);
         published.addAll(d.publish());
         state = d.next();
       }
       assertThat(published).as("round %d", round).containsExactlyElementsOf(committed);
       assertThat(published).doesNotContainAnyElementsOf(rolledBack);
+    }
+  }
+
+  /**
+   * The fallback against the same histories, with a timeout of zero: as long as a transaction's row
+   * is in place from the moment it takes its id (a one-row INSERT), the dirty read finds every row
+   * whose transaction still runs or has committed since the read, so nothing committed is ever
+   * passed, however short the timeout.
+   */
+  @Test
+  void randomHistoriesWithoutTheListLoseNothingWhileRowsAreInFlight() {
+    Random random = new Random(11);
+    for (int round = 0; round < 300; round++) {
+      GapTracker fallback = new GapTracker(IdSpacing.DENSE, 0);
+      long counter = 0;
+      Map<Long, String> running = new HashMap<>();
+      Set<Long> committed = new TreeSet<>();
+      Set<Long> rolledBack = new HashSet<>();
+      State state = State.START;
+      List<Long> published = new ArrayList<>();
+      for (int step = 0; step < 200; step++) {
+        int action = random.nextInt(4);
+        if (action == 0 || running.isEmpty()) {
+          running.put(++counter, "t" + counter);
+        } else if (action == 1) {
+          endOne(random, running, committed, rolledBack);
+        } else {
+          List<Long> read = committedAfter(committed, state.cursor());
+          int ending = random.nextInt(3);
+          for (int e = 0; e < ending && !running.isEmpty(); e++) {
+            endOne(random, running, committed, rolledBack);
+          }
+          Set<Long> present = new HashSet<>(committed);
+          present.addAll(running.keySet());
+          Decision d = fallback.decide(state, read, AfterRead.present(present), step);
+          published.addAll(d.publish());
+          state = d.next();
+        }
+      }
+      while (!running.isEmpty()) {
+        endOne(random, running, committed, rolledBack);
+      }
+      for (int settle = 0; settle < 50; settle++) {
+        List<Long> read = committedAfter(committed, state.cursor());
+        Decision d = fallback.decide(state, read, AfterRead.present(committed), 10_000 + settle);
+        published.addAll(d.publish());
+        state = d.next();
+      }
+      assertThat(published).as("round %d", round).containsExactlyElementsOf(committed);
     }
   }
 
