@@ -31,8 +31,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The MariaDB poll capture (work in progress: not yet offered by the connector) against a real
- * MariaDB, without Kafka: late commits, rollbacks, open transactions and restarts during a gap.
+ * The MariaDB poll capture against a real MariaDB, without Kafka: late commits, rollbacks, open
+ * transactions, restarts during a gap, buckets for several tasks, tasks.max changes and cleanup.
+ * {@code OutboxMariaDbPollIT} runs the connector itself.
  */
 class MariaDbPollingCaptureIT {
 
@@ -77,6 +78,144 @@ class MariaDbPollingCaptureIT {
         db::connect,
         new MariaDbPollingCapture.Settings("outbox", COLUMNS, 0, 1, maxRows, 60_000, false, 500),
         start);
+  }
+
+  /** The capture of task {@code bucket} of {@code buckets}, resumed from the given offsets. */
+  private MariaDbPollingCapture bucketCapture(
+      int buckets,
+      int bucket,
+      int maxRows,
+      boolean delete,
+      Map<Map<String, Object>, Map<String, Object>> offsets) {
+    return MariaDbPollingCapture.resume(
+        db::connect,
+        new MariaDbPollingCapture.Settings(
+            "outbox", COLUMNS, bucket, buckets, maxRows, 60_000, delete, 500),
+        wanted -> {
+          Map<Map<String, Object>, Map<String, Object>> found = new java.util.HashMap<>();
+          wanted.forEach(
+              p -> {
+                if (offsets.containsKey(p)) {
+                  found.put(p, offsets.get(p));
+                }
+              });
+          return found;
+        });
+  }
+
+  /** Drains a capture and records the offset of its last batch, as Connect would commit it. */
+  private static List<OutboxRow> drainCommitting(
+      MariaDbPollingCapture capture, Map<Map<String, Object>, Map<String, Object>> committed)
+      throws CaptureException {
+    List<OutboxRow> rows = new ArrayList<>();
+    List<CapturedTransaction> batch;
+    while (!(batch = capture.poll()).isEmpty()) {
+      for (CapturedTransaction tx : batch) {
+        rows.addAll(tx.rows());
+        committed.put(capture.sourcePartition(), tx.offsetAfter());
+      }
+    }
+    return rows;
+  }
+
+  private static List<String> aggregates(List<OutboxRow> rows) {
+    return rows.stream().map(OutboxRow::aggregateId).toList();
+  }
+
+  @Test
+  void threeTasksPublishEachRowOnceBetweenThemEachAggregateWithOneTask() throws Exception {
+    for (int i = 0; i < 120; i++) {
+      commitOne("agg-" + (i % 17));
+    }
+    commitOne(""); // an empty aggregate id has a bucket too (and becomes a poison row later)
+    Map<Map<String, Object>, Map<String, Object>> committed = new java.util.HashMap<>();
+    List<OutboxRow> all = new ArrayList<>();
+    java.util.Map<String, Integer> taskOfAggregate = new java.util.HashMap<>();
+    for (int bucket = 0; bucket < 3; bucket++) {
+      int task = bucket;
+      try (MariaDbPollingCapture capture = bucketCapture(3, bucket, 7, false, Map.of())) {
+        List<OutboxRow> mine = drainCommitting(capture, committed);
+        assertThat(ids(mine)).isSorted();
+        for (OutboxRow row : mine) {
+          Integer previous = taskOfAggregate.put(row.aggregateId(), task);
+          assertThat(previous == null || previous == task)
+              .as("aggregate %s on one task", row.aggregateId())
+              .isTrue();
+        }
+        all.addAll(mine);
+      }
+    }
+    assertThat(ids(all))
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(committedIds());
+    assertThat(taskOfAggregate.values().stream().distinct().count()).isEqualTo(3);
+  }
+
+  @Test
+  void changingTasksMaxRepublishesNothingTheOldTasksHadConfirmed() throws Exception {
+    for (int i = 0; i < 60; i++) {
+      commitOne("agg-" + (i % 11));
+    }
+    Map<Map<String, Object>, Map<String, Object>> committed = new java.util.HashMap<>();
+    List<OutboxRow> before = new ArrayList<>();
+    for (int bucket = 0; bucket < 2; bucket++) {
+      try (MariaDbPollingCapture capture = bucketCapture(2, bucket, 1000, false, committed)) {
+        before.addAll(drainCommitting(capture, committed));
+      }
+    }
+    for (int i = 0; i < 40; i++) {
+      commitOne("agg-" + (i % 11));
+    }
+    List<OutboxRow> after = new ArrayList<>();
+    for (int bucket = 0; bucket < 3; bucket++) {
+      try (MariaDbPollingCapture capture = bucketCapture(3, bucket, 5, false, committed)) {
+        after.addAll(drainCommitting(capture, committed));
+      }
+    }
+    assertThat(ids(before)).hasSize(60);
+    assertThat(ids(after)).doesNotHaveDuplicates().doesNotContainAnyElementsOf(ids(before));
+    assertThat(ids(after)).hasSize(40);
+    // And back to one task: the three-task offsets cover everything.
+    commitOne("agg-last");
+    try (MariaDbPollingCapture one = bucketCapture(1, 0, 1000, false, committed)) {
+      assertThat(aggregates(drainCommitting(one, committed))).containsExactly("agg-last");
+    }
+  }
+
+  @Test
+  void cleanupWithSeveralTasksDeletesOnlyUpToTheSlowestTasksCommittedPosition() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      commitOne("agg-" + (i % 9));
+    }
+    Map<Map<String, Object>, Map<String, Object>> committed = new java.util.HashMap<>();
+    try (MariaDbPollingCapture fast = bucketCapture(2, 0, 1000, true, committed)) {
+      drainCommitting(fast, committed);
+      Map<String, Object> own = committed.get(fast.sourcePartition());
+      // The other task has committed nothing yet: nothing may go, or it would see gaps.
+      assertThat(fast.offsetCommitted(own)).isFalse();
+      assertThat(committedIds()).hasSize(40);
+
+      try (MariaDbPollingCapture slow = bucketCapture(2, 1, 10, true, committed)) {
+        slow.poll().forEach(tx -> committed.put(slow.sourcePartition(), tx.offsetAfter()));
+        long slowCursor =
+            MariaDbPosition.fromOffset(committed.get(slow.sourcePartition())).cursor();
+        fast.offsetCommitted(own);
+        List<Long> left = committedIds();
+        assertThat(left).hasSizeLessThan(40);
+        // Only the fast task's rows up to the slow task's position were deleted.
+        assertThat(left).contains(slowCursor + 1);
+        List<Long> deleted =
+            java.util.stream.LongStream.rangeClosed(1, 40)
+                .boxed()
+                .filter(id -> !left.contains(id))
+                .toList();
+        assertThat(deleted).allMatch(id -> id <= slowCursor);
+        // The slow task, still reading every id, sees no gap where the fast one deleted.
+        List<OutboxRow> rest = drainCommitting(slow, committed);
+        assertThat(slow.stall().stalled()).isFalse();
+        assertThat(rest).isNotEmpty();
+      }
+    }
   }
 
   /** Inserts one outbox row on the connection's transaction, under the aggregate's lock. */

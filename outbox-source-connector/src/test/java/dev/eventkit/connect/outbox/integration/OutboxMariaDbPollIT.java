@@ -422,6 +422,24 @@ class OutboxMariaDbPollIT {
     }
   }
 
+  /**
+   * The README's MariaDB DDL, run as written, with the privileges the README grants, satisfies the
+   * MariaDB example as written: no validation error, no warning.
+   */
+  @Test
+  void theReadmeTableAndGrantsServeTheExampleAsWritten() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    for (String statement : OutboxTestSupport.readmeSql("### The outbox table (MariaDB")) {
+      db.execute(statement);
+    }
+    String user = relayUser(db, true);
+
+    JsonNode validation = STACK.cluster().validateConnector(EXAMPLE, overrides(db, user));
+
+    assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
+    assertThat(warnings(validation)).isEmpty();
+  }
+
   /** Validation names each problem of a MariaDB table on the option at fault, with the fix. */
   @Test
   void validationNamesEachProblemOnTheOptionAtFault() throws Exception {

@@ -121,6 +121,25 @@ final class OutboxTestSupport {
     return overrides;
   }
 
+  /** The first SQL block under a README heading, statement by statement, comments removed. */
+  static java.util.List<String> readmeSql(String heading) throws java.io.IOException {
+    String readme =
+        java.nio.file.Files.readString(EXAMPLE.getParent().getParent().resolve("README.md"));
+    int at = readme.indexOf(heading);
+    if (at < 0) {
+      throw new AssertionError("README has no heading " + heading);
+    }
+    int start = readme.indexOf("```sql", at) + "```sql".length();
+    String block = readme.substring(start, readme.indexOf("```", start));
+    java.util.List<String> statements = new java.util.ArrayList<>();
+    for (String statement : block.replaceAll("--[^\n]*", "").split(";")) {
+      if (!statement.isBlank()) {
+        statements.add(statement.trim());
+      }
+    }
+    return statements;
+  }
+
   static String text(byte[] bytes) {
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
   }

@@ -81,12 +81,13 @@ final class MariaDbOutboxSql {
   }
 
   /**
-   * The InnoDB transactions running now, but this session's: one of them may still fill a gap.
+   * The InnoDB transactions running now that could still insert, but this session's: one of them
+   * may still fill a gap. Transactions started READ ONLY cannot (other tasks' reads among them).
    * Needs the PROCESS privilege.
    */
   String runningTransactions() {
     return "SELECT CAST(trx_id AS CHAR), trx_mysql_thread_id FROM information_schema.INNODB_TRX"
-        + " WHERE trx_mysql_thread_id <> CONNECTION_ID()";
+        + " WHERE trx_mysql_thread_id <> CONNECTION_ID() AND trx_is_read_only = 0";
   }
 
   /** Event times are read in UTC: TIMESTAMP columns convert to the session's zone. */
