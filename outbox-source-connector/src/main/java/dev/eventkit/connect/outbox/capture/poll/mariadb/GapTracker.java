@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
@@ -131,7 +132,10 @@ public final class GapTracker {
   /** Without PROCESS: since when each gap (by its first id) has had no row in flight. */
   private final NavigableMap<Long, Long> quietSince = new TreeMap<>();
 
-  /** Without PROCESS: whether no decision has been made yet (a stored gap keeps its clock). */
+  /** With PROCESS: every gap seen after the cursor, by first id, with what it waits for. */
+  private final NavigableMap<Long, Gap> pending = new TreeMap<>();
+
+  /** Whether no decision has been made yet (a gap stored in the offset is taken up). */
   private boolean fresh = true;
 
   public GapTracker(IdSpacing spacing, long gapTimeoutMs) {
@@ -167,61 +171,112 @@ public final class GapTracker {
    * @param nowMs the time of the check
    */
   public Decision decide(State state, List<Long> ids, AfterRead after, long nowMs) {
-    if (!after.exact()) {
+    NavigableMap<Long, Gap> previous = new TreeMap<>();
+    if (after.exact()) {
+      rememberStoredGap(state);
+      previous.putAll(pending);
+      pending.clear();
+    } else {
       startQuietClocks(state, after.present(), nowMs);
     }
     List<Long> publish = new ArrayList<>();
     List<Gap> holes = new ArrayList<>();
     List<Gap> expired = new ArrayList<>();
     long cursor = state.cursor();
-    Gap known = state.gap();
-    int i = 0;
-    while (i < ids.size()) {
-      long id = ids.get(i);
-      long expected = spacing.nextAfter(cursor);
-      if (id <= expected) {
-        // The expected id, or one off the grid before it (an explicit id, a changed increment).
+    Gap held = null; // the first gap still open: nothing after it is published
+    long scanned = cursor;
+    for (long id : ids) {
+      long expected = spacing.nextAfter(scanned);
+      if (id > expected) {
+        Gap seen = new Gap(expected, spacing.previousBefore(id), null, nowMs);
+        Gap open =
+            after.exact()
+                ? exactGap(seen, previous, after.running(), held == null, holes)
+                : fallbackGap(seen, after.present(), scanned, nowMs, held == null, expired);
+        if (held == null && open != null) {
+          held = open;
+        }
+      }
+      // The expected id, or one off the grid before it (an explicit id, a changed increment).
+      if (held == null) {
         publish.add(id);
         cursor = Math.max(cursor, id);
-        i++;
-        continue;
       }
-      Gap seen = new Gap(expected, spacing.previousBefore(id), null, nowMs);
-      boolean same = known != null && known.first() == seen.first();
-      if (after.exact()) {
-        if (same && known.exact() && known.waitingFor().isEmpty()) {
-          // Every transaction that could fill it had ended before this read began: final.
-          holes.add(seen);
-          cursor = seen.last();
-          known = null;
-          continue;
-        }
-        known =
-            same && known.exact()
-                ? narrowed(known, seen, after.running())
-                : new Gap(seen.first(), seen.last(), after.running(), nowMs);
-        return finish(publish, new State(cursor, known), holes, expired);
-      }
-      boolean inFlight =
-          after.present().stream().anyMatch(p -> p >= seen.first() && p <= seen.last());
-      Long quiet = inFlight ? null : quietSince.get(seen.first());
-      if (quiet != null && nowMs - quiet >= gapTimeoutMs) {
-        expired.add(seen);
-        cursor = seen.last();
-        known = null;
-        continue;
-      }
-      // A row in flight (or committed since the read), or quiet for less than the timeout: held.
-      known = new Gap(seen.first(), seen.last(), null, quiet == null ? nowMs : quiet);
-      return finish(publish, new State(cursor, known), holes, expired);
+      scanned = Math.max(scanned, id);
     }
-    // No gap among what was read: a gap known before was filled, or lies beyond the read.
-    Gap remaining = known != null && known.first() > cursor ? known : null;
-    return finish(publish, new State(cursor, remaining), holes, expired);
+    // Gaps seen before beyond this (limited) read keep what they wait for.
+    pending.putAll(previous.tailMap(scanned, false));
+    if (held == null) {
+      // No gap open among what was read; one seen before may lie beyond a limited read.
+      Map.Entry<Long, Gap> beyond = pending.higherEntry(cursor);
+      held = beyond == null ? null : beyond.getValue();
+    }
+    return finish(publish, new State(cursor, held), holes, expired);
+  }
+
+  /**
+   * With the transaction list: a gap whose transactions had all ended at an earlier check (so
+   * before this read began) is final; any other gap waits for those of its transactions still
+   * running. Every gap below the highest id read gets its list at first sight, since whatever took
+   * one of its ids started before this read, so gaps behind the first are settled as soon as it is.
+   *
+   * @param first whether this is the first gap of the read (a final one becomes a hole now)
+   * @return the gap still open, or null when it is final
+   */
+  private Gap exactGap(
+      Gap seen,
+      NavigableMap<Long, Gap> previous,
+      Set<String> running,
+      boolean first,
+      List<Gap> holes) {
+    Map.Entry<Long, Gap> entry = previous.floorEntry(seen.first());
+    Gap known = entry != null && entry.getValue().last() >= seen.last() ? entry.getValue() : null;
+    if (known != null && known.waitingFor().isEmpty()) {
+      if (first) {
+        holes.add(seen);
+      } else {
+        pending.put(seen.first(), new Gap(seen.first(), seen.last(), Set.of(), known.openedAtMs()));
+      }
+      return null;
+    }
+    Gap open =
+        known == null
+            ? new Gap(seen.first(), seen.last(), running, seen.openedAtMs())
+            : narrowed(known, seen, running);
+    pending.put(open.first(), open);
+    return open;
+  }
+
+  /**
+   * Without the list: a gap with a row in flight (any id after the last one read before it, since
+   * the writers' spacing may differ) is held; a quiet one is passed once quiet for the timeout.
+   *
+   * @param first whether this is the first gap of the read (only that one may be passed now)
+   * @return the gap still open, or null when it was passed
+   */
+  private Gap fallbackGap(
+      Gap seen, Set<Long> present, long after, long nowMs, boolean first, List<Gap> expired) {
+    boolean inFlight = present.stream().anyMatch(p -> p > after && p <= seen.last());
+    Long quiet = inFlight ? null : quietSince.get(seen.first());
+    if (first && quiet != null && nowMs - quiet >= gapTimeoutMs) {
+      expired.add(seen);
+      return null;
+    }
+    return new Gap(seen.first(), seen.last(), null, quiet == null ? nowMs : quiet);
+  }
+
+  /** After a restart, the gap stored in the offset keeps what it was waiting for. */
+  private void rememberStoredGap(State state) {
+    Gap stored = state.gap();
+    if (fresh && stored != null && stored.exact()) {
+      pending.put(stored.first(), stored);
+    }
+    fresh = false;
   }
 
   private Decision finish(List<Long> publish, State next, List<Gap> holes, List<Gap> expired) {
     quietSince.headMap(next.cursor(), true).clear();
+    pending.headMap(next.cursor(), true).clear();
     return new Decision(publish, next, holes, expired);
   }
 

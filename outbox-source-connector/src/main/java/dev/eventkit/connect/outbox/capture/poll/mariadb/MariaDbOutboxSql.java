@@ -81,13 +81,30 @@ final class MariaDbOutboxSql {
   }
 
   /**
-   * The InnoDB transactions running now that could still insert, but this session's: one of them
-   * may still fill a gap. Transactions started READ ONLY cannot (other tasks' reads among them).
-   * Needs the PROCESS privilege.
+   * Starts a transaction that INNODB_TRX lists as this session's: a list that shows it was taken
+   * after this point.
    */
-  String runningTransactions() {
-    return "SELECT CAST(trx_id AS CHAR), trx_mysql_thread_id FROM information_schema.INNODB_TRX"
-        + " WHERE trx_mysql_thread_id <> CONNECTION_ID() AND trx_is_read_only = 0";
+  String startMarkerTransaction() {
+    return "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
+  }
+
+  /**
+   * Every InnoDB transaction now: id, thread, whether it was started READ ONLY (such a transaction
+   * cannot insert; other tasks' reads are such). Needs the PROCESS privilege.
+   */
+  String transactions() {
+    return "SELECT CAST(trx_id AS CHAR), trx_mysql_thread_id, trx_is_read_only"
+        + " FROM information_schema.INNODB_TRX";
+  }
+
+  /** Reads see only committed rows, whatever the server's default isolation level. */
+  String repeatableReadSession() {
+    return "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+  }
+
+  /** The next statement (its own transaction in autocommit) takes no gap locks. */
+  String readCommittedNext() {
+    return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
   }
 
   /** Event times are read in UTC: TIMESTAMP columns convert to the session's zone. */

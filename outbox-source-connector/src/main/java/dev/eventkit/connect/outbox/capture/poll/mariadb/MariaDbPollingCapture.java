@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -58,8 +57,14 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private static final long BACKLOG_COUNT_CAP = 100_000;
   private static final int ACCESS_DENIED_PROCESS = 1227;
 
-  /** InnoDB refreshes its INFORMATION_SCHEMA transaction cache at most every 100 ms. */
-  private static final long TRX_CACHE_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+  /** InnoDB refreshes its INNODB_TRX cache only after 100 ms without readers. */
+  private static final long TRX_CACHE_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(110);
+
+  /** How often a stale INNODB_TRX is asked again before the decision waits for the next poll. */
+  private static final int TRX_LIST_ATTEMPTS = 10;
+
+  /** While a gap is open, the task looks again this soon, whatever poll.interval.ms says. */
+  private static final long GAP_RECHECK_MS = 200;
 
   /** How much further than its row read the READ UNCOMMITTED id read looks (without PROCESS). */
   private static final int GAP_LOOKAHEAD_IDS = 10_000;
@@ -96,6 +101,8 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private volatile IdGaps gaps = IdGaps.NONE;
   private long gapsExpired;
   private boolean processDenied;
+  private long connectionId = -1;
+  private volatile boolean readOnSoon;
   private long gapFirstId = -1;
   private long gapSeenSinceMs;
   private Map<String, Long> threadOfTransaction = Map.of();
@@ -176,6 +183,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       // when a full read held only other buckets' rows.
       boolean more = decidable || (read.full() && read.advanced());
       if (!more || System.nanoTime() - deadline > 0) {
+        readOnSoon = more;
         return List.of();
       }
     }
@@ -205,23 +213,22 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         }
         st.execute("COMMIT");
       }
-      long readAt = System.nanoTime();
       int openGaps = tracker.countGaps(state.cursor(), rows.keySet());
       AfterRead after;
       if (state.gap() == null && openGaps == 0) {
         after = AfterRead.running(Set.of()); // no gap: nothing to wait for
       } else {
-        // Only now, after the read (see GapTracker for why the order matters). INNODB_TRX is
-        // served from a cache refreshed at most every 100 ms: ask once the cache is surely
-        // younger than the read.
-        long wait = readAt + TRX_CACHE_AGE_NANOS - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
+        // Only now, after the read (see GapTracker for why the order matters).
+        Listing listing = runningTransactions(c);
+        if (listing == Listing.STALE) {
+          // No list younger than the read: decide nothing this time, lose nothing.
+          log.debug(
+              "INNODB_TRX stayed older than the read of {}; deciding later", settings.table());
+          return new Read(List.of(), false, false);
         }
-        Optional<Map<String, Long>> running = runningTransactions(c);
-        if (running.isPresent()) {
-          threadOfTransaction = running.get();
-          after = AfterRead.running(running.get().keySet());
+        if (listing != Listing.DENIED) {
+          threadOfTransaction = listing.running();
+          after = AfterRead.running(listing.running().keySet());
         } else {
           threadOfTransaction = Map.of();
           after = AfterRead.present(idsInFlightOrCommitted(c, rows.size()));
@@ -303,20 +310,55 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   }
 
   /**
-   * The running InnoDB transactions and their thread ids, or empty without PROCESS. A session keeps
-   * the global privileges it connected with, so a refusal is not asked again on this connection.
+   * What INNODB_TRX said after a read: the transactions that could still insert, by id, with their
+   * thread ids; or that the user lacks PROCESS; or that no list younger than the read came.
    */
-  private Optional<Map<String, Long>> runningTransactions(Connection c) throws SQLException {
+  private record Listing(Map<String, Long> running) {
+    static final Listing DENIED = new Listing(Map.of());
+    static final Listing STALE = new Listing(Map.of());
+  }
+
+  /**
+   * Lists the running transactions, with a list surely taken after the read. InnoDB serves
+   * INNODB_TRX from a cache it refreshes only when nobody has read it for 100 ms, so with other
+   * readers (other tasks, monitoring) the cache can be older than the read, and a transaction that
+   * took a gap's id could be missing. So this session first starts a transaction of its own and
+   * accepts only a list that shows it; otherwise it asks again a little later.
+   *
+   * <p>A session keeps the global privileges it connected with, so a refusal is not asked again on
+   * this connection.
+   */
+  private Listing runningTransactions(Connection c) throws SQLException {
     if (processDenied) {
-      return Optional.empty();
+      return Listing.DENIED;
     }
-    Map<String, Long> running = new HashMap<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql.runningTransactions())) {
-      while (rs.next()) {
-        running.put(rs.getString(1), rs.getLong(2));
+    try (Statement st = c.createStatement()) {
+      st.execute(sql.startMarkerTransaction());
+      try {
+        for (int attempt = 0; attempt < TRX_LIST_ATTEMPTS; attempt++) {
+          if (attempt > 0) {
+            LockSupport.parkNanos(TRX_CACHE_REFRESH_NANOS);
+          }
+          Map<String, Long> running = new HashMap<>();
+          boolean fresh = false;
+          try (ResultSet rs = st.executeQuery(sql.transactions())) {
+            while (rs.next()) {
+              long thread = rs.getLong(2);
+              if (thread == connectionId) {
+                fresh = true;
+              } else if (!rs.getBoolean(3)) {
+                running.put(rs.getString(1), thread);
+              }
+            }
+          }
+          if (fresh) {
+            return new Listing(running);
+          }
+        }
+        return Listing.STALE;
+      } finally {
+        st.execute("COMMIT");
       }
-      return Optional.of(running);
     } catch (SQLException e) {
       if (e.getErrorCode() == ACCESS_DENIED_PROCESS) {
         processDenied = true;
@@ -325,7 +367,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
                 + " there is in flight and passed after poll.gap.timeout.ms={} otherwise",
             settings.table(),
             settings.gapTimeoutMs());
-        return Optional.empty();
+        return Listing.DENIED;
       }
       throw e;
     }
@@ -434,9 +476,19 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         || sqlType == Types.BLOB;
   }
 
+  /**
+   * Ends at once when the last poll stopped with more rows to read (other buckets' rows filled it),
+   * and within {@value #GAP_RECHECK_MS} ms while a gap is open, so that a gap closes soon after its
+   * transactions end rather than a poll.interval.ms later.
+   */
   @Override
   public boolean awaitChanges(long maxWaitMs) {
-    return signal.await(maxWaitMs);
+    if (readOnSoon) {
+      readOnSoon = false;
+      return true;
+    }
+    long wait = state.gap() != null ? Math.min(maxWaitMs, GAP_RECHECK_MS) : maxWaitMs;
+    return signal.await(wait) || wait < maxWaitMs;
   }
 
   @Override
@@ -542,6 +594,11 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       processDenied = false;
       try (Statement st = c.createStatement()) {
         st.execute(sql.utcSession());
+        st.execute(sql.repeatableReadSession());
+        try (ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+          rs.next();
+          connectionId = rs.getLong(1);
+        }
         try (ResultSet rs = st.executeQuery(sql.idSpacing())) {
           rs.next();
           tracker =

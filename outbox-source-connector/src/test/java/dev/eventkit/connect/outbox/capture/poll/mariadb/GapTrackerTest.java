@@ -214,14 +214,52 @@ class GapTrackerTest {
   }
 
   @Test
-  void aPartlyFilledGapWaitsForWhatRunsAtTheReadThatSawTheRest() {
+  void aPartlyFilledGapStillWaitsOnlyForWhatRanWhenItWasFirstSeen() {
     Decision opened = exact.decide(State.START, List.of(1L, 4L), running("t1", "t2"), 0);
     assertThat(opened.next().gap()).isEqualTo(new Gap(2, 3, Set.of("t1", "t2"), 0));
 
+    // t3 started after the read that saw id 4, so it cannot hold id 3.
     Decision partly = exact.decide(opened.next(), List.of(2L, 4L), running("t2", "t3"), 5);
 
     assertThat(partly.publish()).containsExactly(2L);
-    assertThat(partly.next().gap()).isEqualTo(new Gap(3, 3, Set.of("t2", "t3"), 5));
+    assertThat(partly.next().gap()).isEqualTo(new Gap(3, 3, Set.of("t2"), 0));
+  }
+
+  /**
+   * Every gap of a read gets its transaction list at first sight: when several rolled-back ids are
+   * seen together, one check after their transactions ended settles them all in one read, not one
+   * check cycle each.
+   */
+  @Test
+  void severalGapsOfOneReadAreSettledTogether() {
+    Decision opened =
+        exact.decide(State.START, List.of(1L, 3L, 5L, 7L), running("t2", "t4", "t6"), 0);
+    assertThat(opened.publish()).containsExactly(1L);
+
+    Decision ended = exact.decide(opened.next(), List.of(3L, 5L, 7L), running("t9"), 1);
+    assertThat(ended.publish()).isEmpty();
+
+    Decision settled = exact.decide(ended.next(), List.of(3L, 5L, 7L), running("t9"), 2);
+    assertThat(settled.publish()).containsExactly(3L, 5L, 7L);
+    assertThat(settled.holes()).extracting(Gap::first).containsExactly(2L, 4L, 6L);
+  }
+
+  /** A gap behind the first keeps its list while the first waits, and is final when reached. */
+  @Test
+  void aGapBehindAHeldOneIsNotGivenALaterList() {
+    Decision opened = exact.decide(State.START, List.of(1L, 3L, 5L), running("t2", "t4"), 0);
+    // t2 (id 2) still runs; t4 ended; t8 began later and cannot hold id 4.
+    Decision waiting = exact.decide(opened.next(), List.of(3L, 5L), running("t2", "t8"), 1);
+    Decision still = exact.decide(waiting.next(), List.of(3L, 5L), running("t2", "t8"), 2);
+    assertThat(still.publish()).isEmpty();
+
+    // t2 committed id 2; it might have taken id 4 too, so id 4 waits for one more read.
+    Decision committed = exact.decide(still.next(), List.of(2L, 3L, 5L), running("t8"), 3);
+    assertThat(committed.publish()).containsExactly(2L, 3L);
+
+    Decision settled = exact.decide(committed.next(), List.of(5L), running("t8"), 4);
+    assertThat(settled.publish()).containsExactly(5L);
+    assertThat(settled.holes()).extracting(Gap::first).containsExactly(4L);
   }
 
   /**
