@@ -54,7 +54,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         continue;
       }
       String header = config.headers.get(attribute);
-      String existing = hasHeaders ? existing(original, header) : null;
+      String existing = hasHeaders ? HeaderText.last(original, header) : null;
       if (existing != null && !config.overwrite) {
         if (attribute == EventAttribute.ID) {
           context.eventId = existing;
@@ -80,15 +80,10 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       headers.addString(header, value);
     }
     if (config.naming == HeaderNaming.CLOUDEVENTS
-        && (!hasHeaders || existing(original, HeaderNaming.CE_SPECVERSION) == null)) {
+        && (!hasHeaders || HeaderText.last(original, HeaderNaming.CE_SPECVERSION) == null)) {
       headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
     }
     return Records.withHeaders(record, headers);
-  }
-
-  private static String existing(Headers headers, String name) {
-    var header = headers.lastWithName(name);
-    return header == null || header.value() == null ? null : String.valueOf(header.value());
   }
 
   private DataException missing(

@@ -43,11 +43,7 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
 
   @Override
   public R apply(R record) {
-    var existingHeader = record.headers().lastWithName(config.header);
-    String existing =
-        existingHeader == null || existingHeader.value() == null
-            ? null
-            : existingHeader.value().toString();
+    String existing = HeaderText.last(record.headers(), config.header);
     if (existing != null && schemas == null) {
       return record;
     }

@@ -144,6 +144,39 @@ class EventMetadataTest {
   }
 
   @Test
+  void byteArrayHeadersAreReadAsUtf8Text() {
+    // MirrorMaker 2 and ByteArrayConverter header converters hand headers over as byte[].
+    ConnectHeaders mirrored = new ConnectHeaders();
+    mirrored.addBytes("event.id", "e-1".getBytes(StandardCharsets.UTF_8));
+    mirrored.addBytes("event.type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
+    ConnectHeaders mirroredCloudEvent = new ConnectHeaders();
+    mirroredCloudEvent.addBytes("ce_id", "e-2".getBytes(StandardCharsets.UTF_8));
+
+    Map<String, String> eventkit = headers(value().apply(record("o-1", "{}", mirrored)));
+    Map<String, String> cloudEvents =
+        headers(
+            value("header.naming", "cloudevents", "source.source", "literal:/orders")
+                .apply(record("o-1", "{}", mirroredCloudEvent)));
+
+    assertThat(eventkit).containsEntry("correlation.id", "e-1");
+    assertThat(cloudEvents).containsEntry("ce_correlationid", "e-2");
+  }
+
+  @Test
+  void typedHeadersFromSimpleHeaderConverterAreReadInTheirTextForm() {
+    // On a sink, the default SimpleHeaderConverter turns "2025-11-26T09:40:00.123Z" into a Date.
+    ConnectHeaders converted = new ConnectHeaders();
+    converted.addTimestamp("event.time", new java.util.Date(TIMESTAMP + 123));
+
+    Map<String, String> h =
+        headers(
+            value("header.naming", "cloudevents", "source.source", "literal:/orders")
+                .apply(record("o-1", "{}", converted)));
+
+    assertThat(h).containsEntry("ce_time", "2025-11-26T09:40:00.123Z");
+  }
+
+  @Test
   void headerNamesCanBeOverridden() {
     assertThat(
             headers(value("id.source", "literal:x", "id.header", "message-id").apply(record("{}"))))
