@@ -29,6 +29,7 @@ final class EventMetadataConfig extends AbstractConfig {
 
   EventMetadataConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
+    EventMetadataRules.check(values());
     naming = HeaderNaming.parse(getString(HEADER_NAMING_CONFIG));
     overwrite = getBoolean(OVERWRITE_CONFIG);
     failOnMissing = ON_MISSING_FAIL.equals(getString(ON_MISSING_CONFIG).toLowerCase(Locale.ROOT));
@@ -77,7 +78,8 @@ final class EventMetadataConfig extends AbstractConfig {
             + " 'fail' throws a DataException naming the option, the sources and the record (with"
             + " errors.tolerance=all the record goes to the dead letter queue).");
     for (EventAttribute attribute : EventAttribute.values()) {
-      def.define(
+      withRules(
+          def,
           attribute.sourceConfig(),
           Type.LIST,
           attribute.defaultSources,
@@ -87,7 +89,8 @@ final class EventMetadataConfig extends AbstractConfig {
               + " header; the first that yields a value wins. Sources: header:NAME, field:PATH, key,"
               + " key.PATH, topic, timestamp, literal:TEXT, id (the event id), uuid7, uuid5:PATH."
               + " Empty: the header is not added.");
-      def.define(
+      withRules(
+          def,
           attribute.headerConfig(),
           Type.STRING,
           "",
@@ -98,8 +101,31 @@ final class EventMetadataConfig extends AbstractConfig {
               + attribute.eventkitHeader
               + "' / '"
               + attribute.cloudEventsHeader
-              + "').");
+              + "'). Two attributes that add a header cannot share a name.");
     }
     return def;
+  }
+
+  /** Defines an option whose cross-option rules Connect's validate reports on it. */
+  private static void withRules(
+      ConfigDef def,
+      String name,
+      Type type,
+      Object defaultValue,
+      Importance importance,
+      String documentation) {
+    def.define(
+        name,
+        type,
+        defaultValue,
+        null,
+        importance,
+        documentation,
+        null,
+        -1,
+        ConfigDef.Width.NONE,
+        name,
+        List.of(),
+        EventMetadataRules.RECOMMENDER);
   }
 }
