@@ -60,7 +60,13 @@ final class EventMetadataConfig extends AbstractConfig {
         "Header names: 'eventkit' (event.id, event.type, event.time, event.source, correlation.id,"
             + " causation.id, content-type) or 'cloudevents' (Kafka protocol binding, binary mode:"
             + " ce_id, ce_type, ce_time, ce_source, ce_correlationid, ce_causationid, content-type,"
-            + " and ce_specversion=1.0).");
+            + " and ce_specversion=1.0). CloudEvents requires id, source, type and specversion on"
+            + " every event, so under 'cloudevents' configure and Connect's validate refuse an empty"
+            + " id.source or type.source, an id.header, source.header or type.header other than the"
+            + " ce_ name, and a source.source with no source that yields for every record"
+            + " (literal:URI-REFERENCE naming the producer, e.g. literal:/orders-service, or topic);"
+            + " a record that still ends up without ce_id or ce_type fails with a DataException"
+            + " whatever on.missing says.");
     def.define(
         OVERWRITE_CONFIG,
         Type.BOOLEAN,
@@ -76,7 +82,8 @@ final class EventMetadataConfig extends AbstractConfig {
         Importance.MEDIUM,
         "When none of an attribute's configured sources yields a value: 'skip' leaves the header out;"
             + " 'fail' throws a DataException naming the option, the sources and the record (with"
-            + " errors.tolerance=all the record goes to the dead letter queue).");
+            + " errors.tolerance=all the record goes to the dead letter queue). The attributes"
+            + " CloudEvents requires always fail under header.naming=cloudevents.");
     for (EventAttribute attribute : EventAttribute.values()) {
       withRules(
           def,

@@ -52,6 +52,9 @@ final class EventMetadataRules {
     if (naming == null) {
       return violations; // header.naming's own validator reports it
     }
+    if (naming == HeaderNaming.CLOUDEVENTS) {
+      cloudEvents(parsed, violations);
+    }
     Map<String, EventAttribute> writers = new LinkedHashMap<>();
     for (EventAttribute attribute : EventAttribute.values()) {
       if (!enabled(parsed, attribute)) {
@@ -72,6 +75,57 @@ final class EventMetadataRules {
       }
     }
     return violations;
+  }
+
+  /**
+   * A CloudEvent without id, source or type is not a CloudEvent: under cloudevents naming each must
+   * be written to its {@code ce_} header, and ce_source, which no outbox header carries and only
+   * the user can name, must come from a source that yields for every record. The transform still
+   * fails a record that ends up without ce_id or ce_type at run time.
+   */
+  private static void cloudEvents(Map<String, ?> parsed, Map<String, String> violations) {
+    for (EventAttribute attribute : HeaderNaming.CLOUDEVENTS_REQUIRED) {
+      String header = header(parsed, attribute, HeaderNaming.CLOUDEVENTS);
+      if (!header.equals(attribute.cloudEventsHeader)) {
+        violations.put(
+            attribute.headerConfig(),
+            attribute.headerConfig()
+                + " moves "
+                + attribute.cloudEventsHeader
+                + " to '"
+                + header
+                + "', but header.naming=cloudevents must write "
+                + attribute.cloudEventsHeader
+                + ", a required CloudEvents attribute; remove "
+                + attribute.headerConfig()
+                + " or use header.naming=eventkit");
+      }
+      if (!enabled(parsed, attribute)) {
+        violations.put(
+            attribute.sourceConfig(),
+            attribute.sourceConfig()
+                + " is empty, but header.naming=cloudevents requires "
+                + attribute.cloudEventsHeader
+                + " on every event");
+      }
+    }
+    List<String> sources = sources(parsed, EventAttribute.SOURCE);
+    if (!sources.isEmpty() && sources.stream().noneMatch(EventMetadataRules::alwaysYields)) {
+      violations.put(
+          EventAttribute.SOURCE.sourceConfig(),
+          EventAttribute.SOURCE.sourceConfig()
+              + " ("
+              + String.join(",", sources)
+              + ") may yield nothing, but header.naming=cloudevents requires ce_source on every"
+              + " event: end it with literal:URI-REFERENCE naming the producer (e.g."
+              + " literal:/orders-service) or with topic");
+    }
+  }
+
+  /** Sources that give every record a usable ce_source (a URI-reference naming the producer). */
+  private static boolean alwaysYields(String spec) {
+    return spec.equals("topic")
+        || (spec.startsWith("literal:") && !spec.substring("literal:".length()).isBlank());
   }
 
   /** The header an attribute writes: its override, or the naming's default. */

@@ -55,6 +55,49 @@ class EventMetadataConfigTest {
   }
 
   @Test
+  void cloudEventsNamingRefusesSourcesThatCannotYieldCeSourceForEveryEvent() {
+    // The default source.source reads header:event.source, which the outbox never writes.
+    assertThatThrownBy(() -> configure("header.naming", "cloudevents"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source.source (header:event.source)")
+        .hasMessageContaining("ce_source")
+        .hasMessageContaining("literal:");
+    assertThatThrownBy(
+            () -> configure("header.naming", "cloudevents", "source.source", "header:x,literal:"))
+        .hasMessageContaining("source.source");
+    assertThat(validationErrors("header.naming", "CloudEvents")).containsOnlyKeys("source.source");
+
+    configure("header.naming", "cloudevents", "source.source", "header:ce_source,topic");
+    configure("header.naming", "cloudevents", "source.source", "literal:/orders-service");
+    configure("header.naming", "eventkit");
+  }
+
+  @Test
+  void cloudEventsNamingRefusesToDropOrRenameARequiredAttribute() {
+    String[] valid = {"header.naming", "cloudevents", "source.source", "literal:/orders"};
+
+    assertThatThrownBy(() -> configure(with(valid, "type.source", "")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("type.source")
+        .hasMessageContaining("ce_type");
+    assertThatThrownBy(() -> configure(with(valid, "id.source", " ")))
+        .hasMessageContaining("id.source")
+        .hasMessageContaining("ce_id");
+    assertThatThrownBy(() -> configure(with(valid, "id.header", "message-id")))
+        .hasMessageContaining("id.header")
+        .hasMessageContaining("ce_id");
+    assertThat(validationErrors(with(valid, "source.header", "origin")))
+        .containsOnlyKeys("source.header");
+    configure(with(valid, "id.header", "ce_id", "causation.id.source", ""));
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
   void aDisabledAttributeClaimsNoHeader() {
     // content.type.source is empty by default: the content type writes nothing.
     configure("causation.id.header", "content-type");
