@@ -54,7 +54,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         continue;
       }
       String header = config.headers.get(attribute);
-      String existing = hasHeaders ? existing(original, header) : null;
+      String existing = hasHeaders ? HeaderText.last(original, header) : null;
       if (existing != null && !config.overwrite) {
         if (attribute == EventAttribute.ID) {
           context.eventId = existing;
@@ -79,16 +79,33 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       }
       headers.addString(header, value);
     }
-    if (config.naming == HeaderNaming.CLOUDEVENTS
-        && (!hasHeaders || existing(original, HeaderNaming.CE_SPECVERSION) == null)) {
-      headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
+    if (config.naming == HeaderNaming.CLOUDEVENTS) {
+      requireCloudEventsAttributes(headers, context);
+      if (!hasHeaders || HeaderText.last(original, HeaderNaming.CE_SPECVERSION) == null) {
+        headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
+      }
     }
     return Records.withHeaders(record, headers);
   }
 
-  private static String existing(Headers headers, String name) {
-    var header = headers.lastWithName(name);
-    return header == null || header.value() == null ? null : String.valueOf(header.value());
+  /** A record that would leave without id, source or type is not a CloudEvent: never skipped. */
+  private void requireCloudEventsAttributes(Headers headers, ValueSource.RecordContext context) {
+    for (EventAttribute attribute : HeaderNaming.CLOUDEVENTS_REQUIRED) {
+      if (HeaderText.last(headers, attribute.cloudEventsHeader) == null) {
+        List<ValueSource> sources = config.sources.get(attribute);
+        throw new DataException(
+            "No "
+                + attribute.cloudEventsHeader
+                + ", a required CloudEvents attribute: "
+                + attribute.sourceConfig()
+                + " ("
+                + String.join(",", sources.stream().map(ValueSource::describe).toList())
+                + ") yields nothing for "
+                + Records.describe(context.record)
+                + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
+                + "; header.naming=cloudevents fails such records whatever on.missing says");
+      }
+    }
   }
 
   private DataException missing(

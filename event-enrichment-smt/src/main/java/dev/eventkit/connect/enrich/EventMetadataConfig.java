@@ -29,6 +29,7 @@ final class EventMetadataConfig extends AbstractConfig {
 
   EventMetadataConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
+    EventMetadataRules.check(values());
     naming = HeaderNaming.parse(getString(HEADER_NAMING_CONFIG));
     overwrite = getBoolean(OVERWRITE_CONFIG);
     failOnMissing = ON_MISSING_FAIL.equals(getString(ON_MISSING_CONFIG).toLowerCase(Locale.ROOT));
@@ -59,7 +60,13 @@ final class EventMetadataConfig extends AbstractConfig {
         "Header names: 'eventkit' (event.id, event.type, event.time, event.source, correlation.id,"
             + " causation.id, content-type) or 'cloudevents' (Kafka protocol binding, binary mode:"
             + " ce_id, ce_type, ce_time, ce_source, ce_correlationid, ce_causationid, content-type,"
-            + " and ce_specversion=1.0).");
+            + " and ce_specversion=1.0). CloudEvents requires id, source, type and specversion on"
+            + " every event, so under 'cloudevents' configure and Connect's validate refuse an empty"
+            + " id.source or type.source, an id.header, source.header or type.header other than the"
+            + " ce_ name, and a source.source with no source that yields for every record"
+            + " (literal:URI-REFERENCE naming the producer, e.g. literal:/orders-service, or topic);"
+            + " a record that still ends up without ce_id or ce_type fails with a DataException"
+            + " whatever on.missing says.");
     def.define(
         OVERWRITE_CONFIG,
         Type.BOOLEAN,
@@ -75,9 +82,11 @@ final class EventMetadataConfig extends AbstractConfig {
         Importance.MEDIUM,
         "When none of an attribute's configured sources yields a value: 'skip' leaves the header out;"
             + " 'fail' throws a DataException naming the option, the sources and the record (with"
-            + " errors.tolerance=all the record goes to the dead letter queue).");
+            + " errors.tolerance=all the record goes to the dead letter queue). The attributes"
+            + " CloudEvents requires always fail under header.naming=cloudevents.");
     for (EventAttribute attribute : EventAttribute.values()) {
-      def.define(
+      withRules(
+          def,
           attribute.sourceConfig(),
           Type.LIST,
           attribute.defaultSources,
@@ -87,7 +96,8 @@ final class EventMetadataConfig extends AbstractConfig {
               + " header; the first that yields a value wins. Sources: header:NAME, field:PATH, key,"
               + " key.PATH, topic, timestamp, literal:TEXT, id (the event id), uuid7, uuid5:PATH."
               + " Empty: the header is not added.");
-      def.define(
+      withRules(
+          def,
           attribute.headerConfig(),
           Type.STRING,
           "",
@@ -98,8 +108,31 @@ final class EventMetadataConfig extends AbstractConfig {
               + attribute.eventkitHeader
               + "' / '"
               + attribute.cloudEventsHeader
-              + "').");
+              + "'). Two attributes that add a header cannot share a name.");
     }
     return def;
+  }
+
+  /** Defines an option whose cross-option rules Connect's validate reports on it. */
+  private static void withRules(
+      ConfigDef def,
+      String name,
+      Type type,
+      Object defaultValue,
+      Importance importance,
+      String documentation) {
+    def.define(
+        name,
+        type,
+        defaultValue,
+        null,
+        importance,
+        documentation,
+        null,
+        -1,
+        ConfigDef.Width.NONE,
+        name,
+        List.of(),
+        EventMetadataRules.RECOMMENDER);
   }
 }

@@ -43,14 +43,13 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
 
   @Override
   public R apply(R record) {
-    var existingHeader = record.headers().lastWithName(config.header);
-    String existing =
-        existingHeader == null || existingHeader.value() == null
-            ? null
-            : existingHeader.value().toString();
+    String existing = HeaderText.last(record.headers(), config.header);
     if (existing != null && schemas == null) {
       return record;
     }
+    // A tombstone has no data, so no schema applies: stamped when a version is found, never
+    // validated, never failed (failing it would send deletes to the dead letter queue).
+    boolean tombstone = record.value() == null;
     ValueSource.RecordContext context =
         new ValueSource.RecordContext(record, new RecordFields(fields(record)));
     String type = ValueSource.firstOf(config.typeSources, context);
@@ -59,17 +58,38 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
             ? existing
             : versionOf(type, context);
     if (version == null) {
-      if (existing != null || !config.failOnMissing) {
+      if (existing != null || tombstone || !config.failOnMissing) {
         return record;
       }
       throw new DataException(
-          "No schema version for event type "
-              + type
-              + " (version.source, versions, version.default) in "
+          (type == null
+                  ? "No event type from type.source (" + describe(config.typeSources) + "), so"
+                  : "No schema version for event type " + type + ":")
+              + " no version from version.source, versions or version.default in "
               + Records.describe(record)
               + "; on.missing=fail");
     }
-    if (schemas != null && record.value() != null) {
+    boolean validate = schemas != null && !tombstone;
+    boolean typeInDataschema =
+        existing == null
+            && config.naming == HeaderNaming.CLOUDEVENTS
+            && config.dataschemaTemplate.contains("${type}");
+    if (type == null && (validate || typeInDataschema)) {
+      if (tombstone || !config.failOnMissing) {
+        return record;
+      }
+      throw new DataException(
+          "No event type from type.source ("
+              + describe(config.typeSources)
+              + ") in "
+              + Records.describe(record)
+              + ", and it is needed "
+              + (validate
+                  ? "to find the JSON Schema under schemas.dir"
+                  : "for ${type} in dataschema.template")
+              + "; on.missing=fail");
+    }
+    if (validate) {
       schemas.validate(type, version, record.value(), Records.describe(record));
     }
     if (existing != null) {
@@ -85,6 +105,10 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
     Headers headers = record.headers().duplicate();
     headers.addString(config.header, value);
     return Records.withHeaders(record, headers);
+  }
+
+  private static String describe(java.util.List<ValueSource> sources) {
+    return String.join(",", sources.stream().map(ValueSource::describe).toList());
   }
 
   private String versionOf(String type, ValueSource.RecordContext context) {

@@ -109,7 +109,10 @@ final class EventVersionConfig extends AbstractConfig {
         Type.LIST,
         "header:event.type,header:ce_type",
         Importance.MEDIUM,
-        "Ordered sources of the event type, used by the versions mapping and dataschema.template.");
+        "Ordered sources of the event type, used by the versions mapping, schemas.dir and"
+            + " dataschema.template. A record without a type is only refused (see on.missing) where"
+            + " the type is needed: a version from version.source or version.default is stamped"
+            + " without one.");
     def.define(
         HEADER_CONFIG,
         Type.STRING,
@@ -128,8 +131,14 @@ final class EventVersionConfig extends AbstractConfig {
         "fail",
         ConfigDef.CaseInsensitiveValidString.in("fail", "skip"),
         Importance.MEDIUM,
-        "When no version can be found: 'fail' throws a DataException naming the record (with"
-            + " errors.tolerance=all it goes to the dead letter queue); 'skip' passes it on unstamped.");
+        "When no version can be found, or the event type is needed (to find the schema under"
+            + " schemas.dir, or for ${type} in dataschema.template) and type.source yields none:"
+            + " 'fail' throws a DataException naming the record (topic with partition and offset of a"
+            + " sink record, or source partition and offset of a source record; with"
+            + " errors.tolerance=all it goes to the dead letter queue); 'skip' passes it on unstamped"
+            + " and unvalidated. Tombstones (null value) never fail under either: they carry no data"
+            + " for a schema to describe, so they are stamped when a version is found, never"
+            + " validated, and otherwise passed on unchanged.");
     def.define(
         SCHEMAS_DIR_CONFIG,
         Type.STRING,

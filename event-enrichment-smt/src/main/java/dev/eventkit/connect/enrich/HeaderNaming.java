@@ -1,6 +1,9 @@
 package dev.eventkit.connect.enrich;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /** Header names of each metadata attribute: Eventkit's or CloudEvents' Kafka binary binding. */
 enum HeaderNaming {
@@ -8,6 +11,14 @@ enum HeaderNaming {
   CLOUDEVENTS;
 
   static final String CE_SPECVERSION = "ce_specversion";
+
+  /**
+   * The attributes every CloudEvent carries besides specversion (CloudEvents 1.0 "REQUIRED
+   * Attributes"); in binary mode each is a {@code ce_} header.
+   */
+  static final Set<EventAttribute> CLOUDEVENTS_REQUIRED =
+      Collections.unmodifiableSet(
+          EnumSet.of(EventAttribute.ID, EventAttribute.SOURCE, EventAttribute.TYPE));
 
   static HeaderNaming parse(String value) {
     return valueOf(value.trim().toUpperCase(Locale.ROOT));

@@ -3,6 +3,7 @@ package dev.eventkit.connect.enrich;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /** Small record helpers shared by the transforms. */
 final class Records {
@@ -22,7 +23,11 @@ final class Records {
         headers);
   }
 
-  /** Names a record in error messages: topic, and partition and offset where known. */
+  /**
+   * Names a record in error messages: its topic, then the Kafka partition and offset of a sink
+   * record, or the source partition and offset of a source record (what finds the row or event
+   * upstream, before Kafka assigned an offset).
+   */
   static String describe(ConnectRecord<?> record) {
     StringBuilder where = new StringBuilder("topic ").append(record.topic());
     if (record.kafkaPartition() != null) {
@@ -30,6 +35,12 @@ final class Records {
     }
     if (record instanceof SinkRecord sink) {
       where.append(" offset ").append(sink.kafkaOffset());
+    } else if (record instanceof SourceRecord source) {
+      where
+          .append(" source partition ")
+          .append(source.sourcePartition())
+          .append(" source offset ")
+          .append(source.sourceOffset());
     }
     return where.toString();
   }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
-import org.apache.kafka.connect.header.Header;
 
 /**
  * Where one metadata value comes from. Parsed from a config list such as {@code
@@ -78,7 +77,7 @@ interface ValueSource {
     switch (kind) {
       case "header":
         require(option, spec, !argument.isEmpty(), "header:NAME");
-        return new Named(spec, c -> lastHeader(c.record, argument));
+        return new Named(spec, c -> HeaderText.last(c.record.headers(), argument));
       case "field":
         require(option, spec, !argument.isEmpty(), "field:PATH");
         String[] path = argument.split("\\.");
@@ -136,17 +135,6 @@ interface ValueSource {
     if (!ok) {
       throw new ConfigException(option, spec, "Expected " + form);
     }
-  }
-
-  private static String lastHeader(ConnectRecord<?> record, String name) {
-    Header header = record.headers().lastWithName(name);
-    if (header == null || header.value() == null) {
-      return null;
-    }
-    Object value = header.value();
-    return value instanceof byte[] bytes
-        ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
-        : value.toString();
   }
 
   /** A source and its spec. */

@@ -17,7 +17,9 @@ class ConfigReferenceTest {
       Adds event id, type, time, source, correlation id, causation id and content type as UTF-8
       string headers; existing headers are kept unless `overwrite=true`. Field paths work on
       schemaless Maps, Structs and JSON held in String or byte[] values (parsed once per record,
-      the value itself is never re-encoded); tombstones keep their headers.
+      the value itself is never re-encoded); tombstones keep their headers. Headers are read as
+      UTF-8 text whether the worker hands them over as strings, byte[] (MirrorMaker 2,
+      `ByteArrayConverter`) or typed values (`SimpleHeaderConverter`).
       """;
 
   private static final String VERSION =
@@ -28,7 +30,8 @@ class ConfigReferenceTest {
       Stamps `event.schema.version` (or `ce_dataschema` under CloudEvents naming) from the first of
       `version.source`, the `versions` mapping by event type, and `version.default`; an existing header
       is kept. With `schemas.dir`, JSON payloads are validated against
-      `<schemas.dir>/<event type>/<version>.json`.
+      `<schemas.dir>/<event type>/<version>.json`. Headers (type, version) are read as UTF-8 text
+      whether the worker hands them over as strings, byte[] or typed values.
       """;
 
   @Test

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -141,6 +142,77 @@ class EventMetadataTest {
         .containsEntry("ce_time", "2025-11-26T09:40:00Z")
         .containsEntry("ce_correlationid", "c-1")
         .containsEntry("content-type", "application/json");
+  }
+
+  @Test
+  void byteArrayHeadersAreReadAsUtf8Text() {
+    // MirrorMaker 2 and ByteArrayConverter header converters hand headers over as byte[].
+    ConnectHeaders mirrored = new ConnectHeaders();
+    mirrored.addBytes("event.id", "e-1".getBytes(StandardCharsets.UTF_8));
+    mirrored.addBytes("event.type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
+    ConnectHeaders mirroredCloudEvent = new ConnectHeaders();
+    mirroredCloudEvent.addBytes("ce_id", "e-2".getBytes(StandardCharsets.UTF_8));
+    mirroredCloudEvent.addBytes("ce_type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
+
+    Map<String, String> eventkit = headers(value().apply(record("o-1", "{}", mirrored)));
+    Map<String, String> cloudEvents =
+        headers(
+            value("header.naming", "cloudevents", "source.source", "literal:/orders")
+                .apply(record("o-1", "{}", mirroredCloudEvent)));
+
+    assertThat(eventkit).containsEntry("correlation.id", "e-1");
+    assertThat(cloudEvents).containsEntry("ce_correlationid", "e-2");
+  }
+
+  @Test
+  void typedHeadersFromSimpleHeaderConverterAreReadInTheirTextForm() {
+    // On a sink, the default SimpleHeaderConverter turns "2025-11-26T09:40:00.123Z" into a Date.
+    ConnectHeaders converted = new ConnectHeaders();
+    converted.addTimestamp("event.time", new java.util.Date(TIMESTAMP + 123));
+    converted.addString("event.type", "OrderPlaced");
+
+    Map<String, String> h =
+        headers(
+            value("header.naming", "cloudevents", "source.source", "literal:/orders")
+                .apply(record("o-1", "{}", converted)));
+
+    assertThat(h).containsEntry("ce_time", "2025-11-26T09:40:00.123Z");
+  }
+
+  @Test
+  void underCloudEventsNamingARecordWithoutARequiredAttributeFailsWhateverOnMissingSays() {
+    EventMetadata<SinkRecord> smt = new EventMetadata.Value<>();
+    smt.configure(
+        Map.of(
+            "header.naming",
+            "cloudevents",
+            "source.source",
+            "literal:/orders",
+            "on.missing",
+            "skip"));
+    ConnectHeaders alreadyACloudEvent = new ConnectHeaders();
+    alreadyACloudEvent.addString("ce_type", "OrderPlaced");
+
+    assertThatThrownBy(() -> smt.apply(new SinkRecord("orders", 2, null, "k", null, "{}", 17)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("ce_type")
+        .hasMessageContaining("type.source (header:event.type)")
+        .hasMessageContaining("topic orders partition 2 offset 17");
+    SinkRecord passedOn =
+        smt.apply(
+            new SinkRecord(
+                "orders",
+                2,
+                null,
+                "k",
+                null,
+                "{}",
+                18,
+                1L,
+                TimestampType.CREATE_TIME,
+                alreadyACloudEvent));
+    assertThat(passedOn.headers().lastWithName("ce_type").value()).isEqualTo("OrderPlaced");
+    assertThat(passedOn.headers().lastWithName("ce_source").value()).isEqualTo("/orders");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.eventkit.connect.enrich;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
@@ -10,8 +11,12 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EventVersionTest {
 
@@ -103,6 +108,88 @@ class EventVersionTest {
     SourceRecord passed =
         smt("versions", "OrderPlaced:3", "on.missing", "skip").apply(record("OrderLost", "{}"));
     assertThat(passed.headers().lastWithName("event.schema.version")).isNull();
+  }
+
+  private static SourceRecord fromOutbox(Object value) {
+    return new SourceRecord(
+        Map.of("table", "outbox"),
+        Map.of("seq", 17L),
+        "orders.events",
+        null,
+        null,
+        "k",
+        null,
+        value,
+        1L,
+        new ConnectHeaders());
+  }
+
+  @Test
+  void aRecordWithoutAnEventTypeFailsNamingTheRecordWhereTheTypeIsNeeded(@TempDir Path schemas) {
+    EventVersion<SourceRecord> validating =
+        smt("version.default", "1", "schemas.dir", schemas.toString());
+    EventVersion<SourceRecord> cloudEvents =
+        smt("header.naming", "cloudevents", "version.default", "1");
+    EventVersion<SinkRecord> mapping = new EventVersion.Value<>();
+    mapping.configure(Map.of("versions", "OrderPlaced:3"));
+
+    assertThatThrownBy(() -> validating.apply(fromOutbox("{}")))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("No event type from type.source (header:event.type,header:ce_type)")
+        .hasMessageContaining("schemas.dir")
+        .hasMessageContaining(
+            "topic orders.events source partition {table=outbox} source offset {seq=17}");
+    assertThatThrownBy(() -> cloudEvents.apply(fromOutbox("{}")))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("No event type from type.source")
+        .hasMessageContaining("dataschema.template");
+    assertThatThrownBy(() -> mapping.apply(new SinkRecord("orders", 2, null, "k", null, "{}", 17)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("No event type from type.source")
+        .hasMessageContaining("topic orders partition 2 offset 17");
+  }
+
+  @Test
+  void withoutAnEventTypeOnMissingSkipPassesTheRecordOnAndATypeNobodyNeedsIsNotAsked(
+      @TempDir Path schemas) {
+    SourceRecord untyped = fromOutbox("{}");
+
+    assertThat(
+            smt("version.default", "1", "schemas.dir", schemas.toString(), "on.missing", "skip")
+                .apply(untyped))
+        .isSameAs(untyped);
+    assertThat(header(smt("version.default", "2").apply(untyped), "event.schema.version"))
+        .isEqualTo("2");
+  }
+
+  /**
+   * A tombstone has no data, so no schema applies to it: it is stamped when a version is found,
+   * never validated, and never failed, under every on.missing.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"fail", "skip"})
+  void tombstonesAreStampedWhenAVersionIsFoundAndNeverFail(
+      String onMissing, @TempDir Path schemas) {
+    EventVersion<SourceRecord> smt =
+        smt(
+            "versions",
+            "OrderDeleted:2",
+            "on.missing",
+            onMissing,
+            "schemas.dir",
+            schemas.toString());
+    EventVersion<SourceRecord> cloudEvents =
+        smt("header.naming", "cloudevents", "version.default", "1", "on.missing", onMissing);
+    SourceRecord unknownType = record("OrderLost", null);
+    SourceRecord untyped = record(null, null);
+
+    assertThat(header(smt.apply(record("OrderDeleted", null)), "event.schema.version"))
+        .isEqualTo("2");
+    assertThat(smt.apply(unknownType)).isSameAs(unknownType);
+    assertThat(smt.apply(untyped)).isSameAs(untyped);
+    assertThat(cloudEvents.apply(untyped)).isSameAs(untyped);
+    assertThat(header(cloudEvents.apply(record("OrderDeleted", null)), "ce_dataschema"))
+        .isEqualTo("urn:eventkit:schema:OrderDeleted:1");
   }
 
   @Test

@@ -54,6 +54,17 @@ class JsonSchemaValidationTest {
   }
 
   @Test
+  void aByteArrayVersionHeaderIsReadAsUtf8Text() {
+    SourceRecord mirrored = record("OrderPlaced", "{\"total\": \"12\"}");
+    mirrored.headers().addBytes("event.schema.version", "3".getBytes(StandardCharsets.UTF_8));
+
+    assertThatThrownBy(() -> smt().apply(mirrored))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("Event OrderPlaced v3 in topic orders.events")
+        .hasMessageContaining("/total breaks 'type'");
+  }
+
+  @Test
   void validPayloadsOfEveryShapePass() {
     Schema line = SchemaBuilder.struct().field("qty", Schema.INT32_SCHEMA).build();
     Schema schema =

@@ -96,6 +96,41 @@ class EnrichmentChainIT {
   }
 
   @Test
+  void connectsValidateRefusesCloudEventsWithoutASourceAndHeadersTwoAttributesShare() {
+    TestDatabase db = outboxWithOneOrder();
+
+    List<String> noSource =
+        ConnectCluster.validationErrors(
+            STACK
+                .cluster()
+                .validateConnector(
+                    EXAMPLE,
+                    overrides(db, "transforms.metadata.source.source", "header:event.source")));
+    List<String> shared =
+        ConnectCluster.validationErrors(
+            STACK
+                .cluster()
+                .validateConnector(
+                    EXAMPLE,
+                    overrides(
+                        db,
+                        "transforms.metadata.header.naming",
+                        "eventkit",
+                        "transforms.metadata.causation.id.header",
+                        "correlation.id")));
+
+    assertThat(noSource)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("transforms.metadata.source.source: ")
+        .contains("requires ce_source on every event");
+    assertThat(shared)
+        .hasSize(2)
+        .anySatisfy(e -> assertThat(e).startsWith("transforms.metadata.causation.id.header: "))
+        .anySatisfy(e -> assertThat(e).startsWith("transforms.metadata.correlation.id.header: "))
+        .allSatisfy(e -> assertThat(e).contains("both name header 'correlation.id'"));
+  }
+
+  @Test
   void withStringValuesFieldsAreReadFromTheJsonTextAndTheValueStaysByteExact() throws Exception {
     TestDatabase db = outboxWithOneOrder();
     String stored =
