@@ -299,6 +299,48 @@ class MariaDbPollingCaptureIT {
     }
   }
 
+  /**
+   * InnoDB refreshes INNODB_TRX only after 100 ms without readers: while another session reads it
+   * constantly (another task, a monitoring tool), the list is older than the capture's read and
+   * lacks the transaction that took the missing id. The capture must then decide nothing rather
+   * than take that list as the truth and declare the id a hole.
+   */
+  @Test
+  void aStaleTransactionListNeverTurnsALateCommitIntoAHole() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean reading =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    ExecutorService monitor = Executors.newSingleThreadExecutor();
+    Future<?> hammer =
+        monitor.submit(
+            () -> {
+              try (Connection c = db.connect();
+                  Statement st = c.createStatement()) {
+                while (reading.get()) {
+                  st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX").close();
+                  Thread.sleep(10); // pacing the reader, not waiting for a condition
+                }
+              }
+              return null;
+            });
+    try (Connection late = db.connect();
+        MariaDbPollingCapture capture = capture(100, State.START)) {
+      Thread.sleep(200); // let the cache's last refresh fall before the transaction below
+      late.setAutoCommit(false);
+      write(late, "a"); // id 1, not in the frozen list
+      commitOne("b"); // id 2
+      for (int i = 0; i < 3; i++) {
+        assertThat(capture.poll()).isEmpty();
+      }
+      reading.set(false);
+      hammer.get(10, TimeUnit.SECONDS);
+      late.commit();
+      assertThat(ids(awaitPublished(capture, 2))).containsExactly(1L, 2L);
+    } finally {
+      reading.set(false);
+      monitor.shutdownNow();
+    }
+  }
+
   @Test
   void aRolledBackIdIsAHoleOnceItsTransactionHasEnded() throws Exception {
     try (Connection rolledBack = db.connect();

@@ -249,8 +249,9 @@ class OutboxMariaDbPollIT {
 
   /**
    * With PROCESS, a transaction left open holds the rows after its id back for as long as it runs
-   * (the stall names its thread, and survives a task restart through the offset), and its row is
-   * published, in id order, when it finally commits.
+   * (the stall names its thread; the committed offset stores the gap and what it waits for, and the
+   * restarted task resumes from it), and its row is published, in id order, when it finally
+   * commits.
    */
   @Test
   void withProcessALongOpenTransactionIsPublishedWhenItCommitsEvenAcrossARestart()
@@ -259,20 +260,28 @@ class OutboxMariaDbPollIT {
     MariaDbOutboxWriters.createOutbox(db);
     String user = relayUser(db, true);
     String before = commitOne(db, "before");
-    STACK.cluster().createConnector("long-open", EXAMPLE, overrides(db, user));
-    STACK.cluster().awaitRunning("long-open", 1);
-    awaitEvents(IsolationLevel.READ_UNCOMMITTED, 1, Duration.ofSeconds(60));
 
     try (Connection late = db.connect()) {
       OpenTransaction open = openTransactionWith(late, "late");
       long thread = open.thread();
       String after = commitOne(db, "after");
+      // The first poll publishes "before" and stores the gap behind it in the same offset.
+      STACK.cluster().createConnector("long-open", EXAMPLE, overrides(db, user));
+      STACK.cluster().awaitRunning("long-open", 1);
+      awaitEvents(IsolationLevel.READ_UNCOMMITTED, 1, Duration.ofSeconds(60));
       Awaitility.await("the gap waiting for the open transaction's thread")
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptions()
           .until(() -> ((Integer) metric("long-open", 0, "HorizonStallPid")) == thread);
       assertThat((Integer) metric("long-open", 0, "OpenGaps")).isEqualTo(1);
       assertThat(eventIds(consume(IsolationLevel.READ_UNCOMMITTED))).containsExactly(before);
+      JsonNode stored =
+          Awaitility.await("the committed offset naming the gap and its transaction")
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> STACK.cluster().get("connectors/long-open/offsets").json().path("offsets"),
+                  offsets -> offsets.toString().contains("\"gap.waits\""));
+      assertThat(stored.get(0).path("offset").path("gap").asText()).isEqualTo("2");
 
       STACK
           .cluster()
@@ -438,6 +447,61 @@ class OutboxMariaDbPollIT {
 
     assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
     assertThat(warnings(validation)).isEmpty();
+  }
+
+  /**
+   * The record contract on MariaDB, as the example config produces it: key, value bytes, the event
+   * time as the instant the TIMESTAMP stores (written here from a +05:00 session), the header
+   * column, and a poison row (a blank aggregate id) routed to outbox.invalid with its reason and
+   * its id as position, never dropped.
+   */
+  @Test
+  void recordsFollowTheContractAndPoisonRowsAreRoutedNotDropped() throws Exception {
+    TestDatabase db = STACK.mariadb().createDatabase();
+    MariaDbOutboxWriters.createOutbox(db);
+    String user = relayUser(db, true);
+    db.execute(
+        "SET time_zone = '+05:00'",
+        "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, timestamp,"
+            + " correlation_id) VALUES ('11111111-1111-1111-1111-111111111111', 'account', 'a-1',"
+            + " 'Opened', '{\"owner\": \"Zoë\"}', '2026-01-02 03:04:05.123456', 'corr-7')",
+        "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES"
+            + " ('22222222-2222-2222-2222-222222222222', 'account', '  ', 'Opened', '{}')");
+    String invalidTopic = topic + ".invalid";
+    STACK
+        .cluster()
+        .createConnector(
+            "contract", EXAMPLE, overrides(db, user, "errors.invalid.topic", invalidTopic));
+    STACK.cluster().awaitRunning("contract", 1);
+
+    ConsumerRecord<byte[], byte[]> event =
+        awaitEvents(IsolationLevel.READ_UNCOMMITTED, 1, Duration.ofSeconds(60)).get(0);
+    assertThat(OutboxTestSupport.text(event.key())).isEqualTo("a-1");
+    assertThat(OutboxTestSupport.text(event.value())).isEqualTo("{\"owner\": \"Zoë\"}");
+    assertThat(header(event, "event.id")).isEqualTo("11111111-1111-1111-1111-111111111111");
+    assertThat(header(event, "event.type")).isEqualTo("Opened");
+    assertThat(header(event, "event.aggregate.type")).isEqualTo("account");
+    assertThat(java.time.Instant.parse(header(event, "event.time")))
+        .isEqualTo(java.time.Instant.parse("2026-01-01T22:04:05.123456Z"));
+    assertThat(event.timestamp())
+        .isEqualTo(java.time.Instant.parse("2026-01-01T22:04:05.123Z").toEpochMilli());
+    assertThat(header(event, "correlation.id")).isEqualTo("corr-7");
+
+    Awaitility.await("the poison row on " + invalidTopic)
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                !STACK
+                    .cluster()
+                    .topics()
+                    .consumeAll(invalidTopic, IsolationLevel.READ_UNCOMMITTED)
+                    .isEmpty());
+    ConsumerRecord<byte[], byte[]> poison =
+        STACK.cluster().topics().consumeAll(invalidTopic, IsolationLevel.READ_UNCOMMITTED).get(0);
+    assertThat(header(poison, "eventkit.error.reason")).isEqualTo("blank-aggregate-id");
+    assertThat(header(poison, "eventkit.error.position")).isEqualTo("2");
+    assertThat(header(poison, "event.id")).isEqualTo("22222222-2222-2222-2222-222222222222");
+    deleteConnector("contract");
   }
 
   /** Validation names each problem of a MariaDB table on the option at fault, with the fix. */
