@@ -18,11 +18,13 @@ import java.util.TreeMap;
  * not {@code g < m}, the transaction that took {@code g} took it before {@code m}, and {@code m}'s
  * transaction had committed before the read: so {@code g}'s transaction had started before the
  * read. Right after the read, the capture lists the running InnoDB transactions ({@code
- * information_schema.INNODB_TRX}); {@code g}'s transaction is among them, or had already ended (its
- * row, if committed, is visible to every later read). Once every listed transaction has ended, a
- * read that starts after that check decides: the row is there, or the id is a hole for good (rolled
- * back). The order matters: listing the transactions before the read could miss one that took its
- * id in between.
+ * information_schema.INNODB_TRX}, each named by its thread and start time, since a transaction that
+ * has not written yet has no id there); {@code g}'s transaction is among them, or had already ended
+ * (its row, if committed, is visible to every later read). Once every listed transaction has ended,
+ * a read that starts after that check decides: the row is there, or the id is a hole for good
+ * (rolled back). The order matters: listing the transactions before the read could miss one that
+ * took its id in between. After a restart the first read lists them afresh (the waits stored in the
+ * offset are for operators): a list taken after any read is valid for every gap that read sees.
  *
  * <p>Without the PROCESS privilege the list cannot be read. Then the capture reads the ids after
  * the cursor once more, with READ UNCOMMITTED, after the read: a row found there for a gap is in
@@ -173,7 +175,7 @@ public final class GapTracker {
   public Decision decide(State state, List<Long> ids, AfterRead after, long nowMs) {
     NavigableMap<Long, Gap> previous = new TreeMap<>();
     if (after.exact()) {
-      rememberStoredGap(state);
+      fresh = false;
       previous.putAll(pending);
       pending.clear();
     } else {
@@ -263,15 +265,6 @@ public final class GapTracker {
       return null;
     }
     return new Gap(seen.first(), seen.last(), null, quiet == null ? nowMs : quiet);
-  }
-
-  /** After a restart, the gap stored in the offset keeps what it was waiting for. */
-  private void rememberStoredGap(State state) {
-    Gap stored = state.gap();
-    if (fresh && stored != null && stored.exact()) {
-      pending.put(stored.first(), stored);
-    }
-    fresh = false;
   }
 
   private Decision finish(List<Long> publish, State next, List<Gap> holes, List<Gap> expired) {

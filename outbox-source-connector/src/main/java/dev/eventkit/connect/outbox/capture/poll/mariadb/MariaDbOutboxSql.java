@@ -89,12 +89,14 @@ final class MariaDbOutboxSql {
   }
 
   /**
-   * Every InnoDB transaction now: id, thread, whether it was started READ ONLY (such a transaction
-   * cannot insert; other tasks' reads are such). Needs the PROCESS privilege.
+   * Every InnoDB transaction in InnoDB's INNODB_TRX cache: thread, start time, whether it was
+   * started READ ONLY (such a transaction cannot insert; other tasks' reads are such). A thread and
+   * a start time name a transaction: one that has not written yet has no trx_id (0 on MariaDB), and
+   * a thread runs one transaction at a time. Needs the PROCESS privilege.
    */
   String transactions() {
-    return "SELECT CAST(trx_id AS CHAR), trx_mysql_thread_id, trx_is_read_only"
-        + " FROM information_schema.INNODB_TRX";
+    return "SELECT trx_mysql_thread_id, DATE_FORMAT(trx_started, '%Y-%m-%d %H:%i:%s'),"
+        + " trx_is_read_only FROM information_schema.INNODB_TRX";
   }
 
   /** Reads see only committed rows, whatever the server's default isolation level. */

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -61,7 +62,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private static final long TRX_CACHE_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(110);
 
   /** How often a stale INNODB_TRX is asked again before the decision waits for the next poll. */
-  private static final int TRX_LIST_ATTEMPTS = 10;
+  private static final int TRX_LIST_ATTEMPTS = 6;
 
   /** While a gap is open, the task looks again this soon, whatever poll.interval.ms says. */
   private static final long GAP_RECHECK_MS = 200;
@@ -101,7 +102,6 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   private volatile IdGaps gaps = IdGaps.NONE;
   private long gapsExpired;
   private boolean processDenied;
-  private long connectionId = -1;
   private volatile boolean readOnSoon;
   private long gapFirstId = -1;
   private long gapSeenSinceMs;
@@ -219,7 +219,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
         after = AfterRead.running(Set.of()); // no gap: nothing to wait for
       } else {
         // Only now, after the read (see GapTracker for why the order matters).
-        Listing listing = runningTransactions(c);
+        Listing listing = runningTransactions();
         if (listing == Listing.STALE) {
           // No list younger than the read: decide nothing this time, lose nothing.
           log.debug(
@@ -310,8 +310,9 @@ public final class MariaDbPollingCapture implements OutboxCapture {
   }
 
   /**
-   * What INNODB_TRX said after a read: the transactions that could still insert, by id, with their
-   * thread ids; or that the user lacks PROCESS; or that no list younger than the read came.
+   * What INNODB_TRX said after a read: the transactions that could still insert, each named
+   * "thread@start time", with its thread id; or that the user lacks PROCESS; or that no list
+   * younger than the read came.
    */
   private record Listing(Map<String, Long> running) {
     static final Listing DENIED = new Listing(Map.of());
@@ -320,45 +321,51 @@ public final class MariaDbPollingCapture implements OutboxCapture {
 
   /**
    * Lists the running transactions, with a list surely taken after the read. InnoDB serves
-   * INNODB_TRX from a cache it refreshes only when nobody has read it for 100 ms, so with other
-   * readers (other tasks, monitoring) the cache can be older than the read, and a transaction that
-   * took a gap's id could be missing. So this session first starts a transaction of its own and
-   * accepts only a list that shows it; otherwise it asks again a little later.
+   * INNODB_TRX from a cache it refreshes only when nobody has read it for 100 ms, so while others
+   * read it (other tasks, monitoring) the cache can be older than the read and lack the transaction
+   * that took a gap's id. So the listing runs on a new connection that first starts a transaction
+   * of its own, and accepts only a list that shows that connection's thread (thread ids are never
+   * reused); otherwise it asks again after a random pause, which leaves the cache idle long enough
+   * to refresh even when several tasks ask at once.
    *
-   * <p>A session keeps the global privileges it connected with, so a refusal is not asked again on
-   * this connection.
+   * <p>A session keeps the global privileges it connected with; a refusal is not asked again until
+   * the capture reconnects.
    */
-  private Listing runningTransactions(Connection c) throws SQLException {
+  private Listing runningTransactions() throws SQLException {
     if (processDenied) {
       return Listing.DENIED;
     }
-    try (Statement st = c.createStatement()) {
+    try (Connection marker = connections.open();
+        Statement st = marker.createStatement()) {
+      long own;
+      try (ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+        rs.next();
+        own = rs.getLong(1);
+      }
       st.execute(sql.startMarkerTransaction());
-      try {
-        for (int attempt = 0; attempt < TRX_LIST_ATTEMPTS; attempt++) {
-          if (attempt > 0) {
-            LockSupport.parkNanos(TRX_CACHE_REFRESH_NANOS);
-          }
-          Map<String, Long> running = new HashMap<>();
-          boolean fresh = false;
-          try (ResultSet rs = st.executeQuery(sql.transactions())) {
-            while (rs.next()) {
-              long thread = rs.getLong(2);
-              if (thread == connectionId) {
-                fresh = true;
-              } else if (!rs.getBoolean(3)) {
-                running.put(rs.getString(1), thread);
-              }
+      for (int attempt = 0; attempt < TRX_LIST_ATTEMPTS; attempt++) {
+        if (attempt > 0) {
+          LockSupport.parkNanos(
+              TRX_CACHE_REFRESH_NANOS
+                  + ThreadLocalRandom.current().nextLong(2 * TRX_CACHE_REFRESH_NANOS));
+        }
+        Map<String, Long> running = new HashMap<>();
+        boolean fresh = false;
+        try (ResultSet rs = st.executeQuery(sql.transactions())) {
+          while (rs.next()) {
+            long thread = rs.getLong(1);
+            if (thread == own) {
+              fresh = true;
+            } else if (!rs.getBoolean(3)) {
+              running.put(thread + "@" + rs.getString(2), thread);
             }
           }
-          if (fresh) {
-            return new Listing(running);
-          }
         }
-        return Listing.STALE;
-      } finally {
-        st.execute("COMMIT");
+        if (fresh) {
+          return new Listing(running);
+        }
       }
+      return Listing.STALE;
     } catch (SQLException e) {
       if (e.getErrorCode() == ACCESS_DENIED_PROCESS) {
         processDenied = true;
@@ -404,9 +411,11 @@ public final class MariaDbPollingCapture implements OutboxCapture {
     long firstThread = -1;
     for (String trx : gap.waitingFor()) {
       Long thread = threadOfTransaction.get(trx);
-      holders.append(holders.length() == 0 ? "" : ", ").append("trx ").append(trx);
+      holders
+          .append(holders.length() == 0 ? "" : ", ")
+          .append("thread ")
+          .append(trx.replace("@", " (started ").replaceFirst("$", ")"));
       if (thread != null) {
-        holders.append(" (thread ").append(thread).append(')');
         firstThread = firstThread < 0 ? thread : firstThread;
       }
     }
@@ -595,10 +604,6 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       try (Statement st = c.createStatement()) {
         st.execute(sql.utcSession());
         st.execute(sql.repeatableReadSession());
-        try (ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
-          rs.next();
-          connectionId = rs.getLong(1);
-        }
         try (ResultSet rs = st.executeQuery(sql.idSpacing())) {
           rs.next();
           tracker =

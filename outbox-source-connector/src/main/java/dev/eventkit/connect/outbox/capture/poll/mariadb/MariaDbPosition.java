@@ -10,10 +10,10 @@ import java.util.TreeSet;
 
 /**
  * The offset of a MariaDB/MySQL poll task: the cursor id and the open gap, so a restart while a gap
- * is open still waits for it. {@code {"id": 41, "gap": "42-44", "gap.waits": "1207,1211",
- * "gap.since": 1764000000000}}; {@code gap.waits} is absent when the transactions could not be
- * listed (the gap then expires after {@code poll.gap.timeout.ms} from {@code gap.since}), and empty
- * when they have all ended.
+ * is open still waits for it. {@code {"id": 41, "gap": "42-44", "gap.waits": "31@2026-11-26
+ * 09:40:00", "gap.since": 1764000000000}}; {@code gap.waits} is absent when the transactions could
+ * not be listed (the gap then expires after {@code poll.gap.timeout.ms} from {@code gap.since}),
+ * and empty when they have all ended.
  */
 public final class MariaDbPosition {
 

@@ -13,14 +13,16 @@ class MariaDbPositionTest {
 
   @Test
   void anOpenGapSurvivesARestartWithWhatItWaitsFor() {
-    State exact = new State(41, new Gap(42, 44, Set.of("1211", "1207"), 1_000));
+    State exact =
+        new State(
+            41, new Gap(42, 44, Set.of("61@2026-11-26 23:35:14", "57@2026-11-26 23:35:09"), 1_000));
     State fallback = new State(41, new Gap(42, 42, null, 1_000));
     State allEnded = new State(41, new Gap(42, 42, Set.of(), 1_000));
 
     assertThat(MariaDbPosition.toOffset(exact))
         .containsEntry("id", 41L)
         .containsEntry("gap", "42-44")
-        .containsEntry("gap.waits", "1207,1211")
+        .containsEntry("gap.waits", "57@2026-11-26 23:35:09,61@2026-11-26 23:35:14")
         .containsEntry("gap.since", 1_000L);
     for (State state : new State[] {exact, fallback, allEnded, new State(7, null)}) {
       assertThat(MariaDbPosition.fromOffset(MariaDbPosition.toOffset(state))).isEqualTo(state);
