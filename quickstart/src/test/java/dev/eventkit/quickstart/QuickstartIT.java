@@ -5,21 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Runs the quickstart briefly, as the README's command does, and checks its self-checking summary.
+ * Runs the quickstart briefly, as the README's command does (on PostgreSQL, and with {@code
+ * --database mariadb}), and checks its self-checking summary.
  */
 class QuickstartIT {
 
-  @Test
-  void theWholePipelineAddsUp() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"postgresql", "mariadb"})
+  void theWholePipelineAddsUp(String database) throws Exception {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
 
     Quickstart.Summary summary =
         Quickstart.run(
             QuickstartOptions.parse(
-                new String[] {"--duration", "12", "--rate", "25", "--port", "0"}),
+                new String[] {
+                  "--duration", "12", "--rate", "25", "--port", "0", "--database", database
+                }),
             new PrintStream(output, true, StandardCharsets.UTF_8));
 
     String printed = output.toString(StandardCharsets.UTF_8);
