@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.testcontainers.containers.MariaDBContainer;
+import org.testcontainers.containers.MySQLContainer;
 
 /**
  * A MariaDB server with the binlog on in ROW format ({@code --log-bin --binlog-format=ROW
@@ -22,11 +23,17 @@ public abstract class MariaDbServer implements DatabaseServer {
   private final AtomicInteger databases = new AtomicInteger();
   private volatile boolean grantsEnforced;
 
-  /** Starts a server from the backend chosen by {@link DatabaseBackend#configured()}. */
+  /**
+   * Starts a server from the backend chosen by {@link DatabaseBackend#configured()}; with
+   * Testcontainers, an image named {@code mysql:...} starts MySQL, reached through the same driver
+   * with a {@code jdbc:mysql:} URL.
+   */
   public static MariaDbServer start() {
-    return DatabaseBackend.configured() == DatabaseBackend.TESTCONTAINERS
-        ? new Containerised()
-        : new Embedded();
+    if (DatabaseBackend.configured() != DatabaseBackend.TESTCONTAINERS) {
+      return new Embedded();
+    }
+    String image = System.getProperty(DatabaseBackend.MARIADB_IMAGE_PROPERTY, "mariadb:10.11");
+    return image.startsWith("mysql") ? new ContainerisedMySql(image) : new Containerised(image);
   }
 
   @Override
@@ -146,15 +153,68 @@ public abstract class MariaDbServer implements DatabaseServer {
     private final MariaDBContainer<?> container;
 
     @SuppressWarnings("resource")
-    Containerised() {
+    Containerised(String image) {
       container =
-          new MariaDBContainer<>(
-                  System.getProperty(DatabaseBackend.MARIADB_IMAGE_PROPERTY, "mariadb:10.11"))
+          new MariaDBContainer<>(image)
               .withUsername("root")
               .withPassword("root")
               .withCommand(
                   "--log-bin", "--binlog-format=ROW", "--server-id=1", "--max-allowed-packet=64M");
       container.start();
+    }
+
+    @Override
+    public String host() {
+      return container.getHost();
+    }
+
+    @Override
+    public int port() {
+      return container.getMappedPort(3306);
+    }
+
+    @Override
+    public String adminUser() {
+      return "root";
+    }
+
+    @Override
+    public String adminPassword() {
+      return container.getPassword();
+    }
+
+    @Override
+    public void close() {
+      container.stop();
+    }
+  }
+
+  /**
+   * MySQL 8 in a container (binlog on in ROW format by default there). Written for machines with a
+   * Docker engine; the CI machines have none, so no result is recorded for it.
+   */
+  private static final class ContainerisedMySql extends MariaDbServer {
+    private final MySQLContainer<?> container;
+
+    @SuppressWarnings("resource")
+    ContainerisedMySql(String image) {
+      container =
+          new MySQLContainer<>(image)
+              .withUsername("root")
+              .withPassword("root")
+              .withCommand("--server-id=1", "--max_allowed_packet=64M");
+      container.start();
+    }
+
+    @Override
+    public String jdbcUrl(String database) {
+      return "jdbc:mysql://"
+          + host()
+          + ":"
+          + port()
+          + "/"
+          + database
+          + "?permitMysqlScheme&allowPublicKeyRetrieval=true";
     }
 
     @Override
