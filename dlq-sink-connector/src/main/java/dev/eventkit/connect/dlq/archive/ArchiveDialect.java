@@ -1,6 +1,7 @@
 package dev.eventkit.connect.dlq.archive;
 
 import dev.eventkit.connect.jdbc.DatabaseDialect;
+import dev.eventkit.connect.jdbc.Identifiers;
 import dev.eventkit.connect.jdbc.JdbcConnections;
 import dev.eventkit.connect.jdbc.JdbcSettings;
 import java.sql.Connection;
@@ -143,6 +144,13 @@ public enum ArchiveDialect {
    */
   public static ArchiveDialect of(String url) {
     return DatabaseDialect.fromUrl(url) == DatabaseDialect.POSTGRESQL ? POSTGRESQL : MARIADB;
+  }
+
+  /** Identifier validation and quoting for this database, from the shared JDBC module. */
+  public Identifiers identifiers() {
+    return this == POSTGRESQL
+        ? DatabaseDialect.POSTGRESQL.identifiers()
+        : DatabaseDialect.MARIADB.identifiers();
   }
 
   /**
