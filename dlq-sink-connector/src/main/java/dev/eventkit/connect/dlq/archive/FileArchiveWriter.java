@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
@@ -43,6 +41,7 @@ public final class FileArchiveWriter implements ArchiveWriter {
   private final long maxBytes;
   private final long maxAgeMs;
   private final boolean gzip;
+  private final ArchiveFileSystem fileSystem;
   private final Map<TopicPartition, OpenFile> open = new HashMap<>();
 
   /** Per partition, the highest offset in a closed file. */
@@ -50,6 +49,17 @@ public final class FileArchiveWriter implements ArchiveWriter {
 
   public FileArchiveWriter(
       Path directory, int maxRecords, long maxBytes, long maxAgeMs, boolean gzip) {
+    this(directory, maxRecords, maxBytes, maxAgeMs, gzip, ArchiveFileSystem.LOCAL);
+  }
+
+  FileArchiveWriter(
+      Path directory,
+      int maxRecords,
+      long maxBytes,
+      long maxAgeMs,
+      boolean gzip,
+      ArchiveFileSystem fileSystem) {
+    this.fileSystem = fileSystem;
     this.directory = directory;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
@@ -72,12 +82,7 @@ public final class FileArchiveWriter implements ArchiveWriter {
       this.partition = partition;
       this.firstOffset = firstOffset;
       this.tmp = directory.resolve(prefix(partition) + firstOffset + extension() + ".tmp");
-      this.channel =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE);
+      this.channel = fileSystem.create(tmp);
       OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
       this.out =
           gzip
@@ -106,7 +111,7 @@ public final class FileArchiveWriter implements ArchiveWriter {
       out.close();
       Path target =
           directory.resolve(prefix(partition) + firstOffset + "-" + lastOffset + extension());
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      fileSystem.rename(tmp, target);
       closedUpTo.put(partition, lastOffset);
     }
 
