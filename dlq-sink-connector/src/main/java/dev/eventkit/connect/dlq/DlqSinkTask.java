@@ -125,6 +125,7 @@ public final class DlqSinkTask extends SinkTask {
           backoffMs == 0
               ? config.retryBackoffMs()
               : Math.min(backoffMs * 2, config.retryBackoffMaxMs());
+      metrics.recordRetry();
       log.warn("{}; Connect redelivers the batch in {} ms", e.getMessage(), backoffMs);
       context.timeout(backoffMs);
       throw new RetriableException(e.getMessage(), e);
@@ -176,6 +177,7 @@ public final class DlqSinkTask extends SinkTask {
             ? config.retryBackoffMs()
             : Math.min(backoffMs * 2, config.retryBackoffMaxMs());
     context.offset(rewinds);
+    metrics.recordRetry();
     long resumeAt = System.currentTimeMillis() + backoffMs;
     rewinds.keySet().forEach(tp -> pausedUntil.put(tp, resumeAt));
     context.pause(rewinds.keySet().toArray(new TopicPartition[0]));
