@@ -1,7 +1,6 @@
 package dev.eventkit.connect.dlq;
 
 import dev.eventkit.connect.dlq.archive.ArchiveDialect;
-import dev.eventkit.connect.jdbc.JdbcUrls;
 import dev.eventkit.connect.jdbc.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -9,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -66,6 +66,7 @@ public final class DlqSinkConnector extends SinkConnector {
   public Config validate(Map<String, String> connectorConfigs) {
     Config validated = super.validate(connectorConfigs);
     Config result = new Config(new ArrayList<>(validated.configValues()));
+    hideUrlSecrets(result);
     for (String key : DlqSinkConnectorConfig.LOSSLESS_CONVERTER_KEYS) {
       String converter = connectorConfigs.get(key);
       if (!DlqSinkConnectorConfig.BYTE_ARRAY_CONVERTER.equals(converter)) {
@@ -101,12 +102,20 @@ public final class DlqSinkConnector extends SinkConnector {
           result, DlqSinkConnectorConfig.CONNECTION_URL_CONFIG, "Required with archive.type=jdbc.");
       return result;
     }
+    ArchiveDialect dialect;
     try {
-      ArchiveDialect.of(config.connectionUrl());
+      dialect = ArchiveDialect.of(config.connectionUrl());
     } catch (IllegalArgumentException e) {
       addError(result, DlqSinkConnectorConfig.CONNECTION_URL_CONFIG, e.getMessage());
       return result;
     }
+    Optional<String> tableProblem = dialect.identifiers().problem(config.tableName());
+    if (tableProblem.isPresent()) {
+      addError(result, DlqSinkConnectorConfig.TABLE_NAME_CONFIG, tableProblem.get());
+      return result;
+    }
+    UrlSecretFilter secrets =
+        new UrlSecretFilter(config.connectionUrl(), config.connectionPassword().orElse(null));
     try (Connection c =
         ArchiveDialect.connect(
             config.connectionUrl(),
@@ -117,12 +126,23 @@ public final class DlqSinkConnector extends SinkConnector {
       addError(
           result,
           DlqSinkConnectorConfig.CONNECTION_URL_CONFIG,
-          "Cannot connect to "
-              + JdbcUrls.redact(config.connectionUrl())
-              + ": "
-              + SqlErrors.describe(e));
+          "Cannot connect to " + secrets.url() + ": " + secrets.message(SqlErrors.describe(e)));
     }
     return result;
+  }
+
+  /**
+   * Connect echoes every value in the validate answer, after config providers have resolved them;
+   * connection.url is a plain string, so its query string and user info (which may hold a password)
+   * are hidden.
+   */
+  private static void hideUrlSecrets(Config config) {
+    for (ConfigValue value : config.configValues()) {
+      if (value.name().equals(DlqSinkConnectorConfig.CONNECTION_URL_CONFIG)
+          && value.value() instanceof String url) {
+        value.value(new UrlSecretFilter(url, null).url());
+      }
+    }
   }
 
   private static void addError(Config config, String option, String message) {

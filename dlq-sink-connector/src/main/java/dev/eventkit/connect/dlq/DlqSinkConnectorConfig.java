@@ -32,16 +32,22 @@ public final class DlqSinkConnectorConfig extends AbstractConfig {
           + " jdbc:mysql://... Required with archive.type=jdbc.";
   public static final String CONNECTION_USER_CONFIG = "connection.user";
   private static final String CONNECTION_USER_DOC =
-      "Database user; needs INSERT and SELECT on the archive table (and CREATE to create it).";
+      "Database user: SELECT and INSERT on the archive table (MariaDB/MySQL also UPDATE), and"
+          + " CREATE while the table does not exist yet; see the README's archive database"
+          + " privileges.";
   public static final String CONNECTION_PASSWORD_CONFIG = "connection.password";
   private static final String CONNECTION_PASSWORD_DOC =
       "Password of connection.user; prefer a config provider such as ${file:...} or ${env:...}.";
 
   public static final String TABLE_NAME_CONFIG = "archive.table";
-  private static final String TABLE_NAME_DOC = "The archive table, optionally schema-qualified.";
+  private static final String TABLE_NAME_DOC =
+      "The archive table, optionally schema-qualified (schema.table; on MariaDB/MySQL"
+          + " database.table). Validated and quoted for the database: any other character is part"
+          + " of the name.";
   public static final String TABLE_CREATE_CONFIG = "archive.table.create";
   private static final String TABLE_CREATE_DOC =
-      "Create the archive table and its investigation indexes when absent.";
+      "Create the archive table and its investigation indexes when absent (needs CREATE). A"
+          + " table that exists is used as it is, without DDL.";
 
   public static final String FILE_DIRECTORY_CONFIG = "file.directory";
   private static final String FILE_DIRECTORY_DOC =

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -39,6 +40,39 @@ public final class DlqSinkTask extends SinkTask {
   private ErrantRecordReporter reporter;
   private long backoffMs;
 
+  /** An archive failure that cannot heal, met where the task cannot fail (preCommit). */
+  private ArchiveException failure;
+
+  /** Partitions paused after the archive abandoned their file, with when to resume them. */
+  private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
+
+  private final Function<DlqSinkConnectorConfig, ArchiveWriter> writers;
+
+  public DlqSinkTask() {
+    this(DlqSinkTask::writerFor);
+  }
+
+  /** With another archive writer, for tests. */
+  DlqSinkTask(Function<DlqSinkConnectorConfig, ArchiveWriter> writers) {
+    this.writers = writers;
+  }
+
+  private static ArchiveWriter writerFor(DlqSinkConnectorConfig config) {
+    return config.fileArchive()
+        ? new FileArchiveWriter(
+            Path.of(config.fileDirectory()),
+            config.rotateRecords(),
+            config.rotateBytes(),
+            config.rotateIntervalMs(),
+            config.gzip())
+        : new JdbcArchiveWriter(
+            config.connectionUrl(),
+            config.connectionUser().orElse(null),
+            config.connectionPassword().orElse(null),
+            config.tableName(),
+            config.createTable());
+  }
+
   @Override
   public String version() {
     return Version.get();
@@ -47,20 +81,7 @@ public final class DlqSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new DlqSinkConnectorConfig(props);
-    writer =
-        config.fileArchive()
-            ? new FileArchiveWriter(
-                Path.of(config.fileDirectory()),
-                config.rotateRecords(),
-                config.rotateBytes(),
-                config.rotateIntervalMs(),
-                config.gzip())
-            : new JdbcArchiveWriter(
-                config.connectionUrl(),
-                config.connectionUser().orElse(null),
-                config.connectionPassword().orElse(null),
-                config.tableName(),
-                config.createTable());
+    writer = writers.apply(config);
     reporter = context.errantRecordReporter();
     metrics =
         new DlqSinkTaskMetrics()
@@ -79,6 +100,10 @@ public final class DlqSinkTask extends SinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
+    if (failure != null) {
+      throw new ConnectException(failure.getMessage(), failure);
+    }
+    resumeAfterBackoff();
     if (records.isEmpty()) {
       return;
     }
@@ -100,11 +125,14 @@ public final class DlqSinkTask extends SinkTask {
           backoffMs == 0
               ? config.retryBackoffMs()
               : Math.min(backoffMs * 2, config.retryBackoffMaxMs());
+      metrics.recordRetry();
       log.warn("{}; Connect redelivers the batch in {} ms", e.getMessage(), backoffMs);
       context.timeout(backoffMs);
       throw new RetriableException(e.getMessage(), e);
     }
-    backoffMs = 0;
+    if (!rewind()) {
+      backoffMs = 0;
+    }
     long now = System.currentTimeMillis();
     List<String> rejectedNames = new ArrayList<>();
     for (ArchiveWriter.Rejected r : rejected) {
@@ -131,6 +159,45 @@ public final class DlqSinkTask extends SinkTask {
       if (!rejectedNames.contains(letter.describe())) {
         metrics.recordArchived(letter, now);
       }
+    }
+  }
+
+  /**
+   * Has Connect deliver again, after a backoff, the partitions whose unfinished file the archive
+   * abandoned: their offsets go back to the file's first record and they stay paused meanwhile.
+   * Returns whether there were any.
+   */
+  private boolean rewind() {
+    Map<TopicPartition, Long> rewinds = writer.takeRewinds();
+    if (rewinds.isEmpty()) {
+      return false;
+    }
+    backoffMs =
+        backoffMs == 0
+            ? config.retryBackoffMs()
+            : Math.min(backoffMs * 2, config.retryBackoffMaxMs());
+    context.offset(rewinds);
+    metrics.recordRetry();
+    long resumeAt = System.currentTimeMillis() + backoffMs;
+    rewinds.keySet().forEach(tp -> pausedUntil.put(tp, resumeAt));
+    context.pause(rewinds.keySet().toArray(new TopicPartition[0]));
+    context.timeout(backoffMs);
+    log.warn("Reading {} again in {} ms", rewinds, backoffMs);
+    return true;
+  }
+
+  private void resumeAfterBackoff() {
+    long now = System.currentTimeMillis();
+    List<TopicPartition> due = new ArrayList<>();
+    pausedUntil.forEach(
+        (tp, until) -> {
+          if (until <= now) {
+            due.add(tp);
+          }
+        });
+    if (!due.isEmpty()) {
+      due.forEach(pausedUntil::remove);
+      context.resume(due.toArray(new TopicPartition[0]));
     }
   }
 
@@ -178,16 +245,24 @@ public final class DlqSinkTask extends SinkTask {
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    resumeAfterBackoff();
     try {
       return writer.committable(currentOffsets);
     } catch (ArchiveException e) {
+      if (!e.retriable()) {
+        // Connect does not fail a task for an exception from preCommit: the next put does.
+        failure = e;
+      }
       log.warn("Not committing offsets this time: {}", e.getMessage());
       return Map.of();
+    } finally {
+      rewind();
     }
   }
 
   @Override
   public void close(Collection<TopicPartition> partitions) {
+    partitions.forEach(pausedUntil::remove);
     writer.close(partitions);
   }
 

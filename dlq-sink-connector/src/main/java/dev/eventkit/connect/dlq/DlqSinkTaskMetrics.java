@@ -24,6 +24,7 @@ final class DlqSinkTaskMetrics implements DlqSinkTaskMetricsMXBean, AutoCloseabl
 
   private final AtomicLong archived = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
   private final Map<String, AtomicLong> byDialect = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> byException = new ConcurrentHashMap<>();
   private volatile long lastLagMs;
@@ -65,6 +66,15 @@ final class DlqSinkTaskMetrics implements DlqSinkTaskMetricsMXBean, AutoCloseabl
 
   void recordRejected() {
     rejected.incrementAndGet();
+  }
+
+  void recordRetry() {
+    retries.incrementAndGet();
+  }
+
+  @Override
+  public long getArchiveRetries() {
+    return retries.get();
   }
 
   @Override

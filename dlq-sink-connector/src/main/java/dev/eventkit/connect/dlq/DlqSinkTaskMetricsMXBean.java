@@ -16,6 +16,12 @@ public interface DlqSinkTaskMetricsMXBean {
   /** Dead letters reported to the errant record reporter because the archive refused them. */
   long getRecordsRejected();
 
+  /**
+   * Batches Connect delivers again because the archive could not take them yet (database down or
+   * busy: lock conflicts, deadlocks, timeouts) or a file was abandoned after an I/O error.
+   */
+  long getArchiveRetries();
+
   /** Time from the DLQ record's timestamp to its archive write, for the last record archived. */
   long getLastArchiveLagMs();
 }

@@ -30,7 +30,8 @@ class ConfigReferenceTest {
 
       Metrics: JMX MXBean `dev.eventkit.connect:type=dlq-sink-task,connector="<name>",task=<n>` with
       `RecordsArchived`, `ArchivedByDialect`, `ArchivedByExceptionClass`, `RecordsRejected`,
-      `LastArchiveLagMs`.
+      `ArchiveRetries` (batches delivered again because the archive was down or busy, or a file was
+      abandoned after an I/O error), `LastArchiveLagMs`.
       """;
 
   @Test

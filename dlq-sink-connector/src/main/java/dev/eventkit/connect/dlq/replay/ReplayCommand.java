@@ -4,17 +4,20 @@ import dev.eventkit.connect.dlq.archive.ArchiveDialect;
 import dev.eventkit.connect.dlq.header.DeadLetterParser;
 import dev.eventkit.connect.dlq.header.HeadersJson;
 import dev.eventkit.connect.dlq.header.RawHeader;
+import dev.eventkit.connect.jdbc.SecretRedaction;
+import dev.eventkit.connect.jdbc.SqlErrors;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,9 +27,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Replays archived dead letters: selects rows of the archive table, re-publishes each record's raw
- * key, value and headers (minus the error headers, plus {@code eventkit.replay.count} and {@code
- * eventkit.replayed.from}) with an idempotent producer, and counts the replay in the row.
+ * Replays archived dead letters: reads the selected rows of the archive table page by page,
+ * re-publishes each record's raw key, value and headers (minus the error headers, plus {@code
+ * eventkit.replay.count} and {@code eventkit.replayed.from}) with an idempotent producer, and
+ * counts the replay in the row. Rows are claimed while they are replayed, so concurrent runs never
+ * replay one twice, and a row already replayed {@code --max-replays} times (default 1) is skipped.
  *
  * <p>Run with the worker's Kafka jars and the plugin's jars on the class path: {@code java -cp
  * "$KAFKA_HOME/libs/*:$PLUGIN/lib/*" dev.eventkit.connect.dlq.replay.ReplayCommand --help}.
@@ -35,7 +40,10 @@ public final class ReplayCommand {
 
   public static final String REPLAY_COUNT_HEADER = "eventkit.replay.count";
   public static final String REPLAYED_FROM_HEADER = "eventkit.replayed.from";
-  private static final int BATCH = 500;
+
+  /** Rows per page: what a run holds in memory and locks at a time. */
+  static final int PAGE = 100;
+
   private static final int PROGRESS_EVERY = 1_000;
 
   private ReplayCommand() {}
@@ -46,9 +54,15 @@ public final class ReplayCommand {
 
   /** Runs the command; returns the process exit code (0 ok, 1 failures, 2 bad usage). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, System.getenv());
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream)}, reading variables from {@code env}. */
+  public static int run(
+      String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
     ReplayOptions options;
     try {
-      options = ReplayOptions.parse(args);
+      options = ReplayOptions.parse(args, environment);
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
       return 2;
@@ -57,12 +71,25 @@ public final class ReplayCommand {
       out.println(ReplayOptions.USAGE);
       return 0;
     }
+    ArchiveDialect dialect;
+    ReplaySelection selection;
+    try {
+      dialect = ArchiveDialect.of(options.jdbcUrl());
+      selection = new ReplaySelection(dialect, options);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
     try (Connection db =
         ArchiveDialect.connect(options.jdbcUrl(), options.user(), options.password())) {
-      List<Row> rows = select(db, options);
-      return options.dryRun() ? dryRun(rows, options, out) : replay(db, rows, options, out, err);
+      return options.dryRun()
+          ? dryRun(db, selection, options, out)
+          : replay(db, dialect, selection, options, out, err);
     } catch (SQLException e) {
-      err.println("Archive database error: " + e.getMessage());
+      err.println(
+          "Archive database error: "
+              + SecretRedaction.message(
+                  SqlErrors.describe(e), options.jdbcUrl(), options.password()));
       return 1;
     } catch (Exception e) {
       err.println("Replay failed: " + e);
@@ -87,46 +114,12 @@ public final class ReplayCommand {
     }
   }
 
-  private static List<Row> select(Connection db, ReplayOptions o) throws SQLException {
-    StringBuilder sql =
-        new StringBuilder(
-            "SELECT id, dlq_topic, dlq_partition, dlq_offset, origin_topic, record_key, record_value,"
-                + " record_headers, replay_count, event_id, exception_class FROM "
-                + o.table()
-                + " WHERE 1 = 1");
-    List<Object> params = new ArrayList<>();
-    if (o.originTopic() != null) {
-      sql.append(" AND origin_topic = ?");
-      params.add(o.originTopic());
-    }
-    if (o.exceptionClass() != null) {
-      sql.append(" AND exception_class = ?");
-      params.add(o.exceptionClass());
-    }
-    if (o.from() != null) {
-      sql.append(" AND archived_at >= ?");
-      params.add(Timestamp.from(o.from()));
-    }
-    if (o.to() != null) {
-      sql.append(" AND archived_at < ?");
-      params.add(Timestamp.from(o.to()));
-    }
-    if (!o.eventIds().isEmpty()) {
-      sql.append(" AND event_id IN (").append("?, ".repeat(o.eventIds().size() - 1)).append("?)");
-      params.addAll(o.eventIds());
-    }
-    sql.append(" ORDER BY dlq_topic, dlq_partition, dlq_offset");
-    List<Row> rows = new ArrayList<>();
-    try (PreparedStatement ps = db.prepareStatement(sql.toString())) {
-      for (int i = 0; i < params.size(); i++) {
-        Object p = params.get(i);
-        if (p instanceof Timestamp t) {
-          ps.setObject(
-              i + 1, java.time.OffsetDateTime.ofInstant(t.toInstant(), java.time.ZoneOffset.UTC));
-        } else {
-          ps.setString(i + 1, (String) p);
-        }
-      }
+  /** One page of rows after {@code afterId}; with {@code claim}, locked until the commit. */
+  private static List<Row> page(
+      Connection db, ReplaySelection selection, long afterId, boolean claim) throws SQLException {
+    List<Row> rows = new ArrayList<>(PAGE);
+    try (PreparedStatement ps = db.prepareStatement(selection.pageSql(claim))) {
+      selection.bind(ps, afterId, PAGE);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows.add(
@@ -152,13 +145,16 @@ public final class ReplayCommand {
     return o.toTopic() != null ? o.toTopic() : row.originTopic();
   }
 
+  /** Why a row is not replayed, checked on the row as stored when this run holds it. */
   private static String refusal(Row row, ReplayOptions o) {
-    if (o.maxReplays() != null && row.replayCount() >= o.maxReplays()) {
-      return "parked: replayed "
+    if (row.replayCount() >= o.maxReplays()) {
+      return "already replayed "
           + row.replayCount()
           + " times (--max-replays "
           + o.maxReplays()
-          + ")";
+          + "); --max-replays "
+          + (row.replayCount() + 1)
+          + " replays it again";
     }
     if (target(row, o) == null) {
       return "no origin topic in its error headers; use --to-topic";
@@ -166,104 +162,122 @@ public final class ReplayCommand {
     return null;
   }
 
-  private static int dryRun(List<Row> rows, ReplayOptions o, PrintStream out) {
-    int would = 0;
-    for (Row row : rows) {
-      String refusal = refusal(row, o);
-      if (refusal == null) {
-        would++;
-        out.printf(
-            "would replay %s -> %s (event %s, %s, replayed %d times)%n",
-            row.position(), target(row, o), row.eventId(), row.exceptionClass(), row.replayCount());
-      } else {
-        out.printf("would skip %s: %s%n", row.position(), refusal);
+  private static int dryRun(
+      Connection db, ReplaySelection selection, ReplayOptions o, PrintStream out)
+      throws SQLException {
+    long selected = 0;
+    long would = 0;
+    long afterId = Long.MIN_VALUE;
+    for (List<Row> rows = page(db, selection, afterId, false);
+        !rows.isEmpty();
+        rows = page(db, selection, afterId, false)) {
+      for (Row row : rows) {
+        selected++;
+        String refusal = refusal(row, o);
+        if (refusal == null) {
+          would++;
+          out.printf(
+              "would replay %s -> %s (event %s, %s, replayed %d times)%n",
+              row.position(),
+              target(row, o),
+              row.eventId(),
+              row.exceptionClass(),
+              row.replayCount());
+        } else {
+          out.printf("would skip %s: %s%n", row.position(), refusal);
+        }
       }
+      afterId = rows.get(rows.size() - 1).id();
     }
     out.printf(
         "Dry run: %d selected, %d would be replayed, %d skipped%n",
-        rows.size(), would, rows.size() - would);
+        selected, would, selected - would);
     return 0;
   }
 
+  /**
+   * Replays page by page, each page one database transaction: claim the rows (locked, skipping rows
+   * another run holds), send them, wait for Kafka's acknowledgements, count the acknowledged
+   * replays, commit. A crash before the commit leaves the counts as they were, so the rows are
+   * replayed again by the next run (at least once; consumers dedupe by event id).
+   */
   private static int replay(
-      Connection db, List<Row> rows, ReplayOptions o, PrintStream out, PrintStream err)
-      throws Exception {
+      Connection db,
+      ArchiveDialect dialect,
+      ReplaySelection selection,
+      ReplayOptions o,
+      PrintStream out,
+      PrintStream err)
+      throws SQLException {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.putAll(o.producerProperties());
-    int replayed = 0;
-    int skipped = 0;
-    int failed = 0;
+    long selected = 0;
+    long replayed = 0;
+    long skipped = 0;
+    long failed = 0;
+    long nextProgress = PROGRESS_EVERY;
     db.setAutoCommit(false);
     try (KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        PreparedStatement count =
-            db.prepareStatement(
-                "UPDATE "
-                    + o.table()
-                    + " SET replay_count = replay_count + 1, last_replayed_at = ? WHERE id = ?")) {
-      List<Row> batch = new ArrayList<>(BATCH);
-      List<Future<RecordMetadata>> sent = new ArrayList<>(BATCH);
-      for (Row row : rows) {
-        String refusal = refusal(row, o);
-        if (refusal != null) {
-          skipped++;
-          err.printf("skipped %s: %s%n", row.position(), refusal);
-          continue;
+        PreparedStatement count = db.prepareStatement(selection.countReplaySql())) {
+      long afterId = Long.MIN_VALUE;
+      while (true) {
+        List<Row> rows = page(db, selection, afterId, true);
+        if (rows.isEmpty()) {
+          db.commit();
+          break;
         }
-        sent.add(producer.send(record(row, target(row, o))));
-        batch.add(row);
-        if (batch.size() == BATCH) {
-          int[] result = settle(o, count, batch, sent, err);
-          replayed += result[0];
-          failed += result[1];
-          if ((replayed + failed) % PROGRESS_EVERY < BATCH) {
-            out.printf("... %d of %d replayed%n", replayed, rows.size());
+        afterId = rows.get(rows.size() - 1).id();
+        selected += rows.size();
+        List<Row> sending = new ArrayList<>(rows.size());
+        List<Future<RecordMetadata>> sent = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+          String refusal = refusal(row, o);
+          if (refusal != null) {
+            skipped++;
+            err.printf("skipped %s: %s%n", row.position(), refusal);
+            continue;
+          }
+          try {
+            sent.add(producer.send(record(row, target(row, o))));
+            sending.add(row);
+          } catch (RuntimeException e) {
+            failed++;
+            err.printf("failed %s: %s%n", row.position(), e);
           }
         }
+        Instant now = Instant.now();
+        for (int i = 0; i < sending.size(); i++) {
+          try {
+            sent.get(i).get();
+            dialect.setTimestamp(count, 1, now);
+            count.setLong(2, sending.get(i).id());
+            count.addBatch();
+            replayed++;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            db.rollback();
+            throw new SQLException("Interrupted while waiting for Kafka", e);
+          } catch (ExecutionException e) {
+            failed++;
+            err.printf("failed %s: %s%n", sending.get(i).position(), e.getCause());
+          }
+        }
+        count.executeBatch();
+        db.commit();
+        if (replayed + failed >= nextProgress) {
+          out.printf("... %d replayed so far%n", replayed);
+          nextProgress += PROGRESS_EVERY;
+        }
       }
-      int[] result = settle(o, count, batch, sent, err);
-      replayed += result[0];
-      failed += result[1];
     }
     out.printf(
         "Replay: %d selected, %d replayed, %d skipped, %d failed%n",
-        rows.size(), replayed, skipped, failed);
+        selected, replayed, skipped, failed);
     return failed == 0 ? 0 : 1;
-  }
-
-  /** Waits for a batch's acknowledgements, then counts the replays of the rows Kafka took. */
-  private static int[] settle(
-      ReplayOptions o,
-      PreparedStatement count,
-      List<Row> batch,
-      List<Future<RecordMetadata>> sent,
-      PrintStream err)
-      throws SQLException {
-    int ok = 0;
-    int failed = 0;
-    Instant now = Instant.now();
-    ArchiveDialect dialect = ArchiveDialect.of(o.jdbcUrl());
-    for (int i = 0; i < batch.size(); i++) {
-      try {
-        sent.get(i).get();
-        dialect.setTimestamp(count, 1, now);
-        count.setLong(2, batch.get(i).id());
-        count.addBatch();
-        ok++;
-      } catch (Exception e) {
-        failed++;
-        err.printf(
-            "failed %s: %s%n", batch.get(i).position(), e.getCause() == null ? e : e.getCause());
-      }
-    }
-    count.executeBatch();
-    count.getConnection().commit();
-    batch.clear();
-    sent.clear();
-    return new int[] {ok, failed};
   }
 
   static ProducerRecord<byte[], byte[]> record(Row row, String topic) {

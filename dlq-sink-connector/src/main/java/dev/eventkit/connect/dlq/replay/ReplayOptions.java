@@ -22,7 +22,7 @@ record ReplayOptions(
     List<String> eventIds,
     String toTopic,
     boolean dryRun,
-    Integer maxReplays,
+    int maxReplays,
     boolean help) {
 
   static final String USAGE =
@@ -44,15 +44,21 @@ record ReplayOptions(
           "  --origin-topic TOPIC      records dead-lettered from TOPIC",
           "  --exception-class CLASS   records that failed with CLASS",
           "  --from INSTANT            archived at or after INSTANT (ISO-8601, e.g. 2026-11-26T00:00:00Z)",
-          "  --to INSTANT              archived before INSTANT",
+          "  --to INSTANT              archived before INSTANT (both mean the same instant on",
+          "                            every database, whatever the time zone)",
           "  --event-id ID[,ID...]     records carrying these event ids, repeatable",
           "Replay:",
           "  --to-topic TOPIC          publish to TOPIC instead of each record's origin topic",
-          "  --max-replays N           skip (park) records already replayed N times or more",
+          "  --max-replays N           replay only records replayed fewer than N times (default 1:",
+          "                            never replayed), checked as each record is claimed",
           "  --dry-run                 list what would be sent, send nothing",
           "  --help                    this text");
 
   static ReplayOptions parse(String[] args) {
+    return parse(args, System.getenv());
+  }
+
+  static ReplayOptions parse(String[] args, Map<String, String> environment) {
     String jdbcUrl = null;
     String user = null;
     String password = null;
@@ -66,7 +72,7 @@ record ReplayOptions(
     List<String> eventIds = new ArrayList<>();
     String toTopic = null;
     boolean dryRun = false;
-    Integer maxReplays = null;
+    int maxReplays = 1;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -77,7 +83,7 @@ record ReplayOptions(
         case "--user" -> user = value(args, ++i, arg);
         case "--password-env" -> {
           String variable = value(args, ++i, arg);
-          password = System.getenv(variable);
+          password = environment.get(variable);
           if (password == null) {
             throw new IllegalArgumentException(
                 "Environment variable " + variable + " (from --password-env) is not set");

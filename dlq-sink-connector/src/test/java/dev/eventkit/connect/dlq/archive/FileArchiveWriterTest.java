@@ -138,4 +138,136 @@ class FileArchiveWriterTest {
     assertThat(files()).isEmpty();
     assertThat(writer.committable(proposed(2))).isEmpty();
   }
+
+  private FaultyFileSystem fs = new FaultyFileSystem();
+
+  private FileArchiveWriter faultyWriter(int maxRecords) {
+    return new FileArchiveWriter(dir, maxRecords, Long.MAX_VALUE, Long.MAX_VALUE, false, fs);
+  }
+
+  private List<Long> archivedOffsets() throws IOException {
+    List<Long> offsets = new ArrayList<>();
+    for (String name : files()) {
+      if (name.endsWith(".jsonl")) {
+        for (String line : Files.readAllLines(dir.resolve(name))) {
+          offsets.add(JSON.readTree(line).get("dlq_offset").asLong());
+        }
+      }
+    }
+    offsets.sort(Long::compare);
+    return offsets;
+  }
+
+  @Test
+  void aFileIsForcedToDiskThenRenamedAndItsDirectorySyncedBeforeItsOffsetsCount() throws Exception {
+    FileArchiveWriter writer = faultyWriter(3);
+    writer.open(List.of(TP));
+
+    writer.write(letters(0, 2));
+
+    assertThat(fs.calls)
+        .containsSubsequence(
+            "create orders.dlq-0-0.jsonl.tmp",
+            "force orders.dlq-0-0.jsonl.tmp",
+            "close orders.dlq-0-0.jsonl.tmp",
+            "rename orders.dlq-0-0.jsonl.tmp orders.dlq-0-0-2.jsonl",
+            "sync directory");
+    assertThat(writer.committable(proposed(3))).isEqualTo(proposed(3));
+  }
+
+  /**
+   * The issue's case: the disk fills up during the final flush. The file must never be sealed by a
+   * later, "successful" close of a stream whose buffered lines were lost.
+   */
+  @Test
+  void aFullDiskDuringTheFinalFlushAbandonsTheFileAndRewindsToItsFirstOffset() throws Exception {
+    FileArchiveWriter writer = faultyWriter(3);
+    writer.open(List.of(TP));
+    writer.write(letters(0, 2));
+    fs.diskFull = true;
+
+    writer.write(letters(3, 7)); // 3..5 fill a file whose flush fails; 6 and 7 must wait
+
+    assertThat(writer.takeRewinds()).isEqualTo(Map.of(TP, 3L));
+    assertThat(writer.takeRewinds()).isEmpty();
+    assertThat(files()).containsExactly("orders.dlq-0-0-2.jsonl");
+    assertThat(writer.committable(proposed(8))).isEqualTo(proposed(3));
+    assertThat(files()).containsExactly("orders.dlq-0-0-2.jsonl");
+
+    fs.diskFull = false;
+    writer.write(letters(3, 7)); // Connect reads the partition again from offset 3
+    assertThat(writer.committable(proposed(8))).isEqualTo(proposed(6));
+    assertThat(files())
+        .containsExactly(
+            "orders.dlq-0-0-2.jsonl", "orders.dlq-0-3-5.jsonl", "orders.dlq-0-6.jsonl.tmp");
+    assertThat(archivedOffsets()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void aFullDiskWhenAFileIsClosedByAgeAbandonsItAndRewinds() throws Exception {
+    FileArchiveWriter writer = new FileArchiveWriter(dir, 100, Long.MAX_VALUE, 1, false, fs);
+    writer.open(List.of(TP));
+    writer.write(letters(0, 4));
+    fs.diskFull = true;
+
+    org.awaitility.Awaitility.await("the old file closed")
+        .until(
+            () -> {
+              assertThat(writer.committable(proposed(5))).isEmpty();
+              return files().isEmpty();
+            });
+
+    assertThat(writer.takeRewinds()).isEqualTo(Map.of(TP, 0L));
+    fs.diskFull = false;
+    assertThat(writer.committable(proposed(5))).isEmpty();
+    assertThat(files()).isEmpty(); // never a second, "successful" seal of the lost lines
+  }
+
+  @Test
+  void aFailedFileSyncNeverSealsTheFile() throws Exception {
+    FileArchiveWriter writer = faultyWriter(2);
+    writer.open(List.of(TP));
+    fs.forceFails = true;
+
+    writer.write(letters(0, 1));
+
+    assertThat(writer.takeRewinds()).isEqualTo(Map.of(TP, 0L));
+    assertThat(files()).isEmpty();
+    assertThat(writer.committable(proposed(2))).isEmpty();
+  }
+
+  @Test
+  void aFailedDirectorySyncRemovesTheRenamedFileAndRewinds() throws Exception {
+    FileArchiveWriter writer = faultyWriter(2);
+    writer.open(List.of(TP));
+    fs.directorySyncFails = true;
+
+    writer.write(letters(0, 1));
+
+    assertThat(writer.takeRewinds()).isEqualTo(Map.of(TP, 0L));
+    assertThat(files()).isEmpty();
+    assertThat(writer.committable(proposed(2))).isEmpty();
+
+    fs.directorySyncFails = false;
+    writer.write(letters(0, 1));
+    assertThat(files()).containsExactly("orders.dlq-0-0-1.jsonl");
+    assertThat(writer.committable(proposed(2))).isEqualTo(proposed(2));
+  }
+
+  @Test
+  void openingPartitionOneOfXNeverTouchesTheFilesOfTopicXMinusOne() throws Exception {
+    Files.writeString(dir.resolve("x-1-0-5.jsonl.tmp"), "{}\n"); // topic x-1, partition 0
+    Files.writeString(dir.resolve("x-1-0-5-9.jsonl"), "{}\n"); // topic x-1, partition 0, 5..9
+    Files.writeString(dir.resolve("x-1-7.jsonl.tmp"), "{}\n"); // topic x, partition 1
+    Files.writeString(dir.resolve("x-1-0-3.jsonl"), "{}\n"); // topic x, partition 1, 0..3
+    TopicPartition x1 = new TopicPartition("x", 1);
+    FileArchiveWriter writer =
+        new FileArchiveWriter(dir, 10, Long.MAX_VALUE, Long.MAX_VALUE, false);
+
+    writer.open(List.of(x1));
+
+    assertThat(files()).containsExactly("x-1-0-3.jsonl", "x-1-0-5-9.jsonl", "x-1-0-5.jsonl.tmp");
+    assertThat(writer.committable(Map.of(x1, new OffsetAndMetadata(20))))
+        .isEqualTo(Map.of(x1, new OffsetAndMetadata(4)));
+  }
 }

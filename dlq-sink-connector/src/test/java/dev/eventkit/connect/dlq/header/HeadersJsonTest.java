@@ -32,4 +32,22 @@ class HeadersJsonTest {
       assertThat(back.get(i).value()).isEqualTo(headers.get(i).value());
     }
   }
+
+  /** PostgreSQL jsonb refuses the escape of a NUL character; a key that needs one is base64. */
+  @Test
+  void aKeyWithControlCharactersRoundTripsWithoutAnEscapedNul() {
+    List<RawHeader> headers =
+        List.of(
+            new RawHeader("key\u0000with-nul", "v".getBytes(StandardCharsets.UTF_8)),
+            new RawHeader("tab\tkey", null));
+
+    String json = HeadersJson.write(headers);
+    List<RawHeader> back = HeadersJson.read(json);
+
+    assertThat(json).doesNotContain("\\u0000");
+    assertThat(back.get(0).key()).isEqualTo("key\u0000with-nul");
+    assertThat(back.get(0).value()).isEqualTo("v".getBytes(StandardCharsets.UTF_8));
+    assertThat(back.get(1).key()).isEqualTo("tab\tkey");
+    assertThat(back.get(1).value()).isNull();
+  }
 }

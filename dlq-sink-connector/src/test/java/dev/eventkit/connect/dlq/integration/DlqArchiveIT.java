@@ -385,7 +385,7 @@ class DlqArchiveIT {
             new PrintStream(err));
     assertThat(parked).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 selected, 0 replayed, 1 skipped");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("parked: replayed 1 times");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("already replayed 1 times");
     STACK.cluster().delete("connectors/replay-archive").expectSuccess("delete");
   }
 
