@@ -74,7 +74,7 @@ public final class DlqSinkConnectorConfig extends AbstractConfig {
   public static final ConfigDef CONFIG_DEF = configDef();
 
   public DlqSinkConnectorConfig(Map<?, ?> originals) {
-    super(CONFIG_DEF, originals);
+    super(CONFIG_DEF, originals, false); // Kafka would log every value, secrets in URLs too
   }
 
   private static ConfigDef configDef() {

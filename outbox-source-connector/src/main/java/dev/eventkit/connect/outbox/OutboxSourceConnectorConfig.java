@@ -199,7 +199,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   private final Map<String, String> headerColumns;
 
   public OutboxSourceConnectorConfig(Map<?, ?> originals) {
-    super(CONFIG_DEF, originals);
+    super(CONFIG_DEF, originals, false); // Kafka would log every value, secrets in URLs too
     captureMode = getString(CAPTURE_MODE_CONFIG).toLowerCase(Locale.ROOT);
     payloadFormat = PayloadFormat.parse(getString(PAYLOAD_FORMAT_CONFIG));
     headerColumns = parseHeaderColumns(getList(HEADER_COLUMNS_CONFIG));
