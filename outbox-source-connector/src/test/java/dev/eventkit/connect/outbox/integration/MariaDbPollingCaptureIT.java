@@ -218,6 +218,89 @@ class MariaDbPollingCaptureIT {
     }
   }
 
+  /**
+   * Every identifier option (the table and each column option, a header column among them) holds
+   * backticks, quotes, semicolons and comments: reads, the INNODB_TRX and READ UNCOMMITTED paths,
+   * cleanup and the validate table check quote them and never run them.
+   */
+  @Test
+  void tableAndColumnNamesWithBackticksSemicolonsAndCommentsAreQuotedNeverExecuted()
+      throws Exception {
+    String table = "out`box; DROP TABLE aggregates; --";
+    Map<String, String> config = new java.util.HashMap<>();
+    config.put("connection.url", db.jdbcUrl());
+    config.put("table.name", table);
+    config.put("column.event.id", "i`d; --");
+    config.put("column.aggregate.type", "agg;type");
+    config.put("column.aggregate.id", "agg--id");
+    config.put("column.event.type", "ty/*pe*/");
+    config.put("column.payload", "pay/* x */load");
+    config.put("column.timestamp", "ti'me");
+    config.put("column.position", "se;q\"--");
+    config.put("header.columns", "corr'--`id:correlation.id");
+    dev.eventkit.connect.outbox.OutboxSourceConnectorConfig parsed =
+        new dev.eventkit.connect.outbox.OutboxSourceConnectorConfig(config);
+    db.execute(
+        "CREATE TABLE `out``box; DROP TABLE aggregates; --` ("
+            + " `se;q\"--` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+            + " `i``d; --` CHAR(36) NOT NULL, `agg;type` VARCHAR(64) NOT NULL,"
+            + " `agg--id` VARCHAR(64) NOT NULL, `ty/*pe*/` VARCHAR(64), `pay/* x */load` LONGTEXT,"
+            + " `ti'me` TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+            + " `corr'--``id` VARCHAR(64)) ENGINE=InnoDB");
+    String insert =
+        "INSERT INTO `out``box; DROP TABLE aggregates; --`"
+            + " (`i``d; --`, `agg;type`, `agg--id`, `ty/*pe*/`, `pay/* x */load`, `corr'--``id`)"
+            + " VALUES (UUID(), 'o', ?, 't', 'x', 'c-1')";
+    try (Connection open = db.connect();
+        Connection c = db.connect()) {
+      assertThat(
+              dev.eventkit.connect.outbox.capture.OutboxCaptures.checkTable(c, parsed, 2).errors())
+          .isEmpty();
+      open.setAutoCommit(false);
+      try (PreparedStatement ps = open.prepareStatement(insert)) {
+        ps.setString(1, "first"); // id 1, open while id 2 commits: a gap
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(insert)) {
+        ps.setString(1, "second");
+        ps.executeUpdate();
+      }
+      String user = "hostile_" + db.name().substring(db.name().lastIndexOf('_') + 1);
+      db.createRole(user, "pw", "SELECT, DELETE ON `out``box; DROP TABLE aggregates; --`");
+      List<dev.eventkit.connect.outbox.capture.poll.ConnectionFactory> asRootThenWithoutProcess =
+          List.of(db::connect, () -> db.connect(user, "pw"));
+      List<OutboxRow> rows = new ArrayList<>();
+      for (dev.eventkit.connect.outbox.capture.poll.ConnectionFactory connections :
+          asRootThenWithoutProcess) {
+        try (MariaDbPollingCapture capture =
+            MariaDbPollingCapture.resume(
+                connections,
+                new MariaDbPollingCapture.Settings(
+                    table, parsed.columns(), 0, 1, 10, 60_000, true, 10),
+                wanted -> Map.of())) {
+          assertThat(capture.poll()).isEmpty(); // the gap holds id 2
+          capture.backlog();
+        }
+      }
+      open.commit();
+      try (MariaDbPollingCapture capture =
+          MariaDbPollingCapture.resume(
+              db::connect,
+              new MariaDbPollingCapture.Settings(
+                  table, parsed.columns(), 0, 1, 10, 60_000, true, 10),
+              wanted -> Map.of())) {
+        rows.addAll(awaitPublished(capture, 2));
+        capture.offsetCommitted(MariaDbPosition.toOffset(capture.state()));
+      }
+      assertThat(rows).extracting(OutboxRow::aggregateId).containsExactly("first", "second");
+      assertThat(rows.get(0).headers()).containsEntry("correlation.id", "c-1");
+    }
+    assertThat(db.queryForLong("SELECT count(*) FROM `out``box; DROP TABLE aggregates; --`"))
+        .as("cleanup deleted the published rows")
+        .isZero();
+    assertThat(db.query("SHOW TABLES LIKE 'aggregates'")).hasSize(1);
+  }
+
   /** Inserts one outbox row on the connection's transaction, under the aggregate's lock. */
   private static void write(Connection c, String aggregate) throws SQLException {
     try (PreparedStatement lock =

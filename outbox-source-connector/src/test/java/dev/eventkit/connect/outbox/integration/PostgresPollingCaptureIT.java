@@ -8,6 +8,7 @@ import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
+import dev.eventkit.connect.outbox.capture.OutboxCaptures;
 import dev.eventkit.connect.outbox.capture.poll.BucketPartitions;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresBuckets;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
@@ -788,34 +789,48 @@ class PostgresPollingCaptureIT {
     }
   }
 
+  /**
+   * Every identifier option (the table and each column option, a header column among them) holds
+   * quotes, semicolons and comments: the capture, cleanup and the validate table check quote them
+   * and never run them.
+   */
   @Test
   void tableAndColumnNamesWithQuotesSemicolonsAndCommentsAreQuotedNeverExecuted() throws Exception {
     String table = "Out\"box; DROP TABLE aggregates; --";
-    String payload = "pay/* x */load";
+    Map<String, String> config = new java.util.HashMap<>();
+    config.put("connection.url", db.jdbcUrl());
+    config.put("table.name", table);
+    config.put("column.event.id", "i\"d; --");
+    config.put("column.aggregate.type", "agg;type");
+    config.put("column.aggregate.id", "agg--id");
+    config.put("column.event.type", "ty/*pe*/");
+    config.put("column.payload", "pay/* x */load");
+    config.put("column.timestamp", "ti'me");
+    config.put("column.txid", "tx\"id");
+    config.put("column.position", "se;q--");
+    config.put("header.columns", "corr'--\"id:correlation.id");
+    OutboxSourceConnectorConfig parsed = new OutboxSourceConnectorConfig(config);
     db.execute(
-        "CREATE TABLE \"Out\"\"box; DROP TABLE aggregates; --\" (id uuid DEFAULT gen_random_uuid(),"
-            + " aggregatetype text, aggregateid text, type text, \"pay/* x */load\" text,"
-            + " timestamp timestamptz DEFAULT now(), txid xid8 DEFAULT pg_current_xact_id(),"
-            + " seq bigserial)",
+        "CREATE TABLE \"Out\"\"box; DROP TABLE aggregates; --\" ("
+            + " \"i\"\"d; --\" uuid NOT NULL DEFAULT gen_random_uuid(),"
+            + " \"agg;type\" text NOT NULL, \"agg--id\" text NOT NULL, \"ty/*pe*/\" text,"
+            + " \"pay/* x */load\" text, \"ti'me\" timestamptz DEFAULT now(),"
+            + " \"tx\"\"id\" xid8 NOT NULL DEFAULT pg_current_xact_id(), \"se;q--\" bigserial,"
+            + " \"corr'--\"\"id\" text)",
+        "CREATE INDEX ON \"Out\"\"box; DROP TABLE aggregates; --\" (\"tx\"\"id\", \"se;q--\")",
         "INSERT INTO \"Out\"\"box; DROP TABLE aggregates; --\""
-            + " (aggregatetype, aggregateid, type, \"pay/* x */load\") VALUES ('o', 'a', 't', 'x')");
-    OutboxColumns columns =
-        new OutboxColumns(
-            "id",
-            "aggregatetype",
-            "aggregateid",
-            "type",
-            payload,
-            "timestamp",
-            "txid",
-            "seq",
-            Map.of());
+            + " (\"agg;type\", \"agg--id\", \"ty/*pe*/\", \"pay/* x */load\", \"corr'--\"\"id\")"
+            + " VALUES ('o', 'a', 't', 'x', 'c-1')");
+    try (Connection c = db.connect()) {
+      assertThat(OutboxCaptures.checkTable(c, parsed, 1).errors()).isEmpty();
+    }
     List<OutboxRow> rows = new ArrayList<>();
     for (int bucket = 0; bucket < 2; bucket++) {
       try (PostgresPollingCapture capture =
           new PostgresPollingCapture(
               db::connect,
-              new PostgresPollingCapture.Settings(table, columns, bucket, 2, 10, null, true, 10),
+              new PostgresPollingCapture.Settings(
+                  table, parsed.columns(), bucket, 2, 10, null, true, 10),
               PostgresPosition.START)) {
         rows.addAll(drain(capture));
         capture.backlog();
@@ -823,6 +838,7 @@ class PostgresPollingCaptureIT {
       }
     }
     assertThat(rows).singleElement().extracting(OutboxRow::payloadText).isEqualTo("x");
+    assertThat(rows.get(0).headers()).containsEntry("correlation.id", "c-1");
     assertThat(db.queryForLong("SELECT count(*) FROM \"Out\"\"box; DROP TABLE aggregates; --\""))
         .as("cleanup deleted the published row")
         .isZero();
