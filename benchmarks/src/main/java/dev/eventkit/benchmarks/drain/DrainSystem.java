@@ -1,0 +1,256 @@
+package dev.eventkit.benchmarks.drain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventkit.benchmarks.drain.DrainBenchmark.DrainOptions;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** One way of moving a backlog of outbox rows to a topic, measured the same way for all. */
+public enum DrainSystem {
+  EVENTKIT_POLL_1("Eventkit poll, 1 task") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {
+      createConnector(cluster, name, eventkit(db, topic, 1));
+    }
+  },
+  EVENTKIT_POLL_4("Eventkit poll, 4 tasks") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {
+      db.execute(
+          "CREATE INDEX ON outbox (((hashtextextended(coalesce(CAST(aggregateid AS text), ''), 0)"
+              + " & 9223372036854775807) % 256), txid, seq)");
+      createConnector(cluster, name, eventkit(db, topic, 4));
+    }
+  },
+  DEBEZIUM("Debezium + EventRouter") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {
+      Map<String, String> config = new java.util.LinkedHashMap<>();
+      config.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+      config.put("tasks.max", "1");
+      config.put("database.hostname", db.server().host());
+      config.put("database.port", Integer.toString(db.server().port()));
+      config.put("database.user", db.user());
+      config.put("database.password", db.password());
+      config.put("database.dbname", db.name());
+      config.put("topic.prefix", name);
+      config.put("plugin.name", "pgoutput");
+      config.put("slot.name", name.replace('-', '_'));
+      config.put("publication.name", name.replace('-', '_') + "_pub");
+      config.put("publication.autocreate.mode", "filtered");
+      config.put("table.include.list", "public.outbox");
+      config.put("snapshot.mode", "no_data");
+      config.put("tombstones.on.delete", "false");
+      config.put("transforms", "outbox");
+      config.put("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
+      config.put("transforms.outbox.route.topic.replacement", topic);
+      createConnector(cluster, name, withCommon(config));
+    }
+
+    /** The deleted connector's task lets go of its slot a moment later; then the slot goes. */
+    @Override
+    void cleanUp(TestDatabase db, String name) {
+      String slot = "'" + name.replace('-', '_') + "'";
+      org.awaitility.Awaitility.await("slot " + slot + " released")
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  db.queryForLong(
+                          "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = "
+                              + slot)
+                      == 0);
+      db.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+              + " WHERE slot_name = "
+              + slot);
+    }
+  },
+  PRODUCER("Plain producer") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {}
+
+    @Override
+    double drain(
+        ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
+      cluster.kafka().createTopic(topic, 3, 1, Map.of("message.timestamp.type", "LogAppendTime"));
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      String filler = "x".repeat(options.payloadBytes());
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        for (int i = 0; i < rows; i++) {
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  "agg-" + (i % DrainOptions.AGGREGATES),
+                  "{\"n\": " + i + ", \"data\": \"" + filler + "\"}"));
+        }
+        producer.flush();
+      }
+      return measure(cluster, topic, rows);
+    }
+  };
+
+  static final List<DrainSystem> ALL = List.of(values());
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DRAIN_LIMIT = Duration.ofMinutes(20);
+
+  private final String label;
+
+  DrainSystem(String label) {
+    this.label = label;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  static List<DrainSystem> parse(String names) {
+    return Arrays.stream(names.split(","))
+        .map(n -> valueOf(n.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_')))
+        .toList();
+  }
+
+  /** Creates and starts the connector for an empty outbox, so that it is ready when stopped. */
+  abstract void start(ConnectCluster cluster, TestDatabase db, String name, String topic);
+
+  void cleanUp(TestDatabase db, String name) {}
+
+  /**
+   * Creates the outbox, starts the system on it and stops it, writes the backlog, resumes it and
+   * returns the rate at which the topic received the backlog.
+   */
+  double drain(
+      ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
+    createOutbox(db);
+    String name = "drain-" + UUID.randomUUID().toString().substring(0, 8);
+    start(cluster, db, name, topic);
+    cluster.awaitRunning(name, this == EVENTKIT_POLL_4 ? 4 : 1);
+    cluster.put("connectors/" + name + "/stop", "").expectSuccess("stop " + name);
+    awaitState(cluster, name, "STOPPED");
+    writeBacklog(db, rows, options.payloadBytes());
+    cluster.put("connectors/" + name + "/resume", "").expectSuccess("resume " + name);
+    try {
+      return measure(cluster, topic, rows);
+    } finally {
+      cluster.delete("connectors/" + name).expectSuccess("delete " + name);
+      cleanUp(db, name);
+    }
+  }
+
+  /** DESIGN.md's PostgreSQL outbox, with the (txid, seq) index. */
+  static void createOutbox(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE outbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),"
+            + " aggregatetype text NOT NULL, aggregateid text NOT NULL, type text NOT NULL,"
+            + " payload jsonb, timestamp timestamptz NOT NULL DEFAULT now(),"
+            + " txid xid8 NOT NULL DEFAULT pg_current_xact_id(), seq bigserial)",
+        "CREATE INDEX outbox_position ON outbox (txid, seq)");
+  }
+
+  /** Rows in committed transactions of ten, over a thousand aggregates, one server-side loop. */
+  static void writeBacklog(TestDatabase db, int rows, int payloadBytes) {
+    db.execute(
+        "DO $$ BEGIN FOR t IN 0.."
+            + (rows / DrainOptions.ROWS_PER_TRANSACTION - 1)
+            + " LOOP INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+            + " SELECT 'order', 'agg-' || ((t * 10 + g) % "
+            + DrainOptions.AGGREGATES
+            + "), 'Changed', jsonb_build_object('n', t * 10 + g, 'data', repeat('x', "
+            + payloadBytes
+            + ")) FROM generate_series(0, "
+            + (DrainOptions.ROWS_PER_TRANSACTION - 1)
+            + ") g; COMMIT; END LOOP; END $$");
+  }
+
+  private static ObjectNode eventkit(TestDatabase db, String topic, int tasks) {
+    Map<String, String> config = new java.util.LinkedHashMap<>();
+    config.put("connector.class", "dev.eventkit.connect.outbox.OutboxSourceConnector");
+    config.put("tasks.max", Integer.toString(tasks));
+    config.put("connection.url", db.jdbcUrl());
+    config.put("connection.user", db.user());
+    config.put("connection.password", db.password());
+    config.put("table.name", "outbox");
+    config.put("topic.template", topic);
+    config.put("payload.format", "string");
+    config.put("poll.interval.ms", "200");
+    return withCommon(config);
+  }
+
+  /** What every connector gets alike: converters and the topic it creates. */
+  private static ObjectNode withCommon(Map<String, String> config) {
+    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("topic.creation.default.partitions", "3");
+    config.put("topic.creation.default.replication.factor", "-1");
+    config.put("topic.creation.default.message.timestamp.type", "LogAppendTime");
+    ObjectNode body = JSON.createObjectNode();
+    ObjectNode node = body.putObject("config");
+    config.forEach(node::put);
+    return body;
+  }
+
+  private static void createConnector(ConnectCluster cluster, String name, ObjectNode body) {
+    body.put("name", name);
+    cluster.post("connectors", body.toString()).expectSuccess("create " + name);
+  }
+
+  private static void awaitState(ConnectCluster cluster, String name, String state) {
+    org.awaitility.Awaitility.await(name + " " + state)
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> state.equals(cluster.status(name).path("connector").path("state").asText()));
+  }
+
+  /**
+   * Reads the topic until it holds {@code rows} records and returns rows per second between the
+   * broker's append times of the first and the last of them.
+   */
+  static double measure(ConnectCluster cluster, String topic, int rows) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "drain-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    int seen = 0;
+    long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(List.of(topic));
+      while (seen < rows) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              topic + " received " + seen + " of " + rows + " records in " + DRAIN_LIMIT);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          seen++;
+          first = Math.min(first, record.timestamp());
+          last = Math.max(last, record.timestamp());
+        }
+      }
+    }
+    return (rows - 1) * 1000.0 / Math.max(1, last - first);
+  }
+}
