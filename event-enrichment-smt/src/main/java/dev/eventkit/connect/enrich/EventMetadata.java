@@ -46,6 +46,10 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
     // Only the record's own headers can already hold a value: look there, and only if it has any.
     Headers original = record.headers();
     boolean hasHeaders = !original.isEmpty();
+    // A tombstone (null value) is stamped with what can be found and never failed for a missing
+    // attribute, under either naming and either on.missing: failing it would send deletes to the
+    // dead letter queue (EventVersion treats tombstones the same way).
+    boolean tombstone = record.value() == null;
     Headers headers = original.duplicate();
     for (Map.Entry<EventAttribute, List<ValueSource>> entry : config.sources.entrySet()) {
       EventAttribute attribute = entry.getKey();
@@ -69,7 +73,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         context.eventId = value;
       }
       if (value == null) {
-        if (config.failOnMissing) {
+        if (config.failOnMissing && !tombstone) {
           throw missing(attribute, sources, context);
         }
         continue;
@@ -80,32 +84,44 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       headers.addString(header, value);
     }
     if (config.naming == HeaderNaming.CLOUDEVENTS) {
-      requireCloudEventsAttributes(headers, context);
-      if (!hasHeaders || HeaderText.last(original, HeaderNaming.CE_SPECVERSION) == null) {
+      EventAttribute absent = absentCloudEventsAttribute(headers);
+      if (absent != null && !tombstone) {
+        throw notACloudEvent(absent, context);
+      }
+      // A tombstone without id, source or type is not a CloudEvent and does not claim to be one.
+      if (absent == null
+          && (!hasHeaders || HeaderText.last(original, HeaderNaming.CE_SPECVERSION) == null)) {
         headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
       }
     }
     return Records.withHeaders(record, headers);
   }
 
-  /** A record that would leave without id, source or type is not a CloudEvent: never skipped. */
-  private void requireCloudEventsAttributes(Headers headers, ValueSource.RecordContext context) {
+  /** The first attribute CloudEvents requires that the headers lack, or null. */
+  private static EventAttribute absentCloudEventsAttribute(Headers headers) {
     for (EventAttribute attribute : HeaderNaming.CLOUDEVENTS_REQUIRED) {
       if (HeaderText.last(headers, attribute.cloudEventsHeader) == null) {
-        List<ValueSource> sources = config.sources.get(attribute);
-        throw new DataException(
-            "No "
-                + attribute.cloudEventsHeader
-                + ", a required CloudEvents attribute: "
-                + attribute.sourceConfig()
-                + " ("
-                + String.join(",", sources.stream().map(ValueSource::describe).toList())
-                + ") yields nothing for "
-                + Records.describe(context.record)
-                + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
-                + "; header.naming=cloudevents fails such records whatever on.missing says");
+        return attribute;
       }
     }
+    return null;
+  }
+
+  /** A record that would leave without id, source or type is not a CloudEvent: never skipped. */
+  private DataException notACloudEvent(
+      EventAttribute attribute, ValueSource.RecordContext context) {
+    List<ValueSource> sources = config.sources.get(attribute);
+    return new DataException(
+        "No "
+            + attribute.cloudEventsHeader
+            + ", a required CloudEvents attribute: "
+            + attribute.sourceConfig()
+            + " ("
+            + String.join(",", sources.stream().map(ValueSource::describe).toList())
+            + ") yields nothing for "
+            + Records.describe(context.record)
+            + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
+            + "; header.naming=cloudevents fails such records whatever on.missing says");
   }
 
   private DataException missing(

@@ -66,7 +66,7 @@ final class EventMetadataConfig extends AbstractConfig {
             + " ce_ name, and a source.source with no source that yields for every record"
             + " (literal:URI-REFERENCE naming the producer, e.g. literal:/orders-service, or topic);"
             + " a record that still ends up without ce_id or ce_type fails with a DataException"
-            + " whatever on.missing says.");
+            + " whatever on.missing says, except a tombstone, which leaves without ce_specversion.");
     def.define(
         OVERWRITE_CONFIG,
         Type.BOOLEAN,
@@ -83,7 +83,9 @@ final class EventMetadataConfig extends AbstractConfig {
         "When none of an attribute's configured sources yields a value: 'skip' leaves the header out;"
             + " 'fail' throws a DataException naming the option, the sources and the record (with"
             + " errors.tolerance=all the record goes to the dead letter queue). The attributes"
-            + " CloudEvents requires always fail under header.naming=cloudevents.");
+            + " CloudEvents requires always fail under header.naming=cloudevents. Tombstones (null"
+            + " value) never fail, under either naming and either value: they are stamped with what"
+            + " can be found, so deletes never go to the dead letter queue.");
     for (EventAttribute attribute : EventAttribute.values()) {
       withRules(
           def,

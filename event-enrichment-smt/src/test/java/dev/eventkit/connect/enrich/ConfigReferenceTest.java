@@ -17,7 +17,9 @@ class ConfigReferenceTest {
       Adds event id, type, time, source, correlation id, causation id and content type as UTF-8
       string headers; existing headers are kept unless `overwrite=true`. Field paths work on
       schemaless Maps, Structs and JSON held in String or byte[] values (parsed once per record,
-      the value itself is never re-encoded); tombstones keep their headers. Headers are read as
+      the value itself is never re-encoded). Tombstones (null value) keep their headers, are
+      stamped with what can be found and never fail for a missing attribute, under either
+      `header.naming` and either `on.missing`. Headers are read as
       UTF-8 text whether the worker hands them over as strings, byte[] (MirrorMaker 2,
       `ByteArrayConverter`) or typed values (`SimpleHeaderConverter`).
       """;

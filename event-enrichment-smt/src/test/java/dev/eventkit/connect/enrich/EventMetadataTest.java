@@ -18,6 +18,8 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EventMetadataTest {
 
@@ -114,6 +116,47 @@ class EventMetadataTest {
 
     assertThat(out.value()).isNull();
     assertThat(headers(out)).containsEntry("event.type", "Deleted").containsKey("event.id");
+  }
+
+  @ParameterizedTest(name = "header.naming={0}, on.missing={1}")
+  @CsvSource({"eventkit, skip", "eventkit, fail", "cloudevents, skip", "cloudevents, fail"})
+  void tombstonesAreStampedWithWhatCanBeFoundAndNeverFailForAMissingAttribute(
+      String naming, String onMissing) {
+    // A delete without an event type (or a field to read) must not go to the dead letter queue.
+    EventMetadata<SourceRecord> smt =
+        value(
+            "header.naming",
+            naming,
+            "on.missing",
+            onMissing,
+            "source.source",
+            "literal:/orders",
+            "causation.id.source",
+            "field:cause");
+    boolean cloudEvents = naming.equals("cloudevents");
+    SourceRecord untyped = record("o-1", null, new ConnectHeaders());
+
+    SourceRecord out = smt.apply(untyped);
+
+    Map<String, String> h = headers(out);
+    assertThat(out.value()).isNull();
+    assertThat(out.key()).isEqualTo("o-1");
+    assertThat(h)
+        .containsKeys(
+            cloudEvents ? "ce_id" : "event.id",
+            cloudEvents ? "ce_time" : "event.time",
+            cloudEvents ? "ce_source" : "event.source")
+        .doesNotContainKeys("event.type", "ce_type", "causation.id", "ce_causationid")
+        // Without ce_type it is not a CloudEvent, so it does not claim to be one.
+        .doesNotContainKey("ce_specversion");
+
+    ConnectHeaders typed = new ConnectHeaders();
+    typed.addString("event.type", "OrderDeleted");
+    Map<String, String> complete = headers(smt.apply(record("o-1", null, typed)));
+    assertThat(complete).containsEntry(cloudEvents ? "ce_type" : "event.type", "OrderDeleted");
+    if (cloudEvents) {
+      assertThat(complete).containsEntry("ce_specversion", "1.0");
+    }
   }
 
   @Test
