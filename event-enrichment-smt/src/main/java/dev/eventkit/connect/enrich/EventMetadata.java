@@ -58,7 +58,12 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         continue;
       }
       String header = config.headers.get(attribute);
-      String existing = hasHeaders ? HeaderText.last(original, header) : null;
+      // CloudEvents requires id, source and type to be non-empty: blank text counts as missing.
+      boolean required =
+          config.naming == HeaderNaming.CLOUDEVENTS
+              && HeaderNaming.CLOUDEVENTS_REQUIRED.contains(attribute);
+      String found = hasHeaders ? HeaderText.last(original, header) : null;
+      String existing = required ? nonBlank(found) : found;
       if (existing != null && !config.overwrite) {
         if (attribute == EventAttribute.ID) {
           context.eventId = existing;
@@ -68,7 +73,10 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       if (sources.isEmpty()) {
         continue;
       }
-      String value = ValueSource.firstOf(sources, context);
+      String value =
+          required
+              ? ValueSource.firstOf(sources, context, EventMetadata::nonBlank)
+              : ValueSource.firstOf(sources, context);
       if (attribute == EventAttribute.ID) {
         context.eventId = value;
       }
@@ -78,7 +86,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         }
         continue;
       }
-      if (existing != null) {
+      if (found != null) {
         headers.remove(header);
       }
       headers.addString(header, value);
@@ -90,7 +98,8 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       }
       // A tombstone without id, source or type is not a CloudEvent and does not claim to be one.
       if (absent == null
-          && (!hasHeaders || HeaderText.last(original, HeaderNaming.CE_SPECVERSION) == null)) {
+          && nonBlank(HeaderText.last(headers, HeaderNaming.CE_SPECVERSION)) == null) {
+        headers.remove(HeaderNaming.CE_SPECVERSION);
         headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
       }
     }
@@ -100,7 +109,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
   /** The first attribute CloudEvents requires that the headers lack, or null. */
   private static EventAttribute absentCloudEventsAttribute(Headers headers) {
     for (EventAttribute attribute : HeaderNaming.CLOUDEVENTS_REQUIRED) {
-      if (HeaderText.last(headers, attribute.cloudEventsHeader) == null) {
+      if (nonBlank(HeaderText.last(headers, attribute.cloudEventsHeader)) == null) {
         return attribute;
       }
     }
@@ -118,10 +127,14 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
             + attribute.sourceConfig()
             + " ("
             + String.join(",", sources.stream().map(ValueSource::describe).toList())
-            + ") yields nothing for "
+            + ") yields nothing (or only empty text) for "
             + Records.describe(context.record)
             + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
             + "; header.naming=cloudevents fails such records whatever on.missing says");
+  }
+
+  private static String nonBlank(String text) {
+    return text == null || text.isBlank() ? null : text;
   }
 
   private DataException missing(

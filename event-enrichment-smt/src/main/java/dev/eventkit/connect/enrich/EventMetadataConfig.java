@@ -65,8 +65,11 @@ final class EventMetadataConfig extends AbstractConfig {
             + " id.source or type.source, an id.header, source.header or type.header other than the"
             + " ce_ name, and a source.source with no source that yields for every record"
             + " (literal:URI-REFERENCE naming the producer, e.g. literal:/orders-service, or topic);"
-            + " a record that still ends up without ce_id or ce_type fails with a DataException"
-            + " whatever on.missing says, except a tombstone, which leaves without ce_specversion.");
+            + " empty or blank text counts as missing for ce_id, ce_source and ce_type (a blank"
+            + " header already on the record is filled from the sources, a blank source is passed"
+            + " over); a record that still ends up without ce_id or ce_type fails with a"
+            + " DataException whatever on.missing says, except a tombstone, which leaves without"
+            + " ce_specversion.");
     def.define(
         OVERWRITE_CONFIG,
         Type.BOOLEAN,

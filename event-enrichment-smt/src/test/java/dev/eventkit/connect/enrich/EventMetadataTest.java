@@ -258,6 +258,56 @@ class EventMetadataTest {
     assertThat(passedOn.headers().lastWithName("ce_source").value()).isEqualTo("/orders");
   }
 
+  @ParameterizedTest(name = "on.missing={0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"skip", "fail"})
+  void underCloudEventsNamingEmptyTextIsAMissingRequiredAttribute(String onMissing) {
+    // CloudEvents requires id, source and type to be non-empty strings.
+    EventMetadata<SourceRecord> smt =
+        value(
+            "header.naming",
+            "cloudevents",
+            "on.missing",
+            onMissing,
+            "id.source",
+            "field:id",
+            "source.source",
+            "header:ce_source,literal:/relay",
+            "causation.id.source",
+            "");
+    ConnectHeaders emptyType = new ConnectHeaders();
+    emptyType.addString("event.type", "");
+
+    assertThatThrownBy(() -> smt.apply(record("o-1", "{\"id\": \"e-1\"}", emptyType)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("type.source (header:event.type)");
+    ConnectHeaders typed = new ConnectHeaders();
+    typed.addString("event.type", "OrderPlaced");
+    assertThatThrownBy(() -> smt.apply(record("o-1", "{\"id\": \" \"}", typed)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("id.source (field:id)");
+
+    // Blank ce_ headers already on the record are missing too: the sources fill them in.
+    ConnectHeaders blanks = new ConnectHeaders();
+    blanks.addString("ce_id", "");
+    blanks.addString("ce_type", " ");
+    blanks.addString("ce_source", "");
+    blanks.addString("ce_specversion", "");
+    blanks.addString("event.type", "OrderPlaced");
+    SourceRecord filled = smt.apply(record("o-1", "{\"id\": \"e-1\"}", blanks));
+    assertThat(headers(filled))
+        .containsEntry("ce_id", "e-1")
+        .containsEntry("ce_type", "OrderPlaced")
+        .containsEntry("ce_source", "/relay")
+        .containsEntry("ce_specversion", "1.0");
+    for (String name : new String[] {"ce_id", "ce_type", "ce_source", "ce_specversion"}) {
+      assertThat(filled.headers().allWithName(name)).toIterable().hasSize(1);
+    }
+
+    // A tombstone never fails, and without a usable ce_type it is not a CloudEvent.
+    SourceRecord deleted = smt.apply(record("o-1", null, emptyType));
+    assertThat(headers(deleted)).doesNotContainKeys("ce_type", "ce_specversion");
+  }
+
   @Test
   void headerNamesCanBeOverridden() {
     assertThat(
