@@ -113,7 +113,9 @@ final class EventMetadataConfig extends AbstractConfig {
               + attribute.eventkitHeader
               + "' / '"
               + attribute.cloudEventsHeader
-              + "'). Two attributes that add a header cannot share a name.");
+              + "'). Two attributes that add a header cannot share a name, and none can take a"
+              + " header the transform writes itself (ce_specversion under"
+              + " header.naming=cloudevents).");
     }
     return def;
   }
