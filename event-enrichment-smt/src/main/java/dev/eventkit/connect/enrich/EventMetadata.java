@@ -46,6 +46,10 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
     // Only the record's own headers can already hold a value: look there, and only if it has any.
     Headers original = record.headers();
     boolean hasHeaders = !original.isEmpty();
+    // A tombstone (null value) is stamped with what can be found and never failed for a missing
+    // attribute, under either naming and either on.missing: failing it would send deletes to the
+    // dead letter queue (EventVersion treats tombstones the same way).
+    boolean tombstone = record.value() == null;
     Headers headers = original.duplicate();
     for (Map.Entry<EventAttribute, List<ValueSource>> entry : config.sources.entrySet()) {
       EventAttribute attribute = entry.getKey();
@@ -54,7 +58,12 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
         continue;
       }
       String header = config.headers.get(attribute);
-      String existing = hasHeaders ? HeaderText.last(original, header) : null;
+      // CloudEvents requires id, source and type to be non-empty: blank text counts as missing.
+      boolean required =
+          config.naming == HeaderNaming.CLOUDEVENTS
+              && HeaderNaming.CLOUDEVENTS_REQUIRED.contains(attribute);
+      String found = hasHeaders ? HeaderText.last(original, header) : null;
+      String existing = required ? nonBlank(found) : found;
       if (existing != null && !config.overwrite) {
         if (attribute == EventAttribute.ID) {
           context.eventId = existing;
@@ -64,48 +73,68 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       if (sources.isEmpty()) {
         continue;
       }
-      String value = ValueSource.firstOf(sources, context);
+      String value =
+          required
+              ? ValueSource.firstOf(sources, context, EventMetadata::nonBlank)
+              : ValueSource.firstOf(sources, context);
       if (attribute == EventAttribute.ID) {
         context.eventId = value;
       }
       if (value == null) {
-        if (config.failOnMissing) {
+        if (config.failOnMissing && !tombstone) {
           throw missing(attribute, sources, context);
         }
         continue;
       }
-      if (existing != null) {
+      if (found != null) {
         headers.remove(header);
       }
       headers.addString(header, value);
     }
     if (config.naming == HeaderNaming.CLOUDEVENTS) {
-      requireCloudEventsAttributes(headers, context);
-      if (!hasHeaders || HeaderText.last(original, HeaderNaming.CE_SPECVERSION) == null) {
+      EventAttribute absent = absentCloudEventsAttribute(headers);
+      if (absent != null && !tombstone) {
+        throw notACloudEvent(absent, context);
+      }
+      // A tombstone without id, source or type is not a CloudEvent and does not claim to be one.
+      if (absent == null
+          && nonBlank(HeaderText.last(headers, HeaderNaming.CE_SPECVERSION)) == null) {
+        headers.remove(HeaderNaming.CE_SPECVERSION);
         headers.addString(HeaderNaming.CE_SPECVERSION, "1.0");
       }
     }
     return Records.withHeaders(record, headers);
   }
 
-  /** A record that would leave without id, source or type is not a CloudEvent: never skipped. */
-  private void requireCloudEventsAttributes(Headers headers, ValueSource.RecordContext context) {
+  /** The first attribute CloudEvents requires that the headers lack, or null. */
+  private static EventAttribute absentCloudEventsAttribute(Headers headers) {
     for (EventAttribute attribute : HeaderNaming.CLOUDEVENTS_REQUIRED) {
-      if (HeaderText.last(headers, attribute.cloudEventsHeader) == null) {
-        List<ValueSource> sources = config.sources.get(attribute);
-        throw new DataException(
-            "No "
-                + attribute.cloudEventsHeader
-                + ", a required CloudEvents attribute: "
-                + attribute.sourceConfig()
-                + " ("
-                + String.join(",", sources.stream().map(ValueSource::describe).toList())
-                + ") yields nothing for "
-                + Records.describe(context.record)
-                + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
-                + "; header.naming=cloudevents fails such records whatever on.missing says");
+      if (nonBlank(HeaderText.last(headers, attribute.cloudEventsHeader)) == null) {
+        return attribute;
       }
     }
+    return null;
+  }
+
+  /** A record that would leave without id, source or type is not a CloudEvent: never skipped. */
+  private DataException notACloudEvent(
+      EventAttribute attribute, ValueSource.RecordContext context) {
+    List<ValueSource> sources = config.sources.get(attribute);
+    return new DataException(
+        "No "
+            + attribute.cloudEventsHeader
+            + ", a required CloudEvents attribute: "
+            + attribute.sourceConfig()
+            + " ("
+            + String.join(",", sources.stream().map(ValueSource::describe).toList())
+            + ") yields nothing (or only empty text) for "
+            + Records.describe(context.record)
+            + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
+            + "; header.naming=cloudevents fails such records whatever on.missing says");
+  }
+
+  private static String nonBlank(String text) {
+    return text == null || text.isBlank() ? null : text;
   }
 
   private DataException missing(

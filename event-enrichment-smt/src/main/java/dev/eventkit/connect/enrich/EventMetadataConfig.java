@@ -65,8 +65,11 @@ final class EventMetadataConfig extends AbstractConfig {
             + " id.source or type.source, an id.header, source.header or type.header other than the"
             + " ce_ name, and a source.source with no source that yields for every record"
             + " (literal:URI-REFERENCE naming the producer, e.g. literal:/orders-service, or topic);"
-            + " a record that still ends up without ce_id or ce_type fails with a DataException"
-            + " whatever on.missing says.");
+            + " empty or blank text counts as missing for ce_id, ce_source and ce_type (a blank"
+            + " header already on the record is filled from the sources, a blank source is passed"
+            + " over); a record that still ends up without ce_id or ce_type fails with a"
+            + " DataException whatever on.missing says, except a tombstone, which leaves without"
+            + " ce_specversion.");
     def.define(
         OVERWRITE_CONFIG,
         Type.BOOLEAN,
@@ -83,7 +86,9 @@ final class EventMetadataConfig extends AbstractConfig {
         "When none of an attribute's configured sources yields a value: 'skip' leaves the header out;"
             + " 'fail' throws a DataException naming the option, the sources and the record (with"
             + " errors.tolerance=all the record goes to the dead letter queue). The attributes"
-            + " CloudEvents requires always fail under header.naming=cloudevents.");
+            + " CloudEvents requires always fail under header.naming=cloudevents. Tombstones (null"
+            + " value) never fail, under either naming and either value: they are stamped with what"
+            + " can be found, so deletes never go to the dead letter queue.");
     for (EventAttribute attribute : EventAttribute.values()) {
       withRules(
           def,
@@ -108,7 +113,9 @@ final class EventMetadataConfig extends AbstractConfig {
               + attribute.eventkitHeader
               + "' / '"
               + attribute.cloudEventsHeader
-              + "'). Two attributes that add a header cannot share a name.");
+              + "'). Two attributes that add a header cannot share a name, and none can take a"
+              + " header the transform writes itself (ce_specversion under"
+              + " header.naming=cloudevents).");
     }
     return def;
   }

@@ -3,6 +3,7 @@ package dev.eventkit.connect.enrich;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -61,6 +62,17 @@ final class EventMetadataRules {
         continue;
       }
       String header = header(parsed, attribute, naming);
+      if (naming.fixedHeaders().contains(header)) {
+        violations.putIfAbsent(
+            attribute.headerConfig(),
+            attribute.headerConfig()
+                + " names header '"
+                + header
+                + "', which header.naming="
+                + naming.name().toLowerCase(Locale.ROOT)
+                + " writes itself; choose another header name");
+        continue;
+      }
       EventAttribute other = writers.putIfAbsent(header, attribute);
       if (other != null) {
         String problem =

@@ -20,6 +20,11 @@ enum HeaderNaming {
       Collections.unmodifiableSet(
           EnumSet.of(EventAttribute.ID, EventAttribute.SOURCE, EventAttribute.TYPE));
 
+  /** Headers EventMetadata writes of its own under this naming, which no attribute may take. */
+  Set<String> fixedHeaders() {
+    return this == CLOUDEVENTS ? Set.of(CE_SPECVERSION) : Set.of();
+  }
+
   static HeaderNaming parse(String value) {
     return valueOf(value.trim().toUpperCase(Locale.ROOT));
   }

@@ -7,11 +7,14 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.header.Headers;
 
 /**
- * Reads a header as the text it carries on the wire, whatever the worker's header converter made of
- * it: {@code byte[]} (MirrorMaker 2, {@code ByteArrayConverter}) is decoded as UTF-8, and typed
- * values ({@code SimpleHeaderConverter} turns {@code 3} into a number and an ISO time with
- * milliseconds into a {@code Date}) are written back in Connect's own text form. Every header the
- * transforms read goes through here.
+ * Reads a header as text: a {@code String} as it is, {@code byte[]} (MirrorMaker 2, {@code
+ * ByteArrayConverter}) and {@code ByteBuffer} decoded as UTF-8, and typed values in Connect's own
+ * text form ({@code SimpleHeaderConverter} turns an ISO time with milliseconds into a {@code Date},
+ * which reads back the same). The last case cannot restore what that converter's parsing dropped:
+ * {@code "007"} arrives as the number 7 and reads as {@code "7"}, {@code "1.10"} as {@code "1.1"},
+ * and the text {@code null} as no value (pinned by HeaderConvertersTest; the README recommends
+ * StringConverter or ByteArrayConverter as header converter on sinks). Every header the transforms
+ * read goes through here.
  */
 final class HeaderText {
 

@@ -59,6 +59,20 @@ interface ValueSource {
     return null;
   }
 
+  /** The value of the first source that yields one {@code accept} keeps (non-null), or null. */
+  static String firstOf(
+      List<ValueSource> sources,
+      RecordContext context,
+      java.util.function.UnaryOperator<String> accept) {
+    for (ValueSource source : sources) {
+      String value = accept.apply(source.resolve(context));
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
   static List<ValueSource> parseList(String option, List<String> specs) {
     List<ValueSource> sources = new ArrayList<>();
     for (String raw : specs) {

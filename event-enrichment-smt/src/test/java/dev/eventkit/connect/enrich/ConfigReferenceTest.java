@@ -17,9 +17,13 @@ class ConfigReferenceTest {
       Adds event id, type, time, source, correlation id, causation id and content type as UTF-8
       string headers; existing headers are kept unless `overwrite=true`. Field paths work on
       schemaless Maps, Structs and JSON held in String or byte[] values (parsed once per record,
-      the value itself is never re-encoded); tombstones keep their headers. Headers are read as
-      UTF-8 text whether the worker hands them over as strings, byte[] (MirrorMaker 2,
-      `ByteArrayConverter`) or typed values (`SimpleHeaderConverter`).
+      the value itself is never re-encoded). Tombstones (null value) keep their headers, are
+      stamped with what can be found and never fail for a missing attribute, under either
+      `header.naming` and either `on.missing`. Headers are read as text: strings as they are,
+      byte[] (MirrorMaker 2, `ByteArrayConverter`) as UTF-8, typed values in Connect's text form.
+      On sinks, set `header.converter` to `org.apache.kafka.connect.storage.StringConverter` (or
+      `ByteArrayConverter`): the default `SimpleHeaderConverter` normalises header text that
+      parses as a number (`007` reads as `7`) and reads the text `null` as no header.
       """;
 
   private static final String VERSION =
@@ -30,8 +34,11 @@ class ConfigReferenceTest {
       Stamps `event.schema.version` (or `ce_dataschema` under CloudEvents naming) from the first of
       `version.source`, the `versions` mapping by event type, and `version.default`; an existing header
       is kept. With `schemas.dir`, JSON payloads are validated against
-      `<schemas.dir>/<event type>/<version>.json`. Headers (type, version) are read as UTF-8 text
-      whether the worker hands them over as strings, byte[] or typed values.
+      `<schemas.dir>/<event type>/<version>.json`. Headers (type, version) are read as text:
+      strings as they are, byte[] as UTF-8, typed values in Connect's text form. On sinks, set
+      `header.converter` to `org.apache.kafka.connect.storage.StringConverter` (or
+      `ByteArrayConverter`): the default `SimpleHeaderConverter` normalises a version header that
+      parses as a number (`1.10` reads as `1.1`, `1.0` as `1`), which changes the version looked up.
       """;
 
   @Test

@@ -98,6 +98,24 @@ class EventMetadataConfigTest {
   }
 
   @Test
+  void anAttributeCannotTakeAHeaderTheTransformWritesItself() {
+    // Under cloudevents naming the transform adds ce_specversion=1.0 of its own.
+    String[] cloudEvents = {"header.naming", "cloudevents", "source.source", "literal:/orders"};
+
+    assertThatThrownBy(() -> configure(with(cloudEvents, "causation.id.header", "ce_specversion")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("causation.id.header")
+        .hasMessageContaining("ce_specversion");
+    assertThat(validationErrors(with(cloudEvents, "correlation.id.header", " ce_specversion ")))
+        .containsOnlyKeys("correlation.id.header");
+    assertThat(validationErrors(with(cloudEvents, "time.header", "ce_specversion")))
+        .containsOnlyKeys("time.header");
+    // Eventkit naming writes no ce_specversion, and an attribute with no source writes nothing.
+    configure("causation.id.header", "ce_specversion");
+    configure(with(cloudEvents, "content.type.header", "ce_specversion"));
+  }
+
+  @Test
   void aDisabledAttributeClaimsNoHeader() {
     // content.type.source is empty by default: the content type writes nothing.
     configure("causation.id.header", "content-type");

@@ -18,6 +18,8 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EventMetadataTest {
 
@@ -114,6 +116,47 @@ class EventMetadataTest {
 
     assertThat(out.value()).isNull();
     assertThat(headers(out)).containsEntry("event.type", "Deleted").containsKey("event.id");
+  }
+
+  @ParameterizedTest(name = "header.naming={0}, on.missing={1}")
+  @CsvSource({"eventkit, skip", "eventkit, fail", "cloudevents, skip", "cloudevents, fail"})
+  void tombstonesAreStampedWithWhatCanBeFoundAndNeverFailForAMissingAttribute(
+      String naming, String onMissing) {
+    // A delete without an event type (or a field to read) must not go to the dead letter queue.
+    EventMetadata<SourceRecord> smt =
+        value(
+            "header.naming",
+            naming,
+            "on.missing",
+            onMissing,
+            "source.source",
+            "literal:/orders",
+            "causation.id.source",
+            "field:cause");
+    boolean cloudEvents = naming.equals("cloudevents");
+    SourceRecord untyped = record("o-1", null, new ConnectHeaders());
+
+    SourceRecord out = smt.apply(untyped);
+
+    Map<String, String> h = headers(out);
+    assertThat(out.value()).isNull();
+    assertThat(out.key()).isEqualTo("o-1");
+    assertThat(h)
+        .containsKeys(
+            cloudEvents ? "ce_id" : "event.id",
+            cloudEvents ? "ce_time" : "event.time",
+            cloudEvents ? "ce_source" : "event.source")
+        .doesNotContainKeys("event.type", "ce_type", "causation.id", "ce_causationid")
+        // Without ce_type it is not a CloudEvent, so it does not claim to be one.
+        .doesNotContainKey("ce_specversion");
+
+    ConnectHeaders typed = new ConnectHeaders();
+    typed.addString("event.type", "OrderDeleted");
+    Map<String, String> complete = headers(smt.apply(record("o-1", null, typed)));
+    assertThat(complete).containsEntry(cloudEvents ? "ce_type" : "event.type", "OrderDeleted");
+    if (cloudEvents) {
+      assertThat(complete).containsEntry("ce_specversion", "1.0");
+    }
   }
 
   @Test
@@ -213,6 +256,56 @@ class EventMetadataTest {
                 alreadyACloudEvent));
     assertThat(passedOn.headers().lastWithName("ce_type").value()).isEqualTo("OrderPlaced");
     assertThat(passedOn.headers().lastWithName("ce_source").value()).isEqualTo("/orders");
+  }
+
+  @ParameterizedTest(name = "on.missing={0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"skip", "fail"})
+  void underCloudEventsNamingEmptyTextIsAMissingRequiredAttribute(String onMissing) {
+    // CloudEvents requires id, source and type to be non-empty strings.
+    EventMetadata<SourceRecord> smt =
+        value(
+            "header.naming",
+            "cloudevents",
+            "on.missing",
+            onMissing,
+            "id.source",
+            "field:id",
+            "source.source",
+            "header:ce_source,literal:/relay",
+            "causation.id.source",
+            "");
+    ConnectHeaders emptyType = new ConnectHeaders();
+    emptyType.addString("event.type", "");
+
+    assertThatThrownBy(() -> smt.apply(record("o-1", "{\"id\": \"e-1\"}", emptyType)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("type.source (header:event.type)");
+    ConnectHeaders typed = new ConnectHeaders();
+    typed.addString("event.type", "OrderPlaced");
+    assertThatThrownBy(() -> smt.apply(record("o-1", "{\"id\": \" \"}", typed)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("id.source (field:id)");
+
+    // Blank ce_ headers already on the record are missing too: the sources fill them in.
+    ConnectHeaders blanks = new ConnectHeaders();
+    blanks.addString("ce_id", "");
+    blanks.addString("ce_type", " ");
+    blanks.addString("ce_source", "");
+    blanks.addString("ce_specversion", "");
+    blanks.addString("event.type", "OrderPlaced");
+    SourceRecord filled = smt.apply(record("o-1", "{\"id\": \"e-1\"}", blanks));
+    assertThat(headers(filled))
+        .containsEntry("ce_id", "e-1")
+        .containsEntry("ce_type", "OrderPlaced")
+        .containsEntry("ce_source", "/relay")
+        .containsEntry("ce_specversion", "1.0");
+    for (String name : new String[] {"ce_id", "ce_type", "ce_source", "ce_specversion"}) {
+      assertThat(filled.headers().allWithName(name)).toIterable().hasSize(1);
+    }
+
+    // A tombstone never fails, and without a usable ce_type it is not a CloudEvent.
+    SourceRecord deleted = smt.apply(record("o-1", null, emptyType));
+    assertThat(headers(deleted)).doesNotContainKeys("ce_type", "ce_specversion");
   }
 
   @Test
