@@ -90,7 +90,10 @@ public enum DrainSystem {
       cluster.kafka().createTopic(topic, 3, 1, Map.of("message.timestamp.type", "LogAppendTime"));
       Properties props = new Properties();
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+      // As a Connect worker configures its source tasks' producers (without exactly-once).
       props.put(ProducerConfig.ACKS_CONFIG, "all");
+      props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       String filler = "x".repeat(options.payloadBytes());
