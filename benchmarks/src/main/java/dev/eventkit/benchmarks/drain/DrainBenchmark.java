@@ -24,7 +24,7 @@ import java.util.Map;
  * rate is taken from the broker's append times of the first and the last record.
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks
- * exec:java@drain -Dexec.args="--rows 100000,200000 --repeats 3"}.
+ * exec:exec@drain -Ddrain.args="--rows 100000,200000 --repeats 3 --json target/drain.json"}.
  */
 public final class DrainBenchmark {
 
