@@ -118,4 +118,36 @@ class DlqPostgresArchiveIT extends JdbcArchiveContract {
   private static String tail(String text) {
     return text.substring(Math.max(0, text.length() - 2000));
   }
+
+  /**
+   * A column of another type is the table's fault, not the letter's: the task fails naming the
+   * table instead of rejecting every letter one by one as an errant record.
+   */
+  @Test
+  void anExistingTableWithAColumnOfAnotherTypeFailsTheTaskRatherThanRejectingLetters()
+      throws Exception {
+    existingTable(ddl -> ddl.replace("dlq_partition integer", "dlq_partition boolean"));
+    STACK.cluster().topics().create("typed.dlq", 1);
+    produce("typed.dlq", "typed", 0, 2);
+    STACK
+        .cluster()
+        .createConnector(
+            "typed-archive",
+            DlqTestSupport.JDBC_EXAMPLE,
+            DlqTestSupport.jdbc(
+                db,
+                "topics.regex",
+                "typed\\.dlq",
+                "errors.tolerance",
+                "all",
+                "errors.deadletterqueue.topic.name",
+                "typed-rejects",
+                "errors.deadletterqueue.topic.replication.factor",
+                "1"));
+
+    assertThat(failedTrace("typed-archive"))
+        .contains("Archiving into dead_letter_archive failed")
+        .contains("42804");
+    assertThat(rejected("typed-archive")).isZero();
+  }
 }
