@@ -91,6 +91,18 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
       } catch (SQLException | RuntimeException | AssertionError first) {
         reset();
         Throwable single = first;
+        if (kind(first) == SqlErrorKind.TRANSIENT && connectionLost(first)) {
+          // A connection that drops once is no verdict on the letter: try it again on a fresh
+          // one. Only a letter that loses the connection again, while the database answers
+          // (MariaDB drops it over a packet larger than max_allowed_packet), is its own fault.
+          try {
+            insert(connection(), List.of(letter), now);
+            continue;
+          } catch (SQLException | RuntimeException | AssertionError again) {
+            reset();
+            single = again;
+          }
+        }
         failUnlessAboutTheData(letters, single);
         rejected.add(
             new Rejected(
