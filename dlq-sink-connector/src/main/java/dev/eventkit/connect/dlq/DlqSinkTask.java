@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -96,6 +97,14 @@ public final class DlqSinkTask extends SinkTask {
     } catch (ArchiveException e) {
       throw new ConnectException(e.getMessage(), e);
     }
+    // Connect keeps a task's paused partitions paused across a rebalance, and the eager assignor
+    // revokes and reassigns the same partitions: one paused for a backoff before it was closed
+    // would stay paused for good. A newly opened partition starts from its committed offset (the
+    // abandoned file's first one at most), so it has nothing to wait for.
+    if (!partitions.isEmpty()) {
+      partitions.forEach(pausedUntil::remove);
+      context.resume(partitions.toArray(new TopicPartition[0]));
+    }
   }
 
   @Override
@@ -104,12 +113,18 @@ public final class DlqSinkTask extends SinkTask {
       throw new ConnectException(failure.getMessage(), failure);
     }
     resumeAfterBackoff();
+    // Files abandoned since the last batch (in preCommit): those partitions are read again from
+    // the file's first offset, so this batch's records of them wait for that redelivery.
+    Set<TopicPartition> rewound = rewind();
     if (records.isEmpty()) {
       return;
     }
     List<DeadLetter> letters = new ArrayList<>(records.size());
     Map<String, SinkRecord> byPosition = new HashMap<>();
     for (SinkRecord record : records) {
+      if (rewound.contains(new TopicPartition(record.topic(), record.kafkaPartition()))) {
+        continue;
+      }
       DeadLetter letter = toDeadLetter(record);
       letters.add(letter);
       byPosition.put(letter.describe(), record);
@@ -130,7 +145,7 @@ public final class DlqSinkTask extends SinkTask {
       context.timeout(backoffMs);
       throw new RetriableException(e.getMessage(), e);
     }
-    if (!rewind()) {
+    if (rewind().isEmpty() && rewound.isEmpty()) {
       backoffMs = 0;
     }
     long now = System.currentTimeMillis();
@@ -165,12 +180,15 @@ public final class DlqSinkTask extends SinkTask {
   /**
    * Has Connect deliver again, after a backoff, the partitions whose unfinished file the archive
    * abandoned: their offsets go back to the file's first record and they stay paused meanwhile.
-   * Returns whether there were any.
+   * Only partitions the task owns are rewound (a seek or pause of another is an error in Connect);
+   * called from put only, never on the revocation path (preCommit then close), where Connect would
+   * apply the seek after the partition has gone. Returns the partitions rewound.
    */
-  private boolean rewind() {
-    Map<TopicPartition, Long> rewinds = writer.takeRewinds();
+  private Set<TopicPartition> rewind() {
+    Map<TopicPartition, Long> rewinds = new HashMap<>(writer.takeRewinds());
+    rewinds.keySet().retainAll(context.assignment());
     if (rewinds.isEmpty()) {
-      return false;
+      return Set.of();
     }
     backoffMs =
         backoffMs == 0
@@ -183,7 +201,7 @@ public final class DlqSinkTask extends SinkTask {
     context.pause(rewinds.keySet().toArray(new TopicPartition[0]));
     context.timeout(backoffMs);
     log.warn("Reading {} again in {} ms", rewinds, backoffMs);
-    return true;
+    return rewinds.keySet();
   }
 
   private void resumeAfterBackoff() {
@@ -195,8 +213,9 @@ public final class DlqSinkTask extends SinkTask {
             due.add(tp);
           }
         });
+    due.forEach(pausedUntil::remove);
+    due.retainAll(context.assignment());
     if (!due.isEmpty()) {
-      due.forEach(pausedUntil::remove);
       context.resume(due.toArray(new TopicPartition[0]));
     }
   }
@@ -255,9 +274,9 @@ public final class DlqSinkTask extends SinkTask {
       }
       log.warn("Not committing offsets this time: {}", e.getMessage());
       return Map.of();
-    } finally {
-      rewind();
     }
+    // A file abandoned here is rewound by the next put: Connect calls preCommit on revocation
+    // too, right before close, and a seek queued now would reach a partition no longer owned.
   }
 
   @Override

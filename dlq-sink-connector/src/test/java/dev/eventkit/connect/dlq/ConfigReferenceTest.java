@@ -26,7 +26,9 @@ class ConfigReferenceTest {
       `error_dialect`, `connector_name`, `task_id`, `stage`, `failing_class`, `consumer_group`,
       `exception_class`, `exception_message`, `exception_stacktrace`, `event_id`, `event_type`,
       `correlation_id`, `record_key`, `record_value`, `record_headers` (JSON array of
-      `{"key", "value"}` or `{"key", "base64"}`), `replay_count`, `last_replayed_at`.
+      `{"key", "value"}` or `{"key", "base64"}`; a key with control characters, which PostgreSQL's
+      `jsonb` cannot hold when it is NUL, is written as `"key_base64"` (the key's UTF-8 bytes in base64)
+      instead of `"key"`), `replay_count`, `last_replayed_at`.
 
       Metrics: JMX MXBean `dev.eventkit.connect:type=dlq-sink-task,connector="<name>",task=<n>` with
       `RecordsArchived`, `ArchivedByDialect`, `ArchivedByExceptionClass`, `RecordsRejected`,

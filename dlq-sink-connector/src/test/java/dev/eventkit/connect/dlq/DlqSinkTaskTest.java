@@ -2,6 +2,7 @@ package dev.eventkit.connect.dlq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventkit.connect.dlq.archive.ArchiveException;
 import dev.eventkit.connect.dlq.archive.ArchiveWriter;
 import dev.eventkit.connect.dlq.header.DeadLetter;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ class DlqSinkTaskTest {
   private static final class AbandoningWriter implements ArchiveWriter {
     final List<Long> written = new ArrayList<>();
     Map<TopicPartition, Long> nextRewinds = Map.of();
+    ArchiveException committableFailure;
 
     @Override
     public void open(Collection<TopicPartition> partitions) {}
@@ -50,12 +52,20 @@ class DlqSinkTaskTest {
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> committable(
-        Map<TopicPartition, OffsetAndMetadata> proposed) {
+        Map<TopicPartition, OffsetAndMetadata> proposed) throws ArchiveException {
+      if (committableFailure != null) {
+        throw committableFailure;
+      }
       return Map.of();
     }
 
     @Override
-    public void close(Collection<TopicPartition> partitions) {}
+    public void close(Collection<TopicPartition> partitions) {
+      // like the file archive: the abandoned file's rewind goes with the partition
+      Map<TopicPartition, Long> kept = new HashMap<>(nextRewinds);
+      partitions.forEach(kept::remove);
+      nextRewinds = Map.copyOf(kept);
+    }
 
     @Override
     public void close() {}
@@ -64,6 +74,7 @@ class DlqSinkTaskTest {
   private static final class RecordingContext implements SinkTaskContext {
     final Map<TopicPartition, Long> offsets = new HashMap<>();
     final Set<TopicPartition> paused = new HashSet<>();
+    final Set<TopicPartition> assignment = new HashSet<>(Set.of(TP));
     long timeout = -1;
 
     @Override
@@ -88,16 +99,19 @@ class DlqSinkTaskTest {
 
     @Override
     public Set<TopicPartition> assignment() {
-      return Set.of(TP);
+      return Set.copyOf(assignment);
     }
 
     @Override
     public void pause(TopicPartition... partitions) {
+      // Connect's consumer refuses partitions the task does not own
+      assertThat(assignment).containsAll(List.of(partitions));
       paused.addAll(List.of(partitions));
     }
 
     @Override
     public void resume(TopicPartition... partitions) {
+      assertThat(assignment).containsAll(List.of(partitions));
       paused.removeAll(List.of(partitions));
     }
 
@@ -146,5 +160,89 @@ class DlqSinkTaskTest {
               task.put(List.of());
               return context.paused.isEmpty();
             });
+  }
+
+  private void startTask() {
+    task.initialize(context);
+    task.start(
+        Map.of(
+            "name", "dlq-task-test",
+            "archive.type", "file",
+            "file.directory", "unused",
+            "retry.backoff.ms", "60000",
+            "retry.backoff.max.ms", "60000"));
+  }
+
+  /**
+   * Connect keeps a task's paused partitions paused across a rebalance (and the eager assignor
+   * revokes and reassigns the same ones): the task resumes what it is given, else a partition
+   * paused for a backoff stays paused until the task restarts.
+   */
+  @Test
+  void aPartitionPausedForABackoffIsResumedWhenItIsOpenedAgain() {
+    startTask();
+    task.open(List.of(TP));
+    writer.nextRewinds = Map.of(TP, 3L);
+    task.put(List.of(record(5)));
+    assertThat(context.paused).containsExactly(TP);
+
+    task.close(List.of(TP));
+    task.open(List.of(TP));
+
+    assertThat(context.paused).isEmpty();
+  }
+
+  /**
+   * During a revocation Connect calls preCommit and then close: a file that fails to seal there
+   * must not queue a seek or a pause, which Connect would apply to a partition the task no longer
+   * owns (IllegalStateException, the task fails).
+   */
+  @Test
+  void aFileAbandonedWhileThePartitionIsRevokedQueuesNoSeekAndNoPause() {
+    startTask();
+    task.open(List.of(TP));
+    writer.nextRewinds = Map.of(TP, 3L);
+    writer.committableFailure = new ArchiveException("disk full", null, true);
+
+    task.preCommit(Map.of(TP, new OffsetAndMetadata(7)));
+    task.close(List.of(TP));
+    context.assignment.clear();
+    task.put(List.of());
+
+    assertThat(context.offsets).isEmpty();
+    assertThat(context.paused).isEmpty();
+  }
+
+  /**
+   * A file abandoned in preCommit (not on the close path) is rewound before the next batch is
+   * written, and that batch's records of the partition are left for the redelivery.
+   */
+  @Test
+  void aFileAbandonedInPreCommitRewindsBeforeTheNextBatch() {
+    startTask();
+    task.open(List.of(TP));
+    writer.nextRewinds = Map.of(TP, 3L);
+    writer.committableFailure = new ArchiveException("disk full", null, true);
+
+    task.preCommit(Map.of(TP, new OffsetAndMetadata(7)));
+    task.put(List.of(record(7), record(8)));
+
+    assertThat(context.offsets).isEqualTo(Map.of(TP, 3L));
+    assertThat(context.paused).containsExactly(TP);
+    assertThat(writer.written).isEmpty();
+  }
+
+  /** A rewind is only ever asked for a partition the task owns. */
+  @Test
+  void aRewindOfAPartitionNoLongerAssignedIsDropped() {
+    startTask();
+    task.open(List.of(TP));
+    context.assignment.clear();
+    writer.nextRewinds = Map.of(TP, 3L);
+
+    task.put(List.of());
+
+    assertThat(context.offsets).isEmpty();
+    assertThat(context.paused).isEmpty();
   }
 }

@@ -7,12 +7,14 @@ import dev.eventkit.connect.jdbc.JdbcSettings;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32;
@@ -79,6 +81,37 @@ public enum ArchiveDialect {
     }
 
     @Override
+    List<String> shapeProblems(Connection c, String table) throws SQLException {
+      // ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) needs a unique index on exactly those
+      // columns, without a predicate (else 42P10 on every insert).
+      String sql =
+          "SELECT count(*) FROM pg_catalog.pg_index i"
+              + " WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indpred IS NULL"
+              + " AND i.indexprs IS NULL AND i.indnkeyatts = 3"
+              + " AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text)"
+              + " FROM pg_catalog.pg_attribute a"
+              + " WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
+              + " = ARRAY['dlq_offset', 'dlq_partition', 'dlq_topic']";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, quote(table));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return List.of();
+          }
+        }
+      }
+      return List.of(
+          "it has no unique constraint on (dlq_topic, dlq_partition, dlq_offset), which keeps a"
+              + " redelivered letter from being archived twice. Fix (after removing duplicates): "
+              + "ALTER TABLE "
+              + quote(table)
+              + " ADD CONSTRAINT "
+              + derived(baseName(table), "dlq_position")
+              + " UNIQUE (dlq_topic, dlq_partition, dlq_offset)");
+    }
+
+    @Override
     public void setTimestamp(PreparedStatement ps, int index, Instant value) throws SQLException {
       if (value == null) {
         ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
@@ -136,6 +169,77 @@ public enum ArchiveDialect {
     }
 
     @Override
+    List<String> shapeProblems(Connection c, String table) throws SQLException {
+      int dot = table.indexOf('.');
+      String schema = dot < 0 ? null : table.substring(0, dot);
+      String name = dot < 0 ? table : table.substring(dot + 1);
+      List<String> problems = new ArrayList<>();
+      boolean uniqueKey = false;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT INDEX_NAME,"
+                  + " GROUP_CONCAT(LOWER(COLUMN_NAME) ORDER BY LOWER(COLUMN_NAME) SEPARATOR ','),"
+                  + " MAX(SUB_PART)"
+                  + " FROM information_schema.STATISTICS"
+                  + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                  + " AND NON_UNIQUE = 0 GROUP BY INDEX_NAME")) {
+        ps.setString(1, schema);
+        ps.setString(2, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if ("dlq_offset,dlq_partition,dlq_topic".equals(rs.getString(2))
+                && rs.getObject(3) == null) {
+              uniqueKey = true;
+            }
+          }
+        }
+      }
+      if (!uniqueKey) {
+        problems.add(
+            "it has no unique key on (dlq_topic, dlq_partition, dlq_offset), which keeps a"
+                + " redelivered letter from being archived twice. Fix (after removing duplicates): "
+                + "ALTER TABLE "
+                + quote(table)
+                + " ADD UNIQUE KEY dlq_position (dlq_topic, dlq_partition, dlq_offset)");
+      }
+      List<String> modify = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT LOWER(COLUMN_NAME), COLLATION_NAME, IS_NULLABLE"
+                  + " FROM information_schema.COLUMNS"
+                  + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                  + " AND LOWER(COLUMN_NAME) IN ('dlq_topic', 'origin_topic')"
+                  + " ORDER BY LOWER(COLUMN_NAME) DESC")) {
+        ps.setString(1, schema);
+        ps.setString(2, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String collation = rs.getString(2);
+            if (collation != null
+                && !collation.equalsIgnoreCase("binary")
+                && !collation.toLowerCase(java.util.Locale.ROOT).endsWith("_bin")) {
+              modify.add(
+                  "MODIFY "
+                      + rs.getString(1)
+                      + " VARCHAR(249) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin "
+                      + ("YES".equals(rs.getString(3)) ? "NULL" : "NOT NULL"));
+            }
+          }
+        }
+      }
+      if (!modify.isEmpty()) {
+        problems.add(
+            "its topic columns compare without regard to case (Kafka topic names are"
+                + " case-sensitive: Orders.dlq and orders.dlq would collide and a letter be"
+                + " dropped). Fix: ALTER TABLE "
+                + quote(table)
+                + " "
+                + String.join(", ", modify));
+      }
+      return problems;
+    }
+
+    @Override
     public void setTimestamp(PreparedStatement ps, int index, Instant value) throws SQLException {
       if (value == null) {
         ps.setNull(index, Types.TIMESTAMP);
@@ -183,6 +287,13 @@ public enum ArchiveDialect {
 
   /** Whether an error says the table does not exist. */
   abstract boolean isMissingTable(SQLException e);
+
+  /**
+   * What makes an existing archive table unfit, each with the statement that fixes it: no unique
+   * key on (dlq_topic, dlq_partition, dlq_offset), or (MariaDB/MySQL) topic columns with a
+   * case-insensitive collation. Empty when the table is fit.
+   */
+  abstract List<String> shapeProblems(Connection c, String table) throws SQLException;
 
   /** Binds an instant the way this database stores archive times (UTC). */
   public abstract void setTimestamp(PreparedStatement ps, int index, Instant value)

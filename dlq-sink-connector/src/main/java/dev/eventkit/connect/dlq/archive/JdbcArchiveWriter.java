@@ -88,8 +88,21 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
     for (DeadLetter letter : letters) {
       try {
         insert(connection(), List.of(letter), now);
-      } catch (SQLException | RuntimeException | AssertionError single) {
+      } catch (SQLException | RuntimeException | AssertionError first) {
         reset();
+        Throwable single = first;
+        if (kind(first) == SqlErrorKind.TRANSIENT && connectionLost(first)) {
+          // A connection that drops once is no verdict on the letter: try it again on a fresh
+          // one. Only a letter that loses the connection again, while the database answers
+          // (MariaDB drops it over a packet larger than max_allowed_packet), is its own fault.
+          try {
+            insert(connection(), List.of(letter), now);
+            continue;
+          } catch (SQLException | RuntimeException | AssertionError again) {
+            reset();
+            single = again;
+          }
+        }
         failUnlessAboutTheData(letters, single);
         rejected.add(
             new Rejected(
@@ -109,7 +122,7 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
    */
   private void failUnlessAboutTheData(List<DeadLetter> letters, Throwable failure)
       throws ArchiveException {
-    SqlErrorKind kind = SqlErrors.classify(failure);
+    SqlErrorKind kind = kind(failure);
     switch (kind) {
       case AUTHENTICATION, MISCONFIGURATION ->
           throw new ArchiveException(
@@ -123,6 +136,27 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
         // the data's fault
       }
     }
+  }
+
+  /**
+   * SQLSTATEs that say the table does not fit the archive's statements (no unique constraint for ON
+   * CONFLICT, a column of another type, a column missing): no letter is at fault.
+   */
+  private static final java.util.Set<String> TABLE_MISFITS =
+      java.util.Set.of("42P10", "42804", "42703", "42P01", "42S22", "42S02");
+
+  /** The shared classification, with a table that does not fit counted as misconfiguration. */
+  static SqlErrorKind kind(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      for (SQLException s = t instanceof SQLException e ? e : null;
+          s != null;
+          s = s.getNextException()) {
+        if (s.getSQLState() != null && TABLE_MISFITS.contains(s.getSQLState())) {
+          return SqlErrorKind.MISCONFIGURATION;
+        }
+      }
+    }
+    return SqlErrors.classify(failure);
   }
 
   /** Whether the failure is the connection's (no answer from the server) rather than an answer. */
@@ -263,6 +297,7 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
   private void prepareTable(Connection c) throws SQLException, ArchiveException {
     SQLException missing = readable(c);
     if (missing == null) {
+      checkShape(c);
       return;
     }
     if (!dialect.isMissingTable(missing)) {
@@ -310,6 +345,33 @@ public final class JdbcArchiveWriter implements ArchiveWriter {
               + " archive.table.create=false",
           ddl,
           SqlErrors.classify(ddl).retriable());
+    }
+  }
+
+  /**
+   * Fails the task, naming the table and the statement that fixes it, when a table created
+   * beforehand (or by an earlier release) would drop or duplicate letters.
+   */
+  private void checkShape(Connection c) throws SQLException, ArchiveException {
+    List<String> problems;
+    try {
+      problems = dialect.shapeProblems(c, table);
+      c.commit();
+    } catch (SQLException e) {
+      if (connectionLost(e)) {
+        throw e;
+      }
+      rollbackQuietly(c);
+      throw new ArchiveException(
+          "Cannot check the shape of archive table " + table + ": " + describe(e),
+          e,
+          SqlErrors.classify(e).retriable());
+    }
+    if (!problems.isEmpty()) {
+      throw new ArchiveException(
+          "Archive table " + table + " cannot be used as it is: " + String.join("; ", problems),
+          null,
+          false);
     }
   }
 

@@ -82,6 +82,15 @@ public final class ReplayCommand {
     }
     try (Connection db =
         ArchiveDialect.connect(options.jdbcUrl(), options.user(), options.password())) {
+      String unsupported = unsupportedServer(db, dialect);
+      if (unsupported != null) {
+        err.println(unsupported);
+        return 1;
+      }
+      // READ COMMITTED on both databases: on MariaDB/MySQL, REPEATABLE READ would make FOR UPDATE
+      // lock every row it scans (matching or not) plus gaps, so a concurrent run with another
+      // filter would skip rows this run does not replay, and new archive inserts would wait.
+      db.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       return options.dryRun()
           ? dryRun(db, selection, options, out)
           : replay(db, dialect, selection, options, out, err);
@@ -95,6 +104,32 @@ public final class ReplayCommand {
       err.println("Replay failed: " + e);
       return 1;
     }
+  }
+
+  /**
+   * Why the server cannot run the replay, or null: claiming needs {@code FOR UPDATE SKIP LOCKED}
+   * (MariaDB 10.6+, MySQL 8.0+).
+   */
+  static String unsupportedServer(Connection db, ArchiveDialect dialect) throws SQLException {
+    if (dialect != ArchiveDialect.MARIADB) {
+      return null;
+    }
+    String version = db.getMetaData().getDatabaseProductVersion();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version == null ? "" : version);
+    if (!m.find()) {
+      return null;
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    boolean mariadb = version.toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+    boolean ok = mariadb ? major > 10 || (major == 10 && minor >= 6) : major >= 8;
+    return ok
+        ? null
+        : "The replay command needs MariaDB 10.6+ or MySQL 8.0+ (FOR UPDATE SKIP LOCKED); the"
+            + " archive server is "
+            + (mariadb ? "MariaDB " : "MySQL ")
+            + version;
   }
 
   record Row(

@@ -1,5 +1,6 @@
 package dev.eventkit.connect.dlq.replay;
 
+import dev.eventkit.connect.jdbc.SecretRedaction;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -166,5 +167,57 @@ record ReplayOptions(
       throw new IllegalArgumentException(
           option + " needs an ISO-8601 instant such as 2026-11-26T00:00:00Z, got " + text);
     }
+  }
+
+  /**
+   * Every option but the secrets: the password is hidden, as are the JDBC URL's user info and query
+   * string and the values of producer properties that may hold credentials.
+   */
+  @Override
+  public String toString() {
+    Map<String, String> producer = new TreeMap<>();
+    producerProperties.forEach(
+        (k, v) -> {
+          String key = k.toLowerCase(java.util.Locale.ROOT);
+          boolean secret =
+              key.contains("password")
+                  || key.contains("jaas")
+                  || key.contains("secret")
+                  || key.contains("credential")
+                  || key.contains("token")
+                  || key.endsWith(".key");
+          producer.put(k, secret ? SecretRedaction.HIDDEN : v);
+        });
+    return "ReplayOptions[jdbcUrl="
+        + SecretRedaction.url(jdbcUrl)
+        + ", user="
+        + user
+        + ", password="
+        + (password == null ? null : SecretRedaction.HIDDEN)
+        + ", table="
+        + table
+        + ", bootstrapServers="
+        + bootstrapServers
+        + ", producerProperties="
+        + producer
+        + ", originTopic="
+        + originTopic
+        + ", exceptionClass="
+        + exceptionClass
+        + ", from="
+        + from
+        + ", to="
+        + to
+        + ", eventIds="
+        + eventIds
+        + ", toTopic="
+        + toTopic
+        + ", dryRun="
+        + dryRun
+        + ", maxReplays="
+        + maxReplays
+        + ", help="
+        + help
+        + "]";
   }
 }

@@ -118,4 +118,83 @@ class DlqPostgresArchiveIT extends JdbcArchiveContract {
   private static String tail(String text) {
     return text.substring(Math.max(0, text.length() - 2000));
   }
+
+  /**
+   * A column of another type is the table's fault, not the letter's: the task fails naming the
+   * table instead of rejecting every letter one by one as an errant record.
+   */
+  @Test
+  void anExistingTableWithAColumnOfAnotherTypeFailsTheTaskRatherThanRejectingLetters()
+      throws Exception {
+    existingTable(ddl -> ddl.replace("dlq_partition integer", "dlq_partition boolean"));
+    STACK.cluster().topics().create("typed.dlq", 1);
+    produce("typed.dlq", "typed", 0, 2);
+    STACK
+        .cluster()
+        .createConnector(
+            "typed-archive",
+            DlqTestSupport.JDBC_EXAMPLE,
+            DlqTestSupport.jdbc(
+                db,
+                "topics.regex",
+                "typed\\.dlq",
+                "errors.tolerance",
+                "all",
+                "errors.deadletterqueue.topic.name",
+                "typed-rejects",
+                "errors.deadletterqueue.topic.replication.factor",
+                "1"));
+
+    assertThat(failedTrace("typed-archive"))
+        .contains("Archiving into dead_letter_archive failed")
+        .contains("42804");
+    assertThat(rejected("typed-archive")).isZero();
+  }
+
+  /**
+   * A connection lost while the archive retries a batch one letter at a time is an outage, not the
+   * letter's fault: the batch is delivered again and only the letter the database refuses is
+   * rejected. A trigger refuses one letter (so the batch is retried one by one) and, once, kills
+   * its own session while inserting another.
+   */
+  @Test
+  void aConnectionLostWhileRetryingOneByOneRejectsNoGoodLetter() throws Exception {
+    existingTable(ddl -> ddl + "; CREATE SEQUENCE kill_once");
+    db.execute(
+        "CREATE FUNCTION refuse_or_kill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF NEW.origin_topic = 'bad' THEN"
+            + " RAISE EXCEPTION 'refused by the test' USING ERRCODE = '22023'; END IF;"
+            + " IF NEW.origin_topic = 'kill' AND nextval('kill_once') = 1 THEN"
+            + " PERFORM pg_terminate_backend(pg_backend_pid()); END IF;"
+            + " RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_or_kill BEFORE INSERT ON dead_letter_archive"
+            + " FOR EACH ROW EXECUTE FUNCTION refuse_or_kill()");
+    STACK.cluster().topics().create("lost.dlq", 1);
+    produce("lost.dlq", "bad", 0, 1);
+    produce("lost.dlq", "good", 0, 1);
+    produce("lost.dlq", "kill", 0, 1);
+    produce("lost.dlq", "good", 1, 2);
+    STACK
+        .cluster()
+        .createConnector(
+            "lost-archive",
+            DlqTestSupport.JDBC_EXAMPLE,
+            DlqTestSupport.jdbc(
+                db,
+                "topics.regex",
+                "lost\\.dlq",
+                "retry.backoff.ms",
+                "100",
+                "errors.tolerance",
+                "all",
+                "errors.deadletterqueue.topic.name",
+                "lost-rejects",
+                "errors.deadletterqueue.topic.replication.factor",
+                "1"));
+
+    awaitRows("origin_topic IN ('good', 'kill')", 3);
+    assertThat(db.queryForLong("SELECT last_value FROM kill_once")).isEqualTo(2);
+    assertThat(rejected("lost-archive")).isEqualTo(1);
+    assertThat(rows("origin_topic = 'bad'")).isZero();
+  }
 }

@@ -6,6 +6,7 @@ import static dev.eventkit.connect.dlq.integration.DlqTestSupport.produceConnect
 import static dev.eventkit.connect.dlq.integration.DlqTestSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.eventkit.connect.dlq.archive.ArchiveDialect;
 import dev.eventkit.connect.dlq.header.HeadersJson;
 import dev.eventkit.connect.dlq.header.RawHeader;
 import dev.eventkit.connect.dlq.replay.ReplayCommand;
@@ -244,6 +245,43 @@ abstract class JdbcArchiveContract {
         .contains("dead_letter_archive")
         .contains("CREATE")
         .contains("archive.table.create=false");
+  }
+
+  // ---- Tables created beforehand --------------------------------------------------------------
+
+  /** The archive's own DDL for {@code dead_letter_archive}, changed by {@code edit}. */
+  String existingTable(java.util.function.UnaryOperator<String> edit) {
+    String ddl = ArchiveDialect.of(db.jdbcUrl()).createTable("dead_letter_archive").get(0);
+    String edited = edit.apply(ddl);
+    assertThat(edited).as("the edit applies").isNotEqualTo(ddl);
+    db.execute(edited);
+    return edited;
+  }
+
+  String failedTrace(String connector) {
+    return stack().cluster().awaitTaskFailed(connector).get("tasks").get(0).get("trace").asText();
+  }
+
+  @Test
+  void anExistingTableWithoutTheUniqueKeyFailsTheTaskNamingTheFix() throws Exception {
+    existingTable(
+        ddl ->
+            ddl.replaceAll(
+                ",\\s*(CONSTRAINT \\S+ )?UNIQUE (KEY \\S+ )?"
+                    + "\\(dlq_topic, dlq_partition, dlq_offset\\)",
+                ""));
+    stack().cluster().topics().create("nokey.dlq", 1);
+    produce("nokey.dlq", "nokey", 0, 1);
+    stack()
+        .cluster()
+        .createConnector("nokey-archive", JDBC_EXAMPLE, jdbc(db, "topics.regex", "nokey\\.dlq"));
+
+    assertThat(failedTrace("nokey-archive"))
+        .contains("dead_letter_archive")
+        .contains("ALTER TABLE")
+        .contains("UNIQUE")
+        .contains("(dlq_topic, dlq_partition, dlq_offset)");
+    assertThat(rows("1 = 1")).isZero();
   }
 
   // ---- What the archive must take

@@ -80,4 +80,34 @@ class ReplayOptionsTest {
         .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--jdbc-url is required");
   }
+
+  @Test
+  void toStringHidesThePasswordAndSecretsInTheUrlAndProducerProperties() {
+    ReplayOptions o =
+        ReplayOptions.parse(
+            new String[] {
+              "--jdbc-url",
+              "jdbc:postgresql://db/archive?password=url-s3cret",
+              "--user",
+              "replayer",
+              "--password-env",
+              "ARCHIVE_PASSWORD",
+              "--bootstrap-servers",
+              "k:9092",
+              "--producer-property",
+              "sasl.jaas.config=org.Foo required password=\"jaas-s3cret\";",
+              "--producer-property",
+              "ssl.key.password=key-s3cret"
+            },
+            java.util.Map.of("ARCHIVE_PASSWORD", "env-s3cret"));
+
+    assertThat(o.password()).isEqualTo("env-s3cret");
+    assertThat(o.toString())
+        .contains("replayer")
+        .contains("k:9092")
+        .doesNotContain("env-s3cret")
+        .doesNotContain("url-s3cret")
+        .doesNotContain("jaas-s3cret")
+        .doesNotContain("key-s3cret");
+  }
 }
