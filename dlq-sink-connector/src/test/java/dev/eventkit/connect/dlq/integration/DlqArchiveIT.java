@@ -99,6 +99,9 @@ class DlqArchiveIT {
   @Test
   void archivesWhatARealSinkConnectorDeadLettersWithEveryColumnFilled() throws Exception {
     STACK.cluster().topics().create("orders", 1);
+    // Created up front, as the README advises: a topics.regex consumer that subscribed before the
+    // sink's reporter created it would only see it after metadata.max.age.ms (5 minutes).
+    STACK.cluster().topics().create("orders.dlq", 1);
     try (KafkaProducer<byte[], byte[]> producer =
         STACK.cluster().kafka().createProducer(Map.of())) {
       producer.send(new ProducerRecord<>("orders", utf8("o-1"), utf8("{\"id\": 1}"))).get();
