@@ -263,13 +263,19 @@ final class PostgresOutboxSql {
 
   /** Whether committed rows of this bucket wait behind the horizon: parameter horizon. */
   String rowsBehindHorizon() {
-    return "SELECT EXISTS (SELECT 1 FROM "
+    // ORDER BY ... LIMIT 1 rather than EXISTS: right after a burst the table has no statistics
+    // yet, and EXISTS then looks cheapest as a sequential scan that stops at the first match; with
+    // no row above the horizon (every drain) it reads the whole table on every poll. The order of
+    // the (txid, seq) index makes the planner probe the index instead.
+    return "SELECT 1 FROM "
         + table
         + " WHERE "
         + txid
         + " >= CAST(? AS xid8)"
         + bucketFilter
-        + ")";
+        + " ORDER BY "
+        + txid
+        + " LIMIT 1";
   }
 
   /**

@@ -213,6 +213,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
       try {
         horizon = queryHorizon(c);
         checkHorizon(horizon);
+        // Rows above the horizon are what can hold a candidate back or stall the task; during a
+        // drain there are none, and both questions are answered by this one index probe.
+        boolean rowsAbove = rowsBehindHorizon(c, horizon);
         extendCuts(c, horizon);
         cuts.passed(position.txid(), position.seq());
         Long end = cuts.batchEnd();
@@ -223,7 +226,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
             single = singleTransaction(c, horizon, end);
           } else {
             candidates = large ? readCandidateKeys(c, end) : readCandidates(c, end);
-            blockers = horizonBlockers(c, horizon, candidates);
+            blockers = rowsAbove ? horizonBlockers(c, horizon, candidates) : Map.of();
             if (candidates.isEmpty()) {
               // Rows counted into the cuts were deleted meanwhile (by hand, or another cleanup):
               // nothing unpublished is left up to the cut.
@@ -232,7 +235,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
             }
           }
         }
-        updateStall(c, horizon);
+        updateStall(c, rowsAbove);
         c.commit();
       } finally {
         if (!c.isClosed()) {
@@ -644,16 +647,18 @@ public final class PostgresPollingCapture implements OutboxCapture {
     return result;
   }
 
-  private void updateStall(Connection c, long horizon) throws SQLException {
-    boolean waiting;
+  /** Whether committed or running rows of this bucket lie at or above the horizon. */
+  private boolean rowsBehindHorizon(Connection c, long horizon) throws SQLException {
     statements++;
     try (PreparedStatement ps = c.prepareStatement(sql.rowsBehindHorizon())) {
       ps.setString(1, Long.toString(horizon));
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        waiting = rs.getBoolean(1);
+        return rs.next();
       }
     }
+  }
+
+  private void updateStall(Connection c, boolean waiting) throws SQLException {
     if (!waiting) {
       stall = CaptureStall.NONE;
       stallXid = null;
