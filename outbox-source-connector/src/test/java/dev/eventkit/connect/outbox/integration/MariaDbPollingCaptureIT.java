@@ -13,6 +13,7 @@ import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -400,14 +401,19 @@ class MariaDbPollingCaptureIT {
                   Statement st = c.createStatement()) {
                 while (reading.get()) {
                   st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX").close();
-                  Thread.sleep(10); // pacing the reader, not waiting for a condition
                 }
               }
               return null;
             });
     try (Connection late = db.connect();
+        Connection probe = db.connect();
+        Statement probing = probe.createStatement();
         MariaDbPollingCapture capture = capture(100, State.START)) {
-      Thread.sleep(200); // let the cache's last refresh fall before the transaction below
+      // The cache is frozen once a transaction started now is missing from it: everything begun
+      // after that, the late transaction below included, is missing too.
+      org.awaitility.Awaitility.await("INNODB_TRX frozen by the constant reader")
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> !listsOwnFreshTransaction(probing));
       late.setAutoCommit(false);
       write(late, "a"); // id 1, not in the frozen list
       commitOne("b"); // id 2
@@ -421,6 +427,19 @@ class MariaDbPollingCaptureIT {
     } finally {
       reading.set(false);
       monitor.shutdownNow();
+    }
+  }
+
+  /** Starts a transaction on the statement's session and says whether INNODB_TRX shows it. */
+  private static boolean listsOwnFreshTransaction(Statement st) throws SQLException {
+    st.execute("COMMIT");
+    st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    try (ResultSet rs =
+        st.executeQuery(
+            "SELECT count(*) FROM information_schema.INNODB_TRX"
+                + " WHERE trx_mysql_thread_id = CONNECTION_ID()")) {
+      rs.next();
+      return rs.getLong(1) > 0;
     }
   }
 

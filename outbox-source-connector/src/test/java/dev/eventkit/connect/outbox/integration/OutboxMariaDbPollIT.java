@@ -380,17 +380,22 @@ class OutboxMariaDbPollIT {
                 throw new IllegalStateException(e);
               }
             });
-    int kills = 0;
-    while (!writing.isDone() || kills < 3) {
-      kills += killSessionsOf(db, user);
-      Thread.sleep(300); // spacing between outages, not a wait for a condition
-    }
+    AtomicInteger kills = new AtomicInteger();
+    // An outage every 300 ms until the writers are done and at least three sessions were killed.
+    Awaitility.await("writers done under repeated outages")
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              kills.addAndGet(killSessionsOf(db, user));
+              return writing.isDone() && kills.get() >= 3;
+            });
     writing.get();
 
     List<ConsumerRecord<byte[], byte[]>> all =
         awaitEvents(
             IsolationLevel.READ_UNCOMMITTED, writers.committed.size(), Duration.ofMinutes(2));
-    assertThat(kills).isGreaterThanOrEqualTo(3);
+    assertThat(kills.get()).isGreaterThanOrEqualTo(3);
     assertThat((Long) metric("killed", 0, "Retries")).isPositive();
     assertThat(eventIds(all)).doesNotHaveDuplicates();
     assertThat(Set.copyOf(eventIds(all))).isEqualTo(writers.committed);
