@@ -50,14 +50,18 @@ public final class OutboxSourceConnector extends SourceConnector {
     return OutboxSourceTask.class;
   }
 
-  /** Task i reads the aggregates whose id hashes to bucket i of maxTasks. */
+  /**
+   * Poll mode: task i reads the aggregates whose id hashes to bucket i of maxTasks. Log mode: one
+   * task, since a database log is read in commit order by one reader.
+   */
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
-    for (int bucket = 0; bucket < maxTasks; bucket++) {
+    int tasks = new OutboxSourceConnectorConfig(props).logMode() ? 1 : maxTasks;
+    List<Map<String, String>> configs = new ArrayList<>(tasks);
+    for (int bucket = 0; bucket < tasks; bucket++) {
       Map<String, String> task = new HashMap<>(props);
       task.put(OutboxSourceConnectorConfig.TASK_BUCKET_CONFIG, Integer.toString(bucket));
-      task.put(OutboxSourceConnectorConfig.TASK_BUCKET_COUNT_CONFIG, Integer.toString(maxTasks));
+      task.put(OutboxSourceConnectorConfig.TASK_BUCKET_COUNT_CONFIG, Integer.toString(tasks));
       configs.add(task);
     }
     return configs;
@@ -96,18 +100,18 @@ public final class OutboxSourceConnector extends SourceConnector {
     } catch (IllegalArgumentException e) {
       addError(result, OutboxSourceConnectorConfig.TOPIC_TEMPLATE_CONFIG, e.getMessage());
     }
-    if (OutboxSourceConnectorConfig.CAPTURE_MODE_LOG.equals(config.captureMode())) {
-      addError(
-          result,
-          OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG,
-          "capture.mode=log is not available in this release; use poll.");
-      return result;
-    }
     DatabaseDialect dialect;
     try {
       dialect = DatabaseDialect.fromUrl(config.connectionUrl());
     } catch (IllegalArgumentException e) {
       addError(result, OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG, e.getMessage());
+      return result;
+    }
+    if (config.logMode() && dialect != DatabaseDialect.POSTGRESQL) {
+      addError(
+          result,
+          OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG,
+          OutboxCaptures.LOG_MODE_POSTGRESQL_ONLY);
       return result;
     }
     if (!checkIdentifiers(result, config, dialect)) {

@@ -24,6 +24,7 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   private static final String GROUP_RECORDS = "Records";
   private static final String GROUP_POLLING = "Polling";
   private static final String GROUP_ERRORS = "Errors and cleanup";
+  private static final String GROUP_LOG = "Log capture";
   private static final String GROUP_VALIDATION = "Validation";
 
   public static final String CONNECTION_URL_CONFIG = "connection.url";
@@ -55,7 +56,8 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
       "How committed rows are found: 'poll' reads the table with SQL, publishing only committed"
           + " rows (PostgreSQL: a (txid, seq) cursor below the commit horizon; MariaDB/MySQL: a"
           + " gap-aware auto-increment cursor); 'log' reads the write-ahead log / binlog through"
-          + " embedded Debezium (not available in this release: validation rejects it).";
+          + " embedded Debezium (PostgreSQL: pgoutput through a replication slot; one task). Both"
+          + " publish the same records; see the README's mode table for what each needs.";
   public static final String CAPTURE_MODE_POLL = "poll";
   public static final String CAPTURE_MODE_LOG = "log";
 
@@ -176,6 +178,61 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
           + " NULL payload without tombstones. Such a record carries the stored payload text and"
           + " eventkit.error.* headers. Empty: the task fails with a message naming the row. Rows"
           + " are never dropped silently.";
+
+  public static final String LOG_SLOT_NAME_CONFIG = "log.slot.name";
+  private static final String LOG_SLOT_NAME_DOC =
+      "capture.mode=log, PostgreSQL: the logical replication slot (created at the first start if"
+          + " missing, with the pgoutput plugin). Empty: eventkit_ plus the connector name in"
+          + " lower case, other characters than a-z, 0-9 and _ replaced by _. A slot keeps the"
+          + " database's WAL until the connector confirms it: a connector deleted for good must"
+          + " have its slot dropped (SELECT pg_drop_replication_slot('<slot>')), or set"
+          + " log.slot.drop.on.stop for disposable setups.";
+
+  public static final String LOG_PUBLICATION_NAME_CONFIG = "log.publication.name";
+  private static final String LOG_PUBLICATION_NAME_DOC =
+      "capture.mode=log, PostgreSQL: the publication the slot streams. Created at the first start"
+          + " if missing, for the outbox table only and inserts only (the role must own the"
+          + " table); an existing one must include the outbox table. Empty: the slot's name.";
+
+  public static final String LOG_SLOT_DROP_ON_STOP_CONFIG = "log.slot.drop.on.stop";
+  private static final String LOG_SLOT_DROP_ON_STOP_DOC =
+      "capture.mode=log, PostgreSQL: drop the replication slot whenever the task stops (also on"
+          + " a rebalance or restart). Only for disposable setups: what is committed while no"
+          + " task runs is then not published.";
+
+  public static final String LOG_SNAPSHOT_MODE_CONFIG = "log.snapshot.mode";
+  private static final String LOG_SNAPSHOT_MODE_DOC =
+      "capture.mode=log, when the connector has no log offset yet: 'initial' publishes the rows"
+          + " already in the table first (ordered by column.position when the table has it),"
+          + " skipping rows that this connector's poll-mode offsets say are published (the"
+          + " poll-to-log cutover), then follows the log; 'no_data' starts at the log's current"
+          + " end. A snapshot interrupted by a restart starts again.";
+  public static final String SNAPSHOT_INITIAL = "initial";
+  public static final String SNAPSHOT_NO_DATA = "no_data";
+
+  public static final String LOG_UPDATE_BEHAVIOR_CONFIG = "log.update.behavior";
+  private static final String LOG_UPDATE_BEHAVIOR_DOC =
+      "capture.mode=log: what an UPDATE of an outbox row does. Outbox rows are written once;"
+          + " 'ignore' skips updates, 'warn' skips them with a WARN naming the event id, 'fail'"
+          + " fails the task naming it. DELETEs are always ignored, so rows may be deleted in the"
+          + " transaction that inserts them.";
+  public static final String UPDATE_IGNORE = "ignore";
+  public static final String UPDATE_WARN = "warn";
+  public static final String UPDATE_FAIL = "fail";
+
+  public static final String LOG_HEARTBEAT_INTERVAL_MS_CONFIG = "log.heartbeat.interval.ms";
+  private static final String LOG_HEARTBEAT_INTERVAL_MS_DOC =
+      "capture.mode=log: how often, while the outbox is quiet, the task marks its place in the"
+          + " log (PostgreSQL: a non-transactional logical message) and publishes a heartbeat"
+          + " record on log.heartbeat.topic carrying it. Connect stores that offset, so the slot"
+          + " confirms the log up to there and PostgreSQL can recycle WAL other tables' writes"
+          + " produce.";
+
+  public static final String LOG_HEARTBEAT_TOPIC_CONFIG = "log.heartbeat.topic";
+  private static final String LOG_HEARTBEAT_TOPIC_DOC =
+      "capture.mode=log: topic of the heartbeat records (key: connector name, value: ISO-8601"
+          + " time). Created through topic.creation.default.* like the event topics; a compacted"
+          + " topic keeps one record per connector.";
 
   public static final String VALIDATION_WARNINGS_CONFIG = "validation.warnings";
   private static final String VALIDATION_WARNINGS_DOC =
@@ -489,6 +546,82 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
         Width.SHORT,
         "Cleanup batch size");
 
+    order = 0;
+    def.define(
+        LOG_SLOT_NAME_CONFIG,
+        Type.STRING,
+        "",
+        Importance.MEDIUM,
+        LOG_SLOT_NAME_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.MEDIUM,
+        "Replication slot");
+    def.define(
+        LOG_PUBLICATION_NAME_CONFIG,
+        Type.STRING,
+        "",
+        Importance.MEDIUM,
+        LOG_PUBLICATION_NAME_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.MEDIUM,
+        "Publication");
+    def.define(
+        LOG_SLOT_DROP_ON_STOP_CONFIG,
+        Type.BOOLEAN,
+        false,
+        Importance.LOW,
+        LOG_SLOT_DROP_ON_STOP_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.SHORT,
+        "Drop slot on stop");
+    def.define(
+        LOG_SNAPSHOT_MODE_CONFIG,
+        Type.STRING,
+        SNAPSHOT_INITIAL,
+        ConfigDef.CaseInsensitiveValidString.in(SNAPSHOT_INITIAL, SNAPSHOT_NO_DATA),
+        Importance.MEDIUM,
+        LOG_SNAPSHOT_MODE_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.SHORT,
+        "Snapshot mode");
+    def.define(
+        LOG_UPDATE_BEHAVIOR_CONFIG,
+        Type.STRING,
+        UPDATE_WARN,
+        ConfigDef.CaseInsensitiveValidString.in(UPDATE_IGNORE, UPDATE_WARN, UPDATE_FAIL),
+        Importance.LOW,
+        LOG_UPDATE_BEHAVIOR_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.SHORT,
+        "Update behavior");
+    def.define(
+        LOG_HEARTBEAT_INTERVAL_MS_CONFIG,
+        Type.LONG,
+        10_000L,
+        ConfigDef.Range.atLeast(100),
+        Importance.LOW,
+        LOG_HEARTBEAT_INTERVAL_MS_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.SHORT,
+        "Heartbeat interval (ms)");
+    def.define(
+        LOG_HEARTBEAT_TOPIC_CONFIG,
+        Type.STRING,
+        "__eventkit-heartbeats",
+        new ConfigDef.NonEmptyString(),
+        Importance.LOW,
+        LOG_HEARTBEAT_TOPIC_DOC,
+        GROUP_LOG,
+        ++order,
+        Width.MEDIUM,
+        "Heartbeat topic");
+
     def.define(
         VALIDATION_WARNINGS_CONFIG,
         Type.STRING,
@@ -622,6 +755,52 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public Optional<String> invalidRowsTopic() {
     return Optional.of(getString(ERRORS_INVALID_TOPIC_CONFIG).trim()).filter(s -> !s.isEmpty());
+  }
+
+  /** The connector's name ({@code name}, which Connect passes along to tasks). */
+  public String connectorName() {
+    Object name = originals().get("name");
+    return name == null ? "outbox-source" : name.toString();
+  }
+
+  public boolean logMode() {
+    return CAPTURE_MODE_LOG.equals(captureMode);
+  }
+
+  /** The replication slot: log.slot.name, or one derived from the connector's name. */
+  public String logSlotName(String connectorName) {
+    String configured = getString(LOG_SLOT_NAME_CONFIG).trim();
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    String derived =
+        ("eventkit_" + connectorName.toLowerCase(Locale.ROOT)).replaceAll("[^a-z0-9_]", "_");
+    return derived.length() > 63 ? derived.substring(0, 63) : derived;
+  }
+
+  public String logPublicationName(String connectorName) {
+    String configured = getString(LOG_PUBLICATION_NAME_CONFIG).trim();
+    return configured.isEmpty() ? logSlotName(connectorName) : configured;
+  }
+
+  public boolean logSlotDropOnStop() {
+    return getBoolean(LOG_SLOT_DROP_ON_STOP_CONFIG);
+  }
+
+  public String logSnapshotMode() {
+    return getString(LOG_SNAPSHOT_MODE_CONFIG).toLowerCase(Locale.ROOT);
+  }
+
+  public String logUpdateBehavior() {
+    return getString(LOG_UPDATE_BEHAVIOR_CONFIG).toLowerCase(Locale.ROOT);
+  }
+
+  public long logHeartbeatIntervalMs() {
+    return getLong(LOG_HEARTBEAT_INTERVAL_MS_CONFIG);
+  }
+
+  public String logHeartbeatTopic() {
+    return getString(LOG_HEARTBEAT_TOPIC_CONFIG).trim();
   }
 
   public int taskBucket() {

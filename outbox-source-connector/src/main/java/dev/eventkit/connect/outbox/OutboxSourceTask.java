@@ -3,6 +3,8 @@ package dev.eventkit.connect.outbox;
 import dev.eventkit.connect.outbox.capture.Backlog;
 import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.CaptureStall;
+import dev.eventkit.connect.outbox.capture.Captured;
+import dev.eventkit.connect.outbox.capture.CapturedProgress;
 import dev.eventkit.connect.outbox.capture.CapturedTransaction;
 import dev.eventkit.connect.outbox.capture.OutboxCapture;
 import dev.eventkit.connect.outbox.capture.OutboxCaptures;
@@ -12,6 +14,8 @@ import dev.eventkit.connect.outbox.record.OutboxRecordFactory;
 import dev.eventkit.connect.outbox.record.OutboxRow;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +56,19 @@ public final class OutboxSourceTask extends SourceTask {
   private final Condition stopRequested = pauseLock.newCondition();
 
   private OutboxSourceConnectorConfig config;
-  private OutboxCapture capture;
+  private volatile OutboxCapture capture;
   private OutboxRecordFactory records;
   private OutboxTaskMetrics metrics;
   private Map<String, Object> partition;
+  private String heartbeatTopic;
+  private String connectorName;
+
+  /**
+   * Records whose capture wants a receipt back, by identity: Connect hands commitRecord the very
+   * record poll() returned (before transforms), from its producer threads.
+   */
+  private final Map<SourceRecord, Object> receipts =
+      Collections.synchronizedMap(new IdentityHashMap<>());
 
   private volatile boolean stopping;
   private volatile boolean offsetsCommitted;
@@ -71,6 +84,8 @@ public final class OutboxSourceTask extends SourceTask {
         (config, context) ->
             OutboxCaptures.create(
                 config,
+                config.connectorName(),
+                context,
                 () -> config.openConnection("eventkit-outbox-" + config.taskBucket()),
                 wanted -> context.offsetStorageReader().offsets(wanted)));
   }
@@ -104,6 +119,8 @@ public final class OutboxSourceTask extends SourceTask {
       throw new ConnectException(e.getMessage(), e);
     }
     partition = capture.sourcePartition();
+    heartbeatTopic = config.logHeartbeatTopic();
+    connectorName = props.getOrDefault("name", "outbox-source");
     metrics =
         new OutboxTaskMetrics()
             .register(props.getOrDefault("name", "outbox-source"), config.taskBucket());
@@ -121,9 +138,10 @@ public final class OutboxSourceTask extends SourceTask {
     try {
       cleanUpPublished();
       measureBacklog();
-      List<CapturedTransaction> batch = capture.poll();
+      List<? extends Captured> batch = capture.poll();
       reportStall(capture.stall());
       metrics.recordGaps(capture.gaps());
+      metrics.recordLogLag(capture.logLag());
       currentBackoffMs = 0;
       if (batch.isEmpty()) {
         nextReadAtMs = System.currentTimeMillis() + config.pollIntervalMs();
@@ -189,16 +207,28 @@ public final class OutboxSourceTask extends SourceTask {
     return !stopping && System.currentTimeMillis() >= untilMs;
   }
 
-  private List<SourceRecord> toRecords(List<CapturedTransaction> batch) {
+  private List<SourceRecord> toRecords(List<? extends Captured> batch) {
     TransactionContext transactions = context.transactionContext();
     List<SourceRecord> result = new ArrayList<>();
-    for (CapturedTransaction tx : batch) {
-      List<OutboxRow> rows = tx.rows();
-      for (int i = 0; i < rows.size(); i++) {
-        // Only a transaction's last record carries the position after it: a restart part-way
-        // through a transaction publishes all of it again, never half.
-        boolean last = tx.complete() && i == rows.size() - 1;
-        result.add(toRecord(rows.get(i), last ? tx.offsetAfter() : tx.offsetBefore()));
+    int rows = 0;
+    for (Captured captured : batch) {
+      if (captured instanceof CapturedProgress progress) {
+        SourceRecord heartbeat =
+            OutboxRecordFactory.toHeartbeat(
+                heartbeatTopic, connectorName, partition, progress.offset());
+        remember(heartbeat, progress.receipt());
+        result.add(heartbeat);
+        if (transactions != null) {
+          transactions.commitTransaction(heartbeat);
+        }
+        continue;
+      }
+      CapturedTransaction tx = (CapturedTransaction) captured;
+      for (int i = 0; i < tx.rows().size(); i++) {
+        SourceRecord record = toRecord(tx.rows().get(i), tx.offsetOf(i));
+        remember(record, tx.receiptOf(i));
+        result.add(record);
+        rows++;
       }
       if (transactions != null && tx.complete()) {
         // One database transaction, one Kafka transaction, even when it spans several polls.
@@ -206,14 +236,16 @@ public final class OutboxSourceTask extends SourceTask {
       }
     }
     if (log.isDebugEnabled()) {
-      log.debug(
-          "Publishing {} rows of {} transactions, {} to {}",
-          result.size(),
-          batch.size(),
-          batch.get(0).id(),
-          batch.get(batch.size() - 1).id());
+      log.debug("Publishing {} rows and {} heartbeats", rows, result.size() - rows);
     }
     return result;
+  }
+
+  /** Keeps what the capture wants back once Connect is done with {@code record}. */
+  private void remember(SourceRecord record, Object receipt) {
+    if (receipt != null) {
+      receipts.put(record, receipt);
+    }
   }
 
   private SourceRecord toRecord(OutboxRow row, Map<String, Object> offset) {
@@ -243,14 +275,22 @@ public final class OutboxSourceTask extends SourceTask {
 
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-    if (metadata != null) {
+    if (metadata != null && !heartbeatTopic.equals(record.topic())) {
       metrics.recordPublished(record.timestamp(), System.currentTimeMillis());
+    }
+    Object receipt = receipts.remove(record);
+    if (receipt != null) {
+      capture.recordSent(receipt, metadata);
     }
   }
 
   @Override
   public void commit() {
     offsetsCommitted = true;
+    OutboxCapture current = capture;
+    if (current != null) {
+      current.offsetsFlushed();
+    }
   }
 
   /**

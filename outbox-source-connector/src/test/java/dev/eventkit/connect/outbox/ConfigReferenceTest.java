@@ -13,8 +13,10 @@ class ConfigReferenceTest {
       Publishes committed rows of a transactional outbox table to domain-event topics: key = aggregate
       id, value = payload, timestamp = event time, headers `event.id`, `event.type`,
       `event.aggregate.type`, `event.aggregate.id`, `event.time` (ISO-8601) plus `header.columns`.
-      Databases: PostgreSQL and MariaDB/MySQL in poll mode, chosen from the `connection.url` prefix.
-      See the README for the table DDL of each, worker settings, operating notes and troubleshooting.
+      Databases: PostgreSQL and MariaDB/MySQL in poll mode, chosen from the `connection.url` prefix;
+      PostgreSQL also in log mode (`capture.mode=log`: embedded Debezium reading a pgoutput slot, one
+      task). See the README for the table DDL of each, choosing a mode, worker settings, operating
+      notes and troubleshooting.
 
       Column and table names are SQL identifiers used exactly as configured (case-sensitive).
 
@@ -62,7 +64,8 @@ class ConfigReferenceTest {
       `blank-event-type`, `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
       `eventkit.error.message`, `eventkit.error.topic` (the topic it would have had, a missing value
       left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`
-      on PostgreSQL, the auto-increment id on MariaDB/MySQL).
+      on PostgreSQL, the auto-increment id on MariaDB/MySQL, `lsn 0/16B3748` in log mode or
+      `snapshot` for a row read by the initial snapshot).
       Without that option the task fails with a message naming the row. No event is ever published
       with a null key or to a topic built from a missing value.
 
@@ -84,6 +87,12 @@ class ConfigReferenceTest {
         `BIGINT`; `poll.notify.channel` set (LISTEN/NOTIFY is PostgreSQL's); no `SELECT` on the table
         (on `connection.user`, with the `GRANT`); no `DELETE` while `cleanup.policy=delete` (on
         `cleanup.policy`, with the `GRANT`).
+      - Log mode (PostgreSQL): `wal_level` not `logical` (on `capture.mode`); a role without
+        `REPLICATION` (on `connection.user`, with the `ALTER ROLE`); a publication that exists without
+        the outbox table, or none and a role that cannot create it (on `log.publication.name`, with
+        the statement for the table's owner); a slot of another plugin or database, or no free slot
+        (on `log.slot.name`); `cleanup.policy=delete`; MariaDB/MySQL URLs (on `capture.mode`).
+        The txid/position columns and their indexes are not needed.
 
       A failed connection reads `Cannot connect to the database: <driver message>`, with the URL's
       query string and anything like `password=...` hidden; the answer echoes `connection.url` with its
@@ -107,6 +116,9 @@ class ConfigReferenceTest {
         `poll.gap.timeout.ms` not above `innodb_lock_wait_timeout` (an insert may wait that long for a
         lock after taking its id); `cleanup.policy=delete` with `tasks.max` > 1 (each task deletes only
         up to the slowest task's committed position).
+      - Log mode: `tasks.max` > 1 (one task runs); a slot already in use by another session (fine if
+        it is this connector's running task); no `column.position` while `log.snapshot.mode=initial`
+        (the snapshot then reads rows in no particular order).
 
       ```bash
       curl -s -X PUT -H 'Content-Type: application/json' --data @config.json \\
@@ -123,7 +135,8 @@ class ConfigReferenceTest {
       - `Retries`: database errors retried with backoff since the task started.
       - `RowsLastPoll`: rows the last non-empty poll returned.
       - `BacklogRows`: this task's unpublished rows after its position, measured every 5 seconds and
-        counted up to 100,000 (a larger backlog reads as 100,000).
+        counted up to 100,000 (a larger backlog reads as 100,000); -1 in log mode (see
+        `ReplicationLagBytes`).
       - `OldestUnpublishedEventAgeMs`: age, by its event time, of this task's next unpublished row in
         cursor order (`(txid, seq)` on PostgreSQL, the id on MariaDB/MySQL); 0 when none waits.
       - `CommitToPublishLagMs`: event time to Kafka acknowledgement of the last published event.
@@ -140,6 +153,11 @@ class ConfigReferenceTest {
       - `GapsExpired`: gaps passed after `poll.gap.timeout.ms` with no row there committed or in
         flight (only without `PROCESS`), since the task started: almost always rolled-back inserts; a
         row inserted in one of them later was not published.
+      - `ReplicationLagBytes` (log mode; -1 in poll mode): WAL PostgreSQL keeps for the slot beyond
+        its confirmed position, measured every 5 seconds. It grows while the task is behind or cannot
+        commit offsets; alert when it keeps growing.
+      - `ReplicationLagMs` (log mode): how long before the task read it the last change it read had
+        committed; 0 when the log had nothing new.
       """;
 
   @Test

@@ -2,6 +2,7 @@ package dev.eventkit.connect.outbox.capture;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * A way of finding committed outbox rows (SQL polling of one database, or reading its log). The
@@ -21,7 +22,7 @@ public interface OutboxCapture extends AutoCloseable {
    * Committed transactions after the current position, in publishing order (each aggregate's events
    * in commit order); empty when there are none yet. Returns within about a second.
    */
-  List<CapturedTransaction> poll() throws CaptureException;
+  List<? extends Captured> poll() throws CaptureException;
 
   /**
    * Blocks up to {@code maxWaitMs}, until new rows may have arrived or {@link #wakeup()}. Returns
@@ -39,11 +40,29 @@ public interface OutboxCapture extends AutoCloseable {
    */
   boolean offsetCommitted(Map<String, Object> offset) throws CaptureException;
 
+  /**
+   * Connect is done with the record of a row or progress that carried {@code receipt}: sent ({@code
+   * metadata} non-null), or dropped by a transform or an error tolerance (null). Called on
+   * Connect's threads, possibly concurrently with {@link #poll()}.
+   */
+  default void recordSent(Object receipt, RecordMetadata metadata) {}
+
+  /**
+   * Connect has just committed offsets (its {@code SourceTask.commit()}). Called on Connect's
+   * threads; a capture that acts on it does so in its next {@link #poll()}.
+   */
+  default void offsetsFlushed() {}
+
   /** Unpublished rows, and the age of the oldest; measured now and then, not per poll. */
   Backlog backlog() throws CaptureException;
 
   /** What keeps committed rows from being published right now, or {@link CaptureStall#NONE}. */
   CaptureStall stall();
+
+  /** How far a log capture is behind, as of its last poll and backlog measurement. */
+  default LogLag logLag() {
+    return LogLag.NONE;
+  }
 
   /** Missing ids this capture waits on; {@link IdGaps#NONE} for captures without such gaps. */
   default IdGaps gaps() {

@@ -1,6 +1,7 @@
 package dev.eventkit.connect.outbox.metrics;
 
 import dev.eventkit.connect.outbox.capture.IdGaps;
+import dev.eventkit.connect.outbox.capture.LogLag;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
@@ -27,6 +28,7 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   private volatile long horizonStallAgeMs;
   private volatile int horizonStallPid = -1;
   private volatile IdGaps gaps = IdGaps.NONE;
+  private volatile LogLag logLag = LogLag.NONE;
   private ObjectName name;
 
   /** Registers the MBean; a clash (a task restarting in place) replaces the old registration. */
@@ -83,6 +85,20 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   public void recordHorizonStall(int pid, long ageMs) {
     horizonStallPid = pid;
     horizonStallAgeMs = ageMs;
+  }
+
+  public void recordLogLag(LogLag lag) {
+    this.logLag = lag;
+  }
+
+  @Override
+  public long getReplicationLagBytes() {
+    return logLag.bytes();
+  }
+
+  @Override
+  public long getReplicationLagMs() {
+    return logLag.ms();
   }
 
   public void recordGaps(IdGaps gaps) {

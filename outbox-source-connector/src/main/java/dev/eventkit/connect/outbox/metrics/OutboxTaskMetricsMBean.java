@@ -53,4 +53,17 @@ public interface OutboxTaskMetricsMBean {
    * published.
    */
   long getGapsExpired();
+
+  /**
+   * capture.mode=log, PostgreSQL: WAL the database keeps for this connector's slot beyond the
+   * position the slot has confirmed (measured every few seconds); -1 in poll mode. It grows while
+   * the connector is behind or its offsets cannot be committed.
+   */
+  long getReplicationLagBytes();
+
+  /**
+   * capture.mode=log: how long before the task read it the last change it read had committed; 0
+   * when the log had nothing new, and in poll mode.
+   */
+  long getReplicationLagMs();
 }

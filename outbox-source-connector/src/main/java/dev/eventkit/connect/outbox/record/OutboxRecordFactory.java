@@ -158,6 +158,25 @@ public final class OutboxRecordFactory {
   }
 
   /**
+   * A log-mode heartbeat: carries the log position reached while the outbox was quiet, so that
+   * Connect stores it. Key: the connector's name; value: when it was emitted (ISO-8601).
+   */
+  public static SourceRecord toHeartbeat(
+      String topic, String connector, Map<String, ?> partition, Map<String, ?> offset) {
+    java.time.Instant now = java.time.Instant.now();
+    return new SourceRecord(
+        partition,
+        offset,
+        topic,
+        null,
+        Schema.STRING_SCHEMA,
+        connector,
+        Schema.STRING_SCHEMA,
+        now.toString(),
+        now.toEpochMilli());
+  }
+
+  /**
    * Refuses a NULL, empty or blank identity value: reason {@code null-<what>} or {@code
    * blank-<what>}. A blank aggregate id would be a key shared by unrelated events; a missing type
    * would route nowhere (or to a topic such as {@code .events}).

@@ -198,61 +198,75 @@ public final class PostgresOutboxTableCheck {
                 + " milliseconds.");
       }
     }
-    Column txid = types.get(columns.txid());
-    boolean txidUsable = txid != null && "xid8".equals(txid.type());
-    if (!txidUsable) {
+    boolean txidUsable = false;
+    boolean positionUsable = false;
+    if (!config.logMode()) {
+      Column txid = types.get(columns.txid());
+      txidUsable = txid != null && "xid8".equals(txid.type());
+      if (!txidUsable) {
+        findings.error(
+            OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
+            (txid == null
+                    ? "Column " + columns.txid() + " is missing from " + table + "."
+                    : "Column " + columns.txid() + " is " + txid.type() + ", not xid8.")
+                + " Poll mode needs the writing transaction's id: ALTER TABLE "
+                + table
+                + " ADD COLUMN "
+                + columns.txid()
+                + " xid8 NOT NULL DEFAULT pg_current_xact_id();");
+      } else if (!txid.notNull()) {
+        findings.error(
+            OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
+            "Column "
+                + columns.txid()
+                + " is nullable: a row with a NULL txid is never read. Fix (after giving existing"
+                + " NULL rows a txid, or deleting them): ALTER TABLE "
+                + table
+                + " ALTER COLUMN "
+                + quote(columns.txid())
+                + " SET DEFAULT pg_current_xact_id(), ALTER COLUMN "
+                + quote(columns.txid())
+                + " SET NOT NULL;");
+      } else if (txid.defaultExpression() == null
+          || !txid.defaultExpression().contains("pg_current_xact_id()")) {
+        findings.warning(
+            OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
+            "Column "
+                + columns.txid()
+                + " has no DEFAULT pg_current_xact_id(): every writer must then set it to"
+                + " pg_current_xact_id() itself, or its rows are not read in commit order. Fix:"
+                + " ALTER TABLE "
+                + table
+                + " ALTER COLUMN "
+                + quote(columns.txid())
+                + " SET DEFAULT pg_current_xact_id();");
+      }
+      Column position = types.get(columns.position());
+      positionUsable = position != null && ORDERABLE_POSITION_TYPES.contains(position.type());
+      if (!positionUsable) {
+        findings.error(
+            OutboxSourceConnectorConfig.COLUMN_POSITION_CONFIG,
+            (position == null
+                    ? "Column " + columns.position() + " is missing from " + table + "."
+                    : "Column "
+                        + columns.position()
+                        + " is "
+                        + position.type()
+                        + ", not an integer.")
+                + " Poll mode orders each aggregate's events by a sequence: ALTER TABLE "
+                + table
+                + " ADD COLUMN "
+                + columns.position()
+                + " bigserial;");
+      } else {
+        checkPositionSequence(findings, facts.positionSequence(), position, table, columns);
+      }
+    } else if (config.deleteAfterPublish()) {
       findings.error(
-          OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
-          (txid == null
-                  ? "Column " + columns.txid() + " is missing from " + table + "."
-                  : "Column " + columns.txid() + " is " + txid.type() + ", not xid8.")
-              + " Poll mode needs the writing transaction's id: ALTER TABLE "
-              + table
-              + " ADD COLUMN "
-              + columns.txid()
-              + " xid8 NOT NULL DEFAULT pg_current_xact_id();");
-    } else if (!txid.notNull()) {
-      findings.error(
-          OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
-          "Column "
-              + columns.txid()
-              + " is nullable: a row with a NULL txid is never read. Fix (after giving existing"
-              + " NULL rows a txid, or deleting them): ALTER TABLE "
-              + table
-              + " ALTER COLUMN "
-              + quote(columns.txid())
-              + " SET DEFAULT pg_current_xact_id(), ALTER COLUMN "
-              + quote(columns.txid())
-              + " SET NOT NULL;");
-    } else if (txid.defaultExpression() == null
-        || !txid.defaultExpression().contains("pg_current_xact_id()")) {
-      findings.warning(
-          OutboxSourceConnectorConfig.COLUMN_TXID_CONFIG,
-          "Column "
-              + columns.txid()
-              + " has no DEFAULT pg_current_xact_id(): every writer must then set it to"
-              + " pg_current_xact_id() itself, or its rows are not read in commit order. Fix:"
-              + " ALTER TABLE "
-              + table
-              + " ALTER COLUMN "
-              + quote(columns.txid())
-              + " SET DEFAULT pg_current_xact_id();");
-    }
-    Column position = types.get(columns.position());
-    boolean positionUsable = position != null && ORDERABLE_POSITION_TYPES.contains(position.type());
-    if (!positionUsable) {
-      findings.error(
-          OutboxSourceConnectorConfig.COLUMN_POSITION_CONFIG,
-          (position == null
-                  ? "Column " + columns.position() + " is missing from " + table + "."
-                  : "Column " + columns.position() + " is " + position.type() + ", not an integer.")
-              + " Poll mode orders each aggregate's events by a sequence: ALTER TABLE "
-              + table
-              + " ADD COLUMN "
-              + columns.position()
-              + " bigserial;");
-    } else {
-      checkPositionSequence(findings, facts.positionSequence(), position, table, columns);
+          OutboxSourceConnectorConfig.CLEANUP_POLICY_CONFIG,
+          "cleanup.policy=delete is for poll mode. In log mode rows may be deleted by the"
+              + " application, even in the transaction that inserts them (the publication never"
+              + " streams deletes); set cleanup.policy=none.");
     }
     for (String header : columns.headerColumns().keySet()) {
       if (!types.containsKey(header)) {

@@ -1,0 +1,436 @@
+package dev.eventkit.connect.outbox.integration;
+
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.createOutbox;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.header;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.overrides;
+import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eventkit.testkit.TestStack;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.header.Header;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * capture.mode=log on PostgreSQL through real Connect workers (exactly-once enabled) and the
+ * example config {@code outbox-postgres-log.json}: the records poll mode publishes, every committed
+ * event once in commit order through restarts and a lost replication connection, deletes ignored, a
+ * quiet outbox that still confirms the WAL, and the poll-to-log cutover.
+ */
+class OutboxPostgresLogIT {
+
+  static final Path LOG_EXAMPLE =
+      OutboxTestSupport.EXAMPLE.resolveSibling("outbox-postgres-log.json");
+
+  @RegisterExtension
+  static final TestStack STACK =
+      TestStack.postgres(OutboxTestSupport.cluster().workers(2).exactlyOnceSource(true));
+
+  private static ConnectCluster cluster() {
+    return STACK.cluster();
+  }
+
+  private static Map<String, String> logOverrides(TestDatabase db, String name, String... more) {
+    Map<String, String> overrides = overrides(db, more);
+    overrides.putIfAbsent("log.slot.name", name.replace('-', '_'));
+    overrides.putIfAbsent("log.publication.name", name.replace('-', '_'));
+    overrides.putIfAbsent("log.heartbeat.interval.ms", "500");
+    return overrides;
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
+    return cluster().topics().consumeAll(topic, IsolationLevel.READ_COMMITTED);
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> awaitRecords(String topic, int count) {
+    return Awaitility.await(count + " records on " + topic)
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> committed(topic), records -> records.size() >= count);
+  }
+
+  @Test
+  void exampleValidatesAndTheConnectorRunsOneTask() {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    JsonNode validation =
+        cluster().validateConnector(LOG_EXAMPLE, logOverrides(db, "validated", "tasks.max", "3"));
+    assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
+    assertThat(validation.toString()).contains("capture.mode=log runs one task");
+  }
+
+  /** The same rows, read by poll mode and by log mode, become identical records. */
+  @Test
+  void logModePublishesExactlyWhatPollModePublishes() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    writeVariedRows(db, "before");
+    cluster()
+        .createConnector(
+            "equiv-poll",
+            OutboxTestSupport.EXAMPLE,
+            overrides(
+                db,
+                "topic.template",
+                "poll.${aggregate_type}",
+                "errors.invalid.topic",
+                "poll.invalid"));
+    cluster()
+        .createConnector(
+            "equiv-log",
+            LOG_EXAMPLE,
+            logOverrides(
+                db,
+                "equiv-log",
+                "topic.template",
+                "log.${aggregate_type}",
+                "errors.invalid.topic",
+                "log.invalid"));
+    cluster().awaitRunning("equiv-poll", 1);
+    cluster().awaitRunning("equiv-log", 1);
+    writeVariedRows(db, "after");
+
+    // Per phase: 5 order events, 3 customer events, 2 poison rows (blank aggregate id, NULL
+    // payload without tombstones).
+    for (String type : List.of("order", "customer")) {
+      int expected = "order".equals(type) ? 10 : 6;
+      List<ConsumerRecord<byte[], byte[]>> poll = awaitRecords("poll." + type, expected);
+      List<ConsumerRecord<byte[], byte[]>> log = awaitRecords("log." + type, expected);
+      assertThat(poll).hasSize(expected);
+      assertThat(describe(log)).isEqualTo(describe(poll));
+    }
+    List<ConsumerRecord<byte[], byte[]>> pollInvalid = awaitRecords("poll.invalid", 4);
+    List<ConsumerRecord<byte[], byte[]>> logInvalid = awaitRecords("log.invalid", 4);
+    assertThat(pollInvalid).hasSize(4);
+    // eventkit.error.position names where each mode found the row (txid:seq vs lsn): mode-specific.
+    assertThat(describe(logInvalid, "eventkit.error.position", "eventkit.error.topic"))
+        .isEqualTo(describe(pollInvalid, "eventkit.error.position", "eventkit.error.topic"));
+    assertThat(header(logInvalid.get(0), "eventkit.error.position")).startsWith("lsn ");
+  }
+
+  /** Rows of every kind the record contract covers, as writers write them (several per tx). */
+  private static void writeVariedRows(TestDatabase db, String phase) throws Exception {
+    String big = "{\"blob\": \"" + "x".repeat(300_000) + "\"}";
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      OutboxTestSupport.insert(
+          c,
+          "outbox",
+          "order",
+          "o-1",
+          "Placed",
+          "{\"n\": 1, \"phase\": \"" + phase + "\"}",
+          "corr-" + phase);
+      OutboxTestSupport.insert(
+          c,
+          "outbox",
+          "order",
+          "o-1",
+          "Paid",
+          "{\"amount\": 12.50, \"unicode\": \"żółw 🐢 \\u00e9\"}",
+          null);
+      OutboxTestSupport.insert(
+          c, "outbox", "customer", "c-1", "Registered", "[1, 2, {\"nested\": true}]", "corr");
+      c.commit();
+      OutboxTestSupport.insert(c, "outbox", "order", "o-2", "Placed", big, null);
+      OutboxTestSupport.insert(c, "outbox", "customer", "c-2", "Deleted", null, null);
+      OutboxTestSupport.insert(c, "outbox", "order", " ", "Placed", "{}", null); // poison
+      c.commit();
+      OutboxTestSupport.insert(c, "outbox", "order", "o-1", "Shipped", "{\"n\": 3}", "corr");
+      OutboxTestSupport.insert(
+          c, "outbox", "customer", "c-1", "Moved", "{\"city\": \"Kraków\"}", null);
+      OutboxTestSupport.insert(c, "outbox", "order", "o-3", "Placed", "{\"n\": 4}", null);
+      OutboxTestSupport.insert(c, "outbox", "customer", "c-3", "Registered", "{}", null);
+      c.commit();
+    }
+  }
+
+  private static List<String> describe(
+      List<ConsumerRecord<byte[], byte[]>> records, String... ignoredHeaders) {
+    Set<String> ignored = Set.of(ignoredHeaders);
+    List<String> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      List<String> headers = new ArrayList<>();
+      for (Header h : r.headers()) {
+        if (!ignored.contains(h.key())) {
+          headers.add(h.key() + "=" + text(h.value()));
+        }
+      }
+      out.add(
+          r.partition()
+              + "|"
+              + text(r.key())
+              + "|"
+              + text(r.value())
+              + "|"
+              + r.timestamp()
+              + "|"
+              + headers);
+    }
+    // Partitions interleave differently between the two topics; within one, order must match.
+    out.sort(java.util.Comparator.comparing(line -> line.substring(0, line.indexOf('|'))));
+    return out;
+  }
+
+  /**
+   * Concurrent writers (early xids, long transactions, rollbacks), tiny batches, a task restart,
+   * the loss of the worker running the task and a terminated replication connection: a
+   * read_committed consumer sees every committed event exactly once, each aggregate's versions in
+   * order, no rolled-back event.
+   */
+  @Test
+  void everyCommittedEventExactlyOnceInCommitOrderThroughFailures() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 20);
+    String name = "log-eos";
+    cluster()
+        .createConnector(
+            name,
+            LOG_EXAMPLE,
+            logOverrides(
+                db,
+                name,
+                "topic.template",
+                "eos.${aggregate_type}",
+                "exactly.once.support",
+                "required",
+                "transaction.boundary",
+                "connector",
+                "poll.max.rows",
+                "7"));
+    cluster().awaitRunning(name, 1);
+    CompletableFuture<Void> writing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                writers.run(4, 2_000, 5);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Awaitility.await("events flowing")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> committed("eos.account").size() >= 300);
+    cluster().post("connectors/" + name + "/tasks/0/restart", "").expectSuccess("restart task");
+    Awaitility.await("events flowing after the restart")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> committed("eos.account").size() >= 700);
+    int terminated = terminateWalSender(db, name);
+    assertThat(terminated).isEqualTo(1);
+    Awaitility.await("events flowing after the replication connection was cut")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> committed("eos.account").size() >= 1_100);
+    cluster().removeWorkerRunningTask(name, 0);
+    writing.get(3, TimeUnit.MINUTES);
+    cluster().awaitRunning(name, 1);
+
+    List<ConsumerRecord<byte[], byte[]>> all =
+        awaitRecords("eos.account", writers.committed.size());
+    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(ids)).isEqualTo(writers.committed);
+    assertThat(ids).doesNotContainAnyElementsOf(writers.rolledBack);
+    Map<String, Long> lastVersion = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : all) {
+      long version = Long.parseLong(text(r.value()).replaceAll("\\D", ""));
+      Long previous = lastVersion.put(text(r.key()), version);
+      assertThat(version)
+          .as("version of %s after %s", text(r.key()), previous)
+          .isEqualTo(previous == null ? 1 : previous + 1);
+    }
+  }
+
+  private static int terminateWalSender(TestDatabase db, String slot) {
+    return (int)
+        db.queryForLong(
+            "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots"
+                + " WHERE slot_name = '"
+                + slot.replace('-', '_')
+                + "' AND active_pid IS NOT NULL");
+  }
+
+  /** Rows deleted in the transaction that inserted them are published; updates are not. */
+  @Test
+  void insertThenDeleteInOneTransactionIsPublishedAndTheTableStaysEmpty() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    String name = "log-delete";
+    cluster()
+        .createConnector(
+            name,
+            LOG_EXAMPLE,
+            logOverrides(
+                db,
+                name,
+                "topic.template",
+                "del.${aggregate_type}",
+                "log.snapshot.mode",
+                "no_data"));
+    cluster().awaitRunning(name, 1);
+    awaitSlotActive(db, name);
+    List<String> ids = new ArrayList<>();
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      for (int i = 0; i < 3; i++) {
+        ids.add(
+            OutboxTestSupport.insert(
+                c, "outbox", "cart", "cart-1", "ItemAdded", "{\"i\": " + i + "}", null));
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("DELETE FROM outbox");
+      }
+      c.commit();
+      String updated =
+          OutboxTestSupport.insert(c, "outbox", "cart", "cart-2", "Opened", "{}", null);
+      c.commit();
+      try (Statement s = c.createStatement()) {
+        s.execute("UPDATE outbox SET payload = '{\"changed\": true}'");
+      }
+      c.commit();
+      ids.add(updated);
+    }
+    assertThat(db.queryForLong("SELECT count(*) FROM outbox")).isEqualTo(1);
+    List<ConsumerRecord<byte[], byte[]>> records = awaitRecords("del.cart", 4);
+    // A marker row written after the update proves the update had its turn and published nothing.
+    OutboxTestSupport.insert(db, "outbox", "cart", "cart-3", "Marker", "{}");
+    records = awaitRecords("del.cart", 5);
+    assertThat(records).hasSize(5);
+    assertThat(records.stream().map(r -> header(r, "event.id")).limit(4))
+        .containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(cluster().status(name).path("tasks").path(0).path("state").asText())
+        .isEqualTo("RUNNING");
+  }
+
+  private static void awaitSlotActive(TestDatabase db, String name) {
+    Awaitility.await("slot " + name + " streaming")
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                db.queryForLong(
+                        "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
+                            + name.replace('-', '_')
+                            + "'")
+                    == 1);
+  }
+
+  /** Heartbeats move the slot's confirmed position while only other tables are written. */
+  @Test
+  void aQuietOutboxOnABusyDatabaseStillConfirmsTheWal() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    db.execute("CREATE TABLE busy (n int)");
+    String name = "log-quiet";
+    cluster()
+        .createConnector(
+            name,
+            LOG_EXAMPLE,
+            logOverrides(
+                db,
+                name,
+                "log.snapshot.mode",
+                "no_data",
+                "log.heartbeat.topic",
+                "quiet.heartbeats"));
+    cluster().awaitRunning(name, 1);
+    awaitSlotActive(db, name);
+    String slot = name.replace('-', '_');
+    String confirmed =
+        "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = '"
+            + slot
+            + "'";
+    long before = db.queryForLong(confirmed);
+    long target;
+    try (Connection c = db.connect();
+        Statement s = c.createStatement()) {
+      for (int i = 0; i < 50; i++) {
+        s.execute("INSERT INTO busy SELECT g FROM generate_series(1, 1000) g");
+      }
+      target = db.queryForLong("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+    }
+    Awaitility.await("the slot confirms WAL written after the other tables' inserts")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> db.queryForLong(confirmed) >= target);
+    assertThat(db.queryForLong(confirmed)).isGreaterThan(before);
+    assertThat(committed("quiet.heartbeats")).isNotEmpty();
+  }
+
+  /**
+   * Poll mode publishes part of the outbox and is stopped; more rows are committed; the same
+   * connector is switched to log mode: every row is published exactly once.
+   */
+  @Test
+  void switchingFromPollToLogModeLosesAndDuplicatesNothing() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    String name = "cutover";
+    Set<String> written = new java.util.HashSet<>();
+    for (int i = 0; i < 30; i++) {
+      written.add(
+          OutboxTestSupport.insert(
+              db, "outbox", "shop", "s-" + (i % 4), "Sold", "{\"i\": " + i + "}"));
+    }
+    Map<String, String> poll = overrides(db, "topic.template", "cut.${aggregate_type}");
+    cluster().createConnector(name, OutboxTestSupport.EXAMPLE, poll);
+    cluster().awaitRunning(name, 1);
+    awaitRecords("cut.shop", 30);
+    cluster().put("connectors/" + name + "/stop", "").expectSuccess("stop");
+    Awaitility.await("connector stopped")
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                "STOPPED".equals(cluster().status(name).path("connector").path("state").asText()));
+    for (int i = 30; i < 60; i++) {
+      written.add(
+          OutboxTestSupport.insert(
+              db, "outbox", "shop", "s-" + (i % 4), "Sold", "{\"i\": " + i + "}"));
+    }
+    Map<String, String> log =
+        new HashMap<>(logOverrides(db, name, "topic.template", "cut.${aggregate_type}"));
+    cluster()
+        .put(
+            "connectors/" + name + "/config",
+            ConnectCluster.withOverrides(Files.readString(LOG_EXAMPLE), log)
+                .get("config")
+                .toString())
+        .expectSuccess("switch to log mode");
+    cluster().put("connectors/" + name + "/resume", "").expectSuccess("resume");
+    cluster().awaitRunning(name, 1);
+    awaitSlotActive(db, name);
+    for (int i = 60; i < 90; i++) {
+      written.add(
+          OutboxTestSupport.insert(
+              db, "outbox", "shop", "s-" + (i % 4), "Sold", "{\"i\": " + i + "}"));
+    }
+    List<ConsumerRecord<byte[], byte[]>> all = awaitRecords("cut.shop", 90);
+    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(ids)).isEqualTo(written);
+    Map<String, Integer> last = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : all) {
+      int i = Integer.parseInt(text(r.value()).replaceAll("\\D", ""));
+      Integer previous = last.put(text(r.key()), i);
+      assertThat(previous == null || previous < i).as("order of %s", text(r.key())).isTrue();
+    }
+  }
+}
