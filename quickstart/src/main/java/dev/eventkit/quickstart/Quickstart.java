@@ -98,7 +98,7 @@ public final class Quickstart {
     try {
       TestDatabase db = server.createDatabase();
       createOutbox(db, database);
-      deploy(cluster, db, database, home.resolve("config-examples"));
+      deploy(cluster, db, options, home.resolve("config-examples"));
       String rest = cluster.fixedPortUrl().map(Object::toString).orElse(cluster.restUrl(""));
       out.println("Connect REST API: " + rest);
       out.println("Database: " + db.jdbcUrl() + " (user " + db.user() + ")");
@@ -193,8 +193,9 @@ public final class Quickstart {
 
   /** Deploys the three connectors over REST, from config-examples where one exists. */
   private static void deploy(
-      ConnectCluster cluster, TestDatabase db, Database database, Path examples)
+      ConnectCluster cluster, TestDatabase db, QuickstartOptions options, Path examples)
       throws IOException {
+    Database database = options.database();
     Map<String, String> connection = new HashMap<>();
     connection.put("connection.url", db.jdbcUrl());
     connection.put("connection.user", db.user());
@@ -208,6 +209,11 @@ public final class Quickstart {
       outbox.putAll(enrichment(cloudEvents));
       cluster.createConnector(
           "orders-outbox", examples.resolve("outbox-mariadb-poll.json"), outbox);
+    } else if (options.logMode()) {
+      // The log-mode example with the same transforms: the records downstream are the same.
+      outbox.putAll(enrichment(cloudEvents));
+      cluster.createConnector(
+          "orders-outbox", examples.resolve("outbox-postgres-log.json"), outbox);
     } else {
       outbox.put("poll.notify.channel", "outbox_events");
       cluster.createConnector("orders-outbox", cloudEvents, outbox);

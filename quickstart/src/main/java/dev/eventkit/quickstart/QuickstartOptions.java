@@ -4,7 +4,13 @@ import java.time.Duration;
 
 /** Command-line options of the quickstart. */
 record QuickstartOptions(
-    Duration duration, int rate, boolean keepRunning, int port, Database database, boolean help) {
+    Duration duration,
+    int rate,
+    boolean keepRunning,
+    int port,
+    Database database,
+    boolean logMode,
+    boolean help) {
 
   /** The embedded database that holds the outbox, the orders and the DLQ archive. */
   enum Database {
@@ -35,8 +41,8 @@ record QuickstartOptions(
   static final String USAGE =
       String.join(
           "\n",
-          "Usage: quickstart [--database postgresql|mariadb] [--duration SECONDS] [--rate EVENTS_PER_SECOND]",
-          "                  [--keep-running] [--port PORT]",
+          "Usage: quickstart [--database postgresql|mariadb] [--mode poll|log] [--duration SECONDS]",
+          "                  [--rate EVENTS_PER_SECOND] [--keep-running] [--port PORT]",
           "",
           "Starts an embedded database, a Kafka broker and a Connect worker (REST on localhost:PORT, default 8083)",
           "that loads the packaged Eventkit plugin, deploys the outbox connector with both transforms, a sink",
@@ -44,6 +50,8 @@ record QuickstartOptions(
           "",
           "  --database NAME      postgresql (default: embedded PostgreSQL 17) or mariadb (embedded MariaDB 10.11,",
           "                       the outbox connector in MariaDB poll mode)",
+          "  --mode MODE          poll (default: the outbox connector reads the table with SQL) or log (it reads",
+          "                       PostgreSQL's WAL through a replication slot: config-examples/outbox-postgres-log.json)",
           "  --duration SECONDS   how long the order service writes (default 30)",
           "  --rate N             transactions per second (default 20)",
           "  --keep-running       leave everything up after the summary, until Ctrl-C",
@@ -55,6 +63,7 @@ record QuickstartOptions(
     boolean keepRunning = false;
     int port = 8083;
     Database database = Database.POSTGRESQL;
+    boolean logMode = false;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -62,6 +71,7 @@ record QuickstartOptions(
         case "--rate" -> rate = number(args, ++i, "--rate");
         case "--port" -> port = number(args, ++i, "--port");
         case "--database" -> database = Database.parse(value(args, ++i, "--database"));
+        case "--mode" -> logMode = mode(value(args, ++i, "--mode"));
         case "--keep-running" -> keepRunning = true;
         case "--help", "-h" -> help = true;
         default -> throw new IllegalArgumentException("Unknown option " + args[i] + "\n" + USAGE);
@@ -70,7 +80,19 @@ record QuickstartOptions(
     if (rate < 1) {
       throw new IllegalArgumentException("--rate must be at least 1");
     }
-    return new QuickstartOptions(duration, rate, keepRunning, port, database, help);
+    if (logMode && database != Database.POSTGRESQL) {
+      throw new IllegalArgumentException(
+          "--mode log needs --database postgresql: log mode reads PostgreSQL's WAL");
+    }
+    return new QuickstartOptions(duration, rate, keepRunning, port, database, logMode, help);
+  }
+
+  private static boolean mode(String name) {
+    return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "poll" -> false;
+      case "log" -> true;
+      default -> throw new IllegalArgumentException("--mode must be poll or log, got " + name);
+    };
   }
 
   private static String value(String[] args, int index, String option) {

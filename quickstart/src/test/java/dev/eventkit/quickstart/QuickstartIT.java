@@ -6,24 +6,33 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Runs the quickstart briefly, as the README's command does (on PostgreSQL, and with {@code
- * --database mariadb}), and checks its self-checking summary.
+ * Runs the quickstart briefly, as the README's command does (on PostgreSQL, with {@code --database
+ * mariadb} and with {@code --mode log}), and checks its self-checking summary.
  */
 class QuickstartIT {
 
   @ParameterizedTest
-  @ValueSource(strings = {"postgresql", "mariadb"})
-  void theWholePipelineAddsUp(String database) throws Exception {
+  @CsvSource({"postgresql, poll", "mariadb, poll", "postgresql, log"})
+  void theWholePipelineAddsUp(String database, String mode) throws Exception {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
 
     Quickstart.Summary summary =
         Quickstart.run(
             QuickstartOptions.parse(
                 new String[] {
-                  "--duration", "12", "--rate", "25", "--port", "0", "--database", database
+                  "--duration",
+                  "12",
+                  "--rate",
+                  "25",
+                  "--port",
+                  "0",
+                  "--database",
+                  database,
+                  "--mode",
+                  mode
                 }),
             new PrintStream(output, true, StandardCharsets.UTF_8));
 

@@ -49,6 +49,18 @@ class QuickstartOptionsTest {
   }
 
   @Test
+  void modeLogIsParsedAndNeedsPostgresql() {
+    assertThat(QuickstartOptions.parse(new String[] {"--mode", "LOG"}).logMode()).isTrue();
+    assertThat(QuickstartOptions.parse(new String[] {"--mode", "poll"}).logMode()).isFalse();
+    assertThat(QuickstartOptions.parse(new String[0]).logMode()).isFalse();
+    assertThatThrownBy(
+            () -> QuickstartOptions.parse(new String[] {"--mode", "log", "--database", "mariadb"}))
+        .hasMessage("--mode log needs --database postgresql: log mode reads PostgreSQL's WAL");
+    assertThatThrownBy(() -> QuickstartOptions.parse(new String[] {"--mode", "cdc"}))
+        .hasMessage("--mode must be poll or log, got cdc");
+  }
+
+  @Test
   void badNumbersAndUnknownOptionsAreRefused() {
     assertThatThrownBy(() -> QuickstartOptions.parse(new String[] {"--rate", "0"}))
         .hasMessage("--rate must be at least 1");

@@ -39,22 +39,62 @@ public abstract class PostgresServer implements DatabaseServer {
     return new TestDatabase(this, name);
   }
 
+  /**
+   * Stops the server (a fast shutdown: sessions are terminated, like an administrator's restart)
+   * and keeps its data directory, so that {@link #startAgain()} brings it back with every committed
+   * row, slot and setting. Only the embedded server supports it.
+   */
+  public void stop() {
+    throw new UnsupportedOperationException("Only the embedded PostgreSQL can be stopped");
+  }
+
+  /** Starts a server stopped by {@link #stop()} on the same data directory and port. */
+  public void startAgain() {
+    throw new UnsupportedOperationException("Only the embedded PostgreSQL can be restarted");
+  }
+
   private static final class Embedded extends PostgresServer {
-    private final EmbeddedPostgres postgres;
+    private final java.nio.file.Path dataDirectory;
+    private volatile EmbeddedPostgres postgres;
+    private final int port;
 
     Embedded() {
       try {
-        postgres =
-            EmbeddedPostgres.builder()
-                .setServerConfig("wal_level", "logical")
-                .setServerConfig("max_replication_slots", "10")
-                .setServerConfig("max_wal_senders", "10")
-                .setServerConfig("max_connections", "200")
-                // Prepared transactions hold the commit horizon too; tests prepare some.
-                .setServerConfig("max_prepared_transactions", "10")
-                .start();
+        dataDirectory = java.nio.file.Files.createTempDirectory("eventkit-pg-");
+        postgres = builder().start();
+        port = postgres.getPort();
       } catch (IOException e) {
         throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
+      }
+    }
+
+    private EmbeddedPostgres.Builder builder() {
+      return EmbeddedPostgres.builder()
+          .setDataDirectory(dataDirectory)
+          .setCleanDataDirectory(false)
+          .setServerConfig("wal_level", "logical")
+          .setServerConfig("max_replication_slots", "10")
+          .setServerConfig("max_wal_senders", "10")
+          .setServerConfig("max_connections", "200")
+          // Prepared transactions hold the commit horizon too; tests prepare some.
+          .setServerConfig("max_prepared_transactions", "10");
+    }
+
+    @Override
+    public synchronized void stop() {
+      try {
+        postgres.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not stop embedded PostgreSQL", e);
+      }
+    }
+
+    @Override
+    public synchronized void startAgain() {
+      try {
+        postgres = builder().setPort(port).start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not restart embedded PostgreSQL", e);
       }
     }
 
@@ -65,7 +105,7 @@ public abstract class PostgresServer implements DatabaseServer {
 
     @Override
     public int port() {
-      return postgres.getPort();
+      return port;
     }
 
     @Override
@@ -79,11 +119,21 @@ public abstract class PostgresServer implements DatabaseServer {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
       try {
         postgres.close();
       } catch (IOException e) {
         throw new UncheckedIOException("Could not stop embedded PostgreSQL", e);
+      } finally {
+        deleteQuietly(dataDirectory);
+      }
+    }
+
+    private static void deleteQuietly(java.nio.file.Path directory) {
+      try (var paths = java.nio.file.Files.walk(directory)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        // A temporary directory left behind is not worth failing a test run for.
       }
     }
   }

@@ -78,6 +78,69 @@ class OutboxPostgresLogIT {
     assertThat(validation.toString()).contains("capture.mode=log runs one task");
   }
 
+  /**
+   * validate names each missing prerequisite on the option it concerns, with the fix: a role
+   * without REPLICATION that cannot create the publication, a publication without the outbox, a
+   * slot of another plugin.
+   */
+  @Test
+  void validateNamesEachMissingPrerequisiteOnItsOption() {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    String role = "relay_" + db.name().replaceAll("\\W", "_");
+    db.createRole(role, "secret", "SELECT ON outbox");
+    Map<String, String> asRelay = logOverrides(db, "prereq");
+    asRelay.put("connection.user", role);
+    asRelay.put("connection.password", "secret");
+    List<String> errors =
+        ConnectCluster.validationErrors(cluster().validateConnector(LOG_EXAMPLE, asRelay));
+    assertThat(errors)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .startsWith("connection.user: ")
+                    .contains("ALTER ROLE \"" + role + "\" REPLICATION"))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .startsWith("log.publication.name: ")
+                    .contains("cannot create it")
+                    .contains("CREATE PUBLICATION \"prereq\" FOR TABLE \"public\".\"outbox\""));
+
+    db.execute(
+        "CREATE TABLE unrelated (n int)",
+        "CREATE PUBLICATION other_pub FOR TABLE unrelated",
+        "SELECT pg_create_logical_replication_slot('decoding_slot', 'test_decoding')");
+    try {
+      List<String> asOwner =
+          ConnectCluster.validationErrors(
+              cluster()
+                  .validateConnector(
+                      LOG_EXAMPLE,
+                      logOverrides(
+                          db,
+                          "prereq",
+                          "log.publication.name",
+                          "other_pub",
+                          "log.slot.name",
+                          "decoding_slot")));
+      assertThat(asOwner)
+          .anySatisfy(
+              e ->
+                  assertThat(e)
+                      .startsWith("log.publication.name: ")
+                      .contains("ALTER PUBLICATION \"other_pub\" ADD TABLE \"public\".\"outbox\""))
+          .anySatisfy(
+              e ->
+                  assertThat(e)
+                      .startsWith("log.slot.name: ")
+                      .contains("plugin test_decoding")
+                      .contains("pg_drop_replication_slot('decoding_slot')"));
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot('decoding_slot')");
+    }
+  }
+
   /** The same rows, read by poll mode and by log mode, become identical records. */
   @Test
   void logModePublishesExactlyWhatPollModePublishes() throws Exception {
@@ -269,6 +332,75 @@ class OutboxPostgresLogIT {
                 + "' AND active_pid IS NOT NULL");
   }
 
+  /**
+   * PostgreSQL stops (sessions terminated, replication connection included) and starts again on the
+   * same data directory while the connector runs exactly-once: nothing lost, nothing twice.
+   */
+  @Test
+  void aDatabaseRestartLosesAndDuplicatesNothing() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    String name = "log-db-restart";
+    cluster()
+        .createConnector(
+            name,
+            LOG_EXAMPLE,
+            logOverrides(
+                db,
+                name,
+                "topic.template",
+                "restart.${aggregate_type}",
+                "log.snapshot.mode",
+                "no_data",
+                "exactly.once.support",
+                "required",
+                "transaction.boundary",
+                "connector",
+                "retry.backoff.max.ms",
+                "2000"));
+    cluster().awaitRunning(name, 1);
+    awaitSlotActive(db, name);
+    Set<String> written = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      written.add(
+          OutboxTestSupport.insert(
+              db, "outbox", "stock", "k-" + (i % 5), "Moved", "{\"i\": " + i + "}"));
+    }
+    awaitRecords("restart.stock", 50);
+    long retriesBefore = taskMetric(name, "Retries");
+    STACK.postgres().stop();
+    try {
+      Awaitility.await("the task retries while the database is down")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> taskMetric(name, "Retries") > retriesBefore);
+      assertThat(cluster().status(name).path("tasks").path(0).path("state").asText())
+          .isEqualTo("RUNNING");
+    } finally {
+      STACK.postgres().startAgain();
+    }
+    for (int i = 50; i < 100; i++) {
+      written.add(
+          OutboxTestSupport.insert(
+              db, "outbox", "stock", "k-" + (i % 5), "Moved", "{\"i\": " + i + "}"));
+    }
+    List<ConsumerRecord<byte[], byte[]>> all = awaitRecords("restart.stock", 100);
+    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(ids)).isEqualTo(written);
+    assertThat(cluster().status(name).path("tasks").path(0).path("state").asText())
+        .isEqualTo("RUNNING");
+  }
+
+  private static long taskMetric(String connector, String attribute) throws Exception {
+    javax.management.ObjectName name =
+        new javax.management.ObjectName(
+            "dev.eventkit.connect:type=outbox-source-task,connector=\"" + connector + "\",task=0");
+    return ((Number)
+            java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(name, attribute))
+        .longValue();
+  }
+
   /** Rows deleted in the transaction that inserted them are published; updates are not. */
   @Test
   void insertThenDeleteInOneTransactionIsPublishedAndTheTableStaysEmpty() throws Exception {
@@ -373,6 +505,9 @@ class OutboxPostgresLogIT {
         .until(() -> db.queryForLong(confirmed) >= target);
     assertThat(db.queryForLong(confirmed)).isGreaterThan(before);
     assertThat(committed("quiet.heartbeats")).isNotEmpty();
+    Awaitility.await("the replication lag measured over JMX")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> taskMetric(name, "ReplicationLagBytes") >= 0);
   }
 
   /**
