@@ -18,10 +18,11 @@ import java.util.Map;
 
 /**
  * Drains of an outbox backlog, side by side in one run on one embedded stack (PostgreSQL, a KRaft
- * broker, one Connect worker): Eventkit poll mode with 1 and 4 tasks, Debezium's PostgreSQL
- * connector with its outbox {@code EventRouter}, and a plain producer sending the same records
- * (what Kafka itself costs here). Each system drains a backlog written while it was stopped; the
- * rate is taken from the broker's append times of the first and the last record.
+ * broker, one Connect worker): Eventkit poll mode with 1 and 4 tasks and log mode, Debezium's
+ * PostgreSQL connector with its outbox {@code EventRouter}, the framework's ceiling (a source
+ * connector emitting the same records from memory through the same worker) and a plain producer
+ * sending them (what Kafka itself costs here). Each system drains a backlog written while it was
+ * stopped; the rate is taken from the broker's append times of the first and the last record.
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks
  * exec:exec@drain -Ddrain.args="--rows 100000,200000 --repeats 3 --json target/drain.json"}.
@@ -146,23 +147,26 @@ public final class DrainBenchmark {
       results.forEach(
           r -> byRows.computeIfAbsent(r.rows(), k -> new LinkedHashMap<>()).put(r.system(), r));
       StringBuilder md = new StringBuilder();
-      md.append("| backlog | system | rec/s, median (min–max) | × Debezium | × producer |\n");
-      md.append("|---|---|---|---|---|\n");
+      md.append(
+          "| backlog | system | rec/s, median (min–max) | × Debezium | × ceiling | × producer |\n");
+      md.append("|---|---|---|---|---|---|\n");
       byRows.forEach(
           (rows, systems) -> {
             DrainResult debezium = systems.get(DrainSystem.DEBEZIUM.label());
             DrainResult producer = systems.get(DrainSystem.PRODUCER.label());
+            DrainResult ceiling = systems.get(DrainSystem.CEILING.label());
             systems.forEach(
                 (name, r) ->
                     md.append(
                         String.format(
-                            "| %,d | %s | %,.0f (%,.0f–%,.0f) | %s | %s |%n",
+                            "| %,d | %s | %,.0f (%,.0f–%,.0f) | %s | %s | %s |%n",
                             rows,
                             name,
                             r.median(),
                             r.min(),
                             r.max(),
                             ratio(r, debezium),
+                            ratio(r, ceiling),
                             ratio(r, producer))));
           });
       md.append(

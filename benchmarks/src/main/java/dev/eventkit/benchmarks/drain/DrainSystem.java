@@ -37,6 +37,30 @@ public enum DrainSystem {
       createConnector(cluster, name, eventkit(db, topic, 4));
     }
   },
+  EVENTKIT_LOG("Eventkit log, 1 task") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {
+      ObjectNode body = eventkit(db, topic, 1);
+      ObjectNode config = (ObjectNode) body.get("config");
+      config.put("capture.mode", "log");
+      config.put("log.snapshot.mode", "no_data");
+      config.put("log.slot.name", name.replace('-', '_'));
+      config.put("poll.max.rows", "2048");
+      createConnector(cluster, name, body);
+    }
+
+    /** The slot exists once the task has started streaming; the backlog must come after it. */
+    @Override
+    void awaitReady(ConnectCluster cluster, TestDatabase db, String name) {
+      super.awaitReady(cluster, db, name);
+      awaitSlot(db, name, true);
+    }
+
+    @Override
+    void cleanUp(TestDatabase db, String name) {
+      dropSlot(db, name);
+    }
+  },
   DEBEZIUM("Debezium + EventRouter") {
     @Override
     void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {
@@ -62,22 +86,39 @@ public enum DrainSystem {
       createConnector(cluster, name, withCommon(config));
     }
 
-    /** The deleted connector's task lets go of its slot a moment later; then the slot goes. */
+    @Override
+    void awaitReady(ConnectCluster cluster, TestDatabase db, String name) {
+      super.awaitReady(cluster, db, name);
+      awaitSlot(db, name, true);
+    }
+
     @Override
     void cleanUp(TestDatabase db, String name) {
-      String slot = "'" + name.replace('-', '_') + "'";
-      org.awaitility.Awaitility.await("slot " + slot + " released")
-          .atMost(Duration.ofMinutes(1))
-          .until(
-              () ->
-                  db.queryForLong(
-                          "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = "
-                              + slot)
-                      == 0);
-      db.execute(
-          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-              + " WHERE slot_name = "
-              + slot);
+      dropSlot(db, name);
+    }
+  },
+  CEILING("Framework ceiling (in-memory source)") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {}
+
+    /** Emits the records as soon as it runs: no backlog to write, no stop and resume. */
+    @Override
+    double drain(
+        ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
+      String name = "ceiling-" + UUID.randomUUID().toString().substring(0, 8);
+      Map<String, String> config = new java.util.LinkedHashMap<>();
+      config.put("connector.class", "dev.eventkit.benchmarks.ceiling.InMemorySourceConnector");
+      config.put("tasks.max", "1");
+      config.put("topic", topic);
+      config.put("records", Integer.toString(rows));
+      config.put("payload.bytes", Integer.toString(options.payloadBytes()));
+      config.put("aggregates", Integer.toString(DrainOptions.AGGREGATES));
+      createConnector(cluster, name, withCommon(config));
+      try {
+        return measure(cluster, topic, rows);
+      } finally {
+        cluster.delete("connectors/" + name).expectSuccess("delete " + name);
+      }
     }
   },
   PRODUCER("Plain producer") {
@@ -137,6 +178,34 @@ public enum DrainSystem {
 
   void cleanUp(TestDatabase db, String name) {}
 
+  /** Waits until the system can capture what is written from now on. */
+  void awaitReady(ConnectCluster cluster, TestDatabase db, String name) {
+    cluster.awaitRunning(name, this == EVENTKIT_POLL_4 ? 4 : 1);
+  }
+
+  /** Waits until the system's replication slot is (or is no longer) streaming. */
+  static void awaitSlot(TestDatabase db, String name, boolean active) {
+    String slot = "'" + name.replace('-', '_') + "'";
+    org.awaitility.Awaitility.await("slot " + slot + (active ? " streaming" : " released"))
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                db.queryForLong(
+                        "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = "
+                            + slot)
+                    == (active ? 1 : 0));
+  }
+
+  /** The deleted connector's task lets go of its slot a moment later; then the slot goes. */
+  static void dropSlot(TestDatabase db, String name) {
+    awaitSlot(db, name, false);
+    db.execute(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+            + " WHERE slot_name = '"
+            + name.replace('-', '_')
+            + "'");
+  }
+
   /**
    * Creates the outbox, starts the system on it and stops it, writes the backlog, resumes it and
    * returns the rate at which the topic received the backlog.
@@ -146,7 +215,7 @@ public enum DrainSystem {
     createOutbox(db);
     String name = "drain-" + UUID.randomUUID().toString().substring(0, 8);
     start(cluster, db, name, topic);
-    cluster.awaitRunning(name, this == EVENTKIT_POLL_4 ? 4 : 1);
+    awaitReady(cluster, db, name);
     cluster.put("connectors/" + name + "/stop", "").expectSuccess("stop " + name);
     awaitState(cluster, name, "STOPPED");
     writeBacklog(db, rows, options.payloadBytes());

@@ -26,11 +26,15 @@ class DrainBenchmarkIT {
         .containsExactly(
             "Eventkit poll, 1 task",
             "Eventkit poll, 4 tasks",
+            "Eventkit log, 1 task",
             "Debezium + EventRouter",
+            "Framework ceiling (in-memory source)",
             "Plain producer");
     assertThat(results).allSatisfy(r -> assertThat(r.median()).isPositive());
     assertThat(DrainResult.markdown(results, options))
         .contains("| 2,000 | Eventkit poll, 1 task |")
-        .contains("× Debezium");
+        .contains("× Debezium")
+        .contains("× ceiling")
+        .contains("| 2,000 | Eventkit log, 1 task |");
   }
 }
