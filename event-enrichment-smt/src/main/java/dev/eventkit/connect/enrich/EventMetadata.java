@@ -41,6 +41,9 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
 
   @Override
   public R apply(R record) {
+    if (Records.isHeartbeat(record)) {
+      return record; // an outbox heartbeat carries a log position, not an event
+    }
     ValueSource.RecordContext context =
         new ValueSource.RecordContext(record, new RecordFields(fields(record), config.fieldPaths));
     // Only the record's own headers can already hold a value: look there, and only if it has any.

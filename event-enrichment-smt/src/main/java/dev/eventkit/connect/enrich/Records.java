@@ -8,7 +8,19 @@ import org.apache.kafka.connect.source.SourceRecord;
 /** Small record helpers shared by the transforms. */
 final class Records {
 
+  /**
+   * The header the outbox connector puts on its log-mode heartbeats (records that only carry a log
+   * position, no event); the transforms pass such records through untouched. Same name as {@code
+   * OutboxRecordFactory.HEADER_HEARTBEAT}.
+   */
+  static final String HEARTBEAT_HEADER = "eventkit.heartbeat";
+
   private Records() {}
+
+  /** Whether the record is an outbox heartbeat rather than an event. */
+  static boolean isHeartbeat(ConnectRecord<?> record) {
+    return record.headers().lastWithName(HEARTBEAT_HEADER) != null;
+  }
 
   /** The same record with other headers; key, value, schemas and timestamp untouched. */
   static <R extends ConnectRecord<R>> R withHeaders(R record, Headers headers) {

@@ -118,6 +118,21 @@ class EventMetadataTest {
     assertThat(headers(out)).containsEntry("event.type", "Deleted").containsKey("event.id");
   }
 
+  /**
+   * The outbox connector's log-mode heartbeats carry a log position, not an event: they pass
+   * through untouched, even where a missing attribute would fail an event.
+   */
+  @Test
+  void outboxHeartbeatsPassThroughUntouched() {
+    EventMetadata<SourceRecord> smt =
+        value("header.naming", "cloudevents", "on.missing", "fail", "source.source", "literal:/x");
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.addString("eventkit.heartbeat", "true");
+    SourceRecord heartbeat = record("orders-outbox", "2026-11-27T01:02:03Z", headers);
+
+    assertThat(smt.apply(heartbeat)).isSameAs(heartbeat);
+  }
+
   @ParameterizedTest(name = "header.naming={0}, on.missing={1}")
   @CsvSource({"eventkit, skip", "eventkit, fail", "cloudevents, skip", "cloudevents, fail"})
   void tombstonesAreStampedWithWhatCanBeFoundAndNeverFailForAMissingAttribute(

@@ -39,6 +39,16 @@ class EventVersionTest {
         Map.of(), Map.of(), "orders.events", null, null, "k", null, value, 1L, headers);
   }
 
+  /** The outbox connector's log-mode heartbeats are not events: passed through untouched. */
+  @Test
+  void outboxHeartbeatsPassThroughUntouched() {
+    EventVersion<SourceRecord> smt = smt("versions", "OrderPlaced:3", "on.missing", "fail");
+    SourceRecord heartbeat = record(null, "2026-11-27T01:02:03Z");
+    heartbeat.headers().addString("eventkit.heartbeat", "true");
+
+    assertThat(smt.apply(heartbeat)).isSameAs(heartbeat);
+  }
+
   private static String header(SourceRecord record, String name) {
     var header = record.headers().lastWithName(name);
     return header == null ? null : (String) header.value();

@@ -182,17 +182,20 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   public static final String LOG_SLOT_NAME_CONFIG = "log.slot.name";
   private static final String LOG_SLOT_NAME_DOC =
       "capture.mode=log, PostgreSQL: the logical replication slot (created at the first start if"
-          + " missing, with the pgoutput plugin). Empty: eventkit_ plus the connector name in"
-          + " lower case, other characters than a-z, 0-9 and _ replaced by _. A slot keeps the"
+          + " missing, with the pgoutput plugin); lower-case letters, digits and _, at most 63."
+          + " Empty: eventkit_, the connector name in lower case (other characters replaced by _,"
+          + " cut at 44), _ and 8 hex digits of a hash of the exact name. A slot keeps the"
           + " database's WAL until the connector confirms it: a connector deleted for good must"
           + " have its slot dropped (SELECT pg_drop_replication_slot('<slot>')), or set"
           + " log.slot.drop.on.stop for disposable setups.";
 
   public static final String LOG_PUBLICATION_NAME_CONFIG = "log.publication.name";
   private static final String LOG_PUBLICATION_NAME_DOC =
-      "capture.mode=log, PostgreSQL: the publication the slot streams. Created at the first start"
-          + " if missing, for the outbox table only and inserts only (the role must own the"
-          + " table); an existing one must include the outbox table. Empty: the slot's name.";
+      "capture.mode=log, PostgreSQL: the publication the slot streams; lower-case letters,"
+          + " digits and _, at most 63. Created at the first start if missing, for the outbox table"
+          + " only, publishing inserts and updates (inserts only with log.update.behavior=ignore),"
+          + " never deletes; the role must own the table. An existing one must include the outbox"
+          + " table and publish inserts. Empty: the slot's name.";
 
   public static final String LOG_SLOT_DROP_ON_STOP_CONFIG = "log.slot.drop.on.stop";
   private static final String LOG_SLOT_DROP_ON_STOP_DOC =
@@ -773,9 +776,15 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
     if (!configured.isEmpty()) {
       return configured;
     }
-    String derived =
-        ("eventkit_" + connectorName.toLowerCase(Locale.ROOT)).replaceAll("[^a-z0-9_]", "_");
-    return derived.length() > 63 ? derived.substring(0, 63) : derived;
+    // Names that differ only in case or punctuation, or share a long prefix, must not share a
+    // slot: a hash of the exact name ends the derived one.
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(connectorName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String readable = connectorName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    if (readable.length() > 44) {
+      readable = readable.substring(0, 44);
+    }
+    return "eventkit_" + readable + "_" + String.format("%08x", crc.getValue());
   }
 
   public String logPublicationName(String connectorName) {

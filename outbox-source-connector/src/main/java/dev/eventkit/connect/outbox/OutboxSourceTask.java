@@ -152,6 +152,11 @@ public final class OutboxSourceTask extends SourceTask {
       metrics.recordPoll(result.size());
       return result;
     } catch (CaptureException e) {
+      if (e.abortsOpenTransaction() && context.transactionContext() != null) {
+        // What the open Kafka transaction holds will be read and published again: drop it.
+        log.warn("Aborting the open Kafka transaction: {}", e.getMessage());
+        context.transactionContext().abortTransaction();
+      }
       if (stopping) {
         return null;
       }

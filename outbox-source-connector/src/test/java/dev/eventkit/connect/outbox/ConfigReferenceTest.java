@@ -64,8 +64,8 @@ class ConfigReferenceTest {
       `blank-event-type`, `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
       `eventkit.error.message`, `eventkit.error.topic` (the topic it would have had, a missing value
       left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`
-      on PostgreSQL, the auto-increment id on MariaDB/MySQL, `lsn 0/16B3748` in log mode or
-      `snapshot` for a row read by the initial snapshot).
+      on PostgreSQL, the auto-increment id on MariaDB/MySQL, `lsn 0/16B3748` in log mode, for a row
+      read by the initial snapshot the snapshot's LSN).
       Without that option the task fails with a message naming the row. No event is ever published
       with a null key or to a topic built from a missing value.
 
@@ -88,11 +88,14 @@ class ConfigReferenceTest {
         (on `connection.user`, with the `GRANT`); no `DELETE` while `cleanup.policy=delete` (on
         `cleanup.policy`, with the `GRANT`).
       - Log mode (PostgreSQL): `wal_level` not `logical` (on `capture.mode`); a role without
-        `REPLICATION` (on `connection.user`, with the `ALTER ROLE`); a publication that exists without
-        the outbox table, or none and a role that cannot create it (on `log.publication.name`, with
-        the statement for the table's owner); a slot of another plugin or database, or no free slot
-        (on `log.slot.name`); `cleanup.policy=delete`; MariaDB/MySQL URLs (on `capture.mode`).
-        The txid/position columns and their indexes are not needed.
+        `REPLICATION` (or `rds_replication` membership on RDS/Aurora; on `connection.user`, with the
+        `ALTER ROLE`); a publication that exists without the outbox table or without inserts, or none
+        and a role that cannot create it (on `log.publication.name`, with the statement for the
+        table's owner); a slot or publication name other than lower-case letters, digits and `_`; a
+        slot of another plugin or database, one that has lost WAL (`wal_status` lost), or no free slot
+        (on `log.slot.name`); a partitioned outbox (on `table.name`); a URL naming several hosts (on
+        `connection.url`); `cleanup.policy=delete`; MariaDB/MySQL URLs (on `capture.mode`). The
+        txid/position columns and their indexes are not needed.
 
       A failed connection reads `Cannot connect to the database: <driver message>`, with the URL's
       query string and anything like `password=...` hidden; the answer echoes `connection.url` with its
@@ -118,7 +121,8 @@ class ConfigReferenceTest {
         up to the slowest task's committed position).
       - Log mode: `tasks.max` > 1 (one task runs); a slot already in use by another session (fine if
         it is this connector's running task); no `column.position` while `log.snapshot.mode=initial`
-        (the snapshot then reads rows in no particular order).
+        (the snapshot then reads rows in no particular order); PostgreSQL before 15; no `EXECUTE`
+        on `pg_logical_emit_message` (heartbeats). Poll mode: an unused slot left by log mode.
 
       ```bash
       curl -s -X PUT -H 'Content-Type: application/json' --data @config.json \\

@@ -114,7 +114,9 @@ public final class OutboxCaptures {
       return findings;
     }
     return switch (dialect(config)) {
-      case POSTGRESQL -> PostgresOutboxTableCheck.check(c, config, tasks);
+      case POSTGRESQL ->
+          PostgresLogCheck.warnAboutLeftSlot(
+              c, config, PostgresOutboxTableCheck.check(c, config, tasks));
       case MARIADB, MYSQL -> MariaDbOutboxTableCheck.check(c, config, tasks);
     };
   }

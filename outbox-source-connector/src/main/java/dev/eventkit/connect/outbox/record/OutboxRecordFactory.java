@@ -37,6 +37,12 @@ public final class OutboxRecordFactory {
   public static final String HEADER_ERROR_TOPIC = "eventkit.error.topic";
   public static final String HEADER_ERROR_POSITION = "eventkit.error.position";
 
+  /**
+   * Marks a log-mode heartbeat, which carries a log position and no event; Eventkit's transforms
+   * pass such records through untouched (for other transforms, see the README's predicate).
+   */
+  public static final String HEADER_HEARTBEAT = "eventkit.heartbeat";
+
   private static final int SCHEMA_CACHE_SIZE = 256;
 
   private final TopicTemplate topics;
@@ -164,6 +170,8 @@ public final class OutboxRecordFactory {
   public static SourceRecord toHeartbeat(
       String topic, String connector, Map<String, ?> partition, Map<String, ?> offset) {
     java.time.Instant now = java.time.Instant.now();
+    Headers headers = new ConnectHeaders();
+    headers.addString(HEADER_HEARTBEAT, "true");
     return new SourceRecord(
         partition,
         offset,
@@ -173,7 +181,8 @@ public final class OutboxRecordFactory {
         connector,
         Schema.STRING_SCHEMA,
         now.toString(),
-        now.toEpochMilli());
+        now.toEpochMilli(),
+        headers);
   }
 
   /**

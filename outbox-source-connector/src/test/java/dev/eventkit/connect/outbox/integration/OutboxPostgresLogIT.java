@@ -69,13 +69,17 @@ class OutboxPostgresLogIT {
   }
 
   @Test
-  void exampleValidatesAndTheConnectorRunsOneTask() {
+  void exampleValidatesAndTheConnectorRunsOneTaskWhateverTasksMaxSays() {
     TestDatabase db = STACK.postgres().createDatabase();
     createOutbox(db);
-    JsonNode validation =
-        cluster().validateConnector(LOG_EXAMPLE, logOverrides(db, "validated", "tasks.max", "3"));
+    Map<String, String> config = logOverrides(db, "one-task", "tasks.max", "3");
+    JsonNode validation = cluster().validateConnector(LOG_EXAMPLE, config);
     assertThat(ConnectCluster.validationErrors(validation)).isEmpty();
     assertThat(validation.toString()).contains("capture.mode=log runs one task");
+    cluster().createConnector("one-task", LOG_EXAMPLE, config);
+    cluster().awaitRunning("one-task", 1);
+    assertThat(cluster().status("one-task").path("tasks")).hasSize(1);
+    cluster().delete("connectors/one-task").expectSuccess("delete");
   }
 
   /**
@@ -123,8 +127,15 @@ class OutboxPostgresLogIT {
                           "log.publication.name",
                           "other_pub",
                           "log.slot.name",
-                          "decoding_slot")));
+                          "decoding_slot",
+                          "cleanup.policy",
+                          "delete")));
       assertThat(asOwner)
+          .anySatisfy(
+              e ->
+                  assertThat(e)
+                      .startsWith("cleanup.policy: ")
+                      .contains("cleanup.policy=delete is for poll mode"))
           .anySatisfy(
               e ->
                   assertThat(e)
@@ -139,6 +150,16 @@ class OutboxPostgresLogIT {
     } finally {
       db.execute("SELECT pg_drop_replication_slot('decoding_slot')");
     }
+    assertThat(
+            ConnectCluster.validationErrors(
+                cluster()
+                    .validateConnector(
+                        LOG_EXAMPLE, logOverrides(db, "prereq", "log.slot.name", "Orders-Slot"))))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .startsWith("log.slot.name: ")
+                    .contains("'Orders-Slot' is not a valid name"));
   }
 
   /** The same rows, read by poll mode and by log mode, become identical records. */
@@ -401,9 +422,60 @@ class OutboxPostgresLogIT {
         .longValue();
   }
 
+  /**
+   * A connector deleted and created again under the same name resumes from the offsets Connect
+   * kept, and its slot kept the WAL meanwhile: what was committed while it was gone is published,
+   * nothing twice.
+   */
+  @Test
+  void aConnectorCreatedAgainResumesWhereItsOffsetsSay() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    createOutbox(db);
+    String name = "log-recreated";
+    Map<String, String> config =
+        logOverrides(
+            db,
+            name,
+            "topic.template",
+            "again.${aggregate_type}",
+            "exactly.once.support",
+            "required",
+            "transaction.boundary",
+            "connector");
+    cluster().createConnector(name, LOG_EXAMPLE, config);
+    cluster().awaitRunning(name, 1);
+    awaitSlotActive(db, name);
+    Set<String> written = new java.util.HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      written.add(OutboxTestSupport.insert(db, "outbox", "item", "i-" + (i % 3), "Added", "{}"));
+    }
+    awaitRecords("again.item", 20);
+    cluster().delete("connectors/" + name).expectSuccess("delete");
+    Awaitility.await("the deleted connector's task let go of the slot")
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                db.queryForLong(
+                        "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
+                            + name.replace('-', '_')
+                            + "'")
+                    == 0);
+    for (int i = 20; i < 40; i++) {
+      written.add(OutboxTestSupport.insert(db, "outbox", "item", "i-" + (i % 3), "Added", "{}"));
+    }
+    cluster().createConnector(name, LOG_EXAMPLE, config);
+    cluster().awaitRunning(name, 1);
+    List<ConsumerRecord<byte[], byte[]>> all = awaitRecords("again.item", 40);
+    OutboxTestSupport.insert(db, "outbox", "item", "marker", "Added", "{}");
+    all = awaitRecords("again.item", 41);
+    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
+    assertThat(ids).hasSize(41).doesNotHaveDuplicates();
+    assertThat(ids).containsAll(written);
+  }
+
   /** Rows deleted in the transaction that inserted them are published; updates are not. */
   @Test
-  void insertThenDeleteInOneTransactionIsPublishedAndTheTableStaysEmpty() throws Exception {
+  void insertThenDeleteInOneTransactionIsPublishedAndUpdatesAreNot() throws Exception {
     TestDatabase db = STACK.postgres().createDatabase();
     createOutbox(db);
     String name = "log-delete";
@@ -432,6 +504,7 @@ class OutboxPostgresLogIT {
         s.execute("DELETE FROM outbox");
       }
       c.commit();
+      assertThat(db.queryForLong("SELECT count(*) FROM outbox")).isZero();
       String updated =
           OutboxTestSupport.insert(c, "outbox", "cart", "cart-2", "Opened", "{}", null);
       c.commit();
@@ -504,7 +577,10 @@ class OutboxPostgresLogIT {
         .pollInterval(Duration.ofMillis(500))
         .until(() -> db.queryForLong(confirmed) >= target);
     assertThat(db.queryForLong(confirmed)).isGreaterThan(before);
-    assertThat(committed("quiet.heartbeats")).isNotEmpty();
+    List<ConsumerRecord<byte[], byte[]>> heartbeats = committed("quiet.heartbeats");
+    assertThat(heartbeats).isNotEmpty();
+    assertThat(text(heartbeats.get(0).key())).isEqualTo(name);
+    assertThat(header(heartbeats.get(0), "eventkit.heartbeat")).isEqualTo("true");
     Awaitility.await("the replication lag measured over JMX")
         .atMost(Duration.ofSeconds(30))
         .until(() -> taskMetric(name, "ReplicationLagBytes") >= 0);

@@ -72,6 +72,7 @@ class PostgresLogCaptureIT {
     props.put("capture.mode", "log");
     props.put("log.snapshot.mode", "no_data");
     props.put("log.heartbeat.interval.ms", "200");
+    props.put("log.slot.name", "eventkit_contract");
     for (int i = 0; i < keyValues.length; i += 2) {
       props.put(keyValues[i], keyValues[i + 1]);
     }
@@ -244,6 +245,39 @@ class PostgresLogCaptureIT {
     List<CapturedTransaction> again = transactions(pollRows(resumed, 2));
     assertThat(again.stream().flatMap(t -> t.rows().stream()).map(r -> r.eventType()))
         .containsExactly("Second", "Third");
+  }
+
+  /**
+   * The column types poll mode reads become the same row values through Debezium: a bytea payload
+   * byte for byte, a timestamp without time zone read as UTC with its microseconds, uuid text.
+   */
+  @Test
+  void binaryPayloadsAndLocalTimestampsReadAsPollModeReadsThem() throws Exception {
+    db.execute(
+        "CREATE TABLE binbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aggregatetype text"
+            + " NOT NULL, aggregateid text NOT NULL, type text NOT NULL, payload bytea,"
+            + " timestamp timestamp NOT NULL)");
+    LogCapture capture = capture("table.name", "binbox");
+    awaitStreaming(capture);
+    byte[] bytes = new byte[256];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) i;
+    }
+    try (Connection c = db.connect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO binbox (aggregatetype, aggregateid, type, payload, timestamp)"
+                    + " VALUES ('file', 'f-1', 'Uploaded', ?, '2026-11-27 01:02:03.456789')")) {
+      ps.setBytes(1, bytes);
+      ps.executeUpdate();
+    }
+    CapturedTransaction tx = transactions(pollRows(capture, 1)).get(0);
+    var row = tx.rows().get(0);
+    assertThat(row.payloadBytes()).isEqualTo(bytes);
+    assertThat(row.payloadText()).isNull();
+    assertThat(row.timestamp()).isEqualTo(java.time.Instant.parse("2026-11-27T01:02:03.456789Z"));
+    assertThat(row.eventId())
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   }
 
   @Test

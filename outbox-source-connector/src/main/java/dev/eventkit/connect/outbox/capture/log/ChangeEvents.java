@@ -93,6 +93,22 @@ public final class ChangeEvents {
     return id == null ? null : id.toString();
   }
 
+  /**
+   * Where a change event lies in its transaction: Debezium's {@code transaction.total_order} (1, 2,
+   * ...; restored from offsets when it resumes inside a transaction), -1 when absent.
+   */
+  public static long orderInTransaction(SourceRecord record) {
+    if (!(record.value() instanceof Struct value) || value.schema().field("transaction") == null) {
+      return -1;
+    }
+    Struct transaction = value.getStruct("transaction");
+    if (transaction == null || transaction.schema().field("total_order") == null) {
+      return -1;
+    }
+    Long order = transaction.getInt64("total_order");
+    return order == null ? -1 : order;
+  }
+
   /** Commit time of a change event in epoch ms (source.ts_ms), or null. */
   public static Long commitTimeMs(SourceRecord record) {
     if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {

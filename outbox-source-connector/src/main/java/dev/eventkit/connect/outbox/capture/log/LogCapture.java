@@ -96,7 +96,15 @@ public final class LogCapture implements OutboxCapture {
       Thread.currentThread().interrupt();
       return List.of();
     } catch (RuntimeException e) {
-      throw failure("Reading the database log failed", e);
+      // Debezium's task stops at the first error (errors.max.retries=0): a new one starts at the
+      // next poll, from Connect's committed offsets. An open transaction is streamed again and
+      // its rows already taken are skipped; an open snapshot runs again from its start, so its
+      // rows in the open Kafka transaction must go.
+      task = null;
+      stopQuietly(current);
+      boolean snapshotLost = transactions.restart();
+      CaptureException failure = failure("Reading the database log failed", e);
+      throw new CaptureException(failure.getMessage(), e, failure.retriable(), snapshotLost);
     }
     if (records == null || records.isEmpty()) {
       lagMs = 0;

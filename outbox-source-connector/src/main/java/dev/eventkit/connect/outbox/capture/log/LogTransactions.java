@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.function.ToLongFunction;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When Debezium's task restarts after losing its database connection, it resumes from the
  * offsets Connect committed, and so may stream the open transaction again from its start: rows of
- * the open transaction at or before the last log position already taken are skipped, so they are
- * not published twice inside one Kafka transaction.
+ * the open transaction up to the last one already taken (by Debezium's count of the transaction's
+ * events) are skipped, so they are not published twice inside one Kafka transaction.
  *
  * <p>Heartbeats pass through only between transactions (inside one, the next row carries progress
  * anyway). Snapshot reads carry no transaction: the whole initial snapshot is one, ending on the
@@ -54,9 +53,8 @@ public final class LogTransactions {
   private final ChangeEvents events;
   private final Function<SourceRecord, String> positions;
   private final UpdateBehavior updates;
-  private final ToLongFunction<SourceRecord> logOrder;
 
-  /** Log position of the last row taken of the open transaction, -1 when none. */
+  /** Place in the open transaction (Debezium's total_order) of the last row taken, -1 when none. */
   private long lastTakenInTransaction = -1;
 
   private long duplicatesSkipped;
@@ -72,18 +70,12 @@ public final class LogTransactions {
 
   /**
    * @param positions names a change event's place in the log, for poison-row headers
-   * @param logOrder a change event's position in the log, increasing within a transaction (-1:
-   *     unknown)
    */
   public LogTransactions(
-      ChangeEvents events,
-      Function<SourceRecord, String> positions,
-      UpdateBehavior updates,
-      ToLongFunction<SourceRecord> logOrder) {
+      ChangeEvents events, Function<SourceRecord, String> positions, UpdateBehavior updates) {
     this.events = events;
     this.positions = positions;
     this.updates = updates;
-    this.logOrder = logOrder;
   }
 
   /** Rows of an open transaction streamed again after a restart of Debezium's task, skipped. */
@@ -107,6 +99,12 @@ public final class LogTransactions {
       receipts.add(receipt);
     }
 
+    void clear() {
+      rows.clear();
+      offsets.clear();
+      receipts.clear();
+    }
+
     void drainTo(List<Captured> out, boolean complete) {
       if (!rows.isEmpty()) {
         out.add(
@@ -121,6 +119,22 @@ public final class LogTransactions {
       offsets.clear();
       receipts.clear();
     }
+  }
+
+  /**
+   * Debezium's task is starting again from Connect's committed offsets. An open transaction keeps
+   * its state: it is streamed again from its start and the rows already taken are skipped. An open
+   * snapshot is read again from its start: its state goes, and the caller must abort the Kafka
+   * transaction holding its rows. Returns whether a snapshot was open.
+   */
+  public boolean restart() {
+    // Between polls the open snapshot's latest row is always held (the rest went out incomplete).
+    boolean snapshotOpen = held != null && SNAPSHOT.equals(held.transaction());
+    if (snapshotOpen) {
+      held = null;
+      part.clear();
+    }
+    return snapshotOpen;
   }
 
   /** Whether a database transaction has rows on their way that it has not ended yet. */
@@ -175,7 +189,8 @@ public final class LogTransactions {
       return;
     }
     String transaction = ChangeEvents.transactionId(record);
-    long order = logOrder.applyAsLong(record);
+    // Not the log position: the rows of one multi-row statement (COPY) share one LSN.
+    long order = ChangeEvents.orderInTransaction(record);
     if (order >= 0
         && transaction != null
         && transaction.equals(openTransaction)

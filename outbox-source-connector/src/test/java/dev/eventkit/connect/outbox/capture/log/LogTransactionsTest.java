@@ -38,12 +38,19 @@ class LogTransactionsTest {
           .build();
   private static final Schema SOURCE =
       SchemaBuilder.struct().field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+  private static final Schema TRANSACTION =
+      SchemaBuilder.struct()
+          .optional()
+          .field("id", Schema.STRING_SCHEMA)
+          .field("total_order", Schema.INT64_SCHEMA)
+          .build();
   private static final Schema ENVELOPE =
       SchemaBuilder.struct()
           .field("before", SchemaBuilder.struct().optional())
           .field("after", ROW)
           .field("source", SOURCE)
           .field("op", Schema.STRING_SCHEMA)
+          .field("transaction", TRANSACTION)
           .build();
   private static final Schema MARKER =
       SchemaBuilder.struct()
@@ -67,11 +74,7 @@ class LogTransactionsTest {
           "hb.srv");
 
   private LogTransactions transactions(LogTransactions.UpdateBehavior updates) {
-    return new LogTransactions(
-        events,
-        r -> "lsn " + r.sourceOffset().get("lsn"),
-        updates,
-        r -> r.sourceOffset().get("lsn") instanceof Long l ? l : -1);
+    return new LogTransactions(events, r -> "lsn " + r.sourceOffset().get("lsn"), updates);
   }
 
   private final LogTransactions transactions = transactions(LogTransactions.UpdateBehavior.WARN);
@@ -87,6 +90,11 @@ class LogTransactionsTest {
   }
 
   private static SourceRecord change(String op, long tx, long lsn, String eventId) {
+    return change(op, tx, lsn, lsn, eventId);
+  }
+
+  /** A change event; {@code order} is its place in the transaction (Debezium's total_order). */
+  private static SourceRecord change(String op, long tx, long lsn, long order, String eventId) {
     Struct after =
         new Struct(ROW)
             .put("id", eventId)
@@ -100,6 +108,11 @@ class LogTransactionsTest {
             .put("after", after)
             .put("source", new Struct(SOURCE).put("ts_ms", 1L))
             .put("op", op);
+    if (!"r".equals(op)) {
+      value.put(
+          "transaction",
+          new Struct(TRANSACTION).put("id", tx + ":" + lsn).put("total_order", order));
+    }
     return new SourceRecord(
         PARTITION, offset(tx, lsn, null), "srv.public.outbox", null, null, ENVELOPE, value);
   }
@@ -260,6 +273,51 @@ class LogTransactionsTest {
     assertThat(published).containsExactly("a", "b", "c");
     assertThat(after.get(after.size() - 1).complete()).isTrue();
     assertThat(transactions.duplicatesSkipped()).isEqualTo(2);
+  }
+
+  /**
+   * The rows of one COPY share one LSN: after a restart, the transaction's own event count, not the
+   * log position, tells rows already taken from rows not yet seen.
+   */
+  @Test
+  void rowsSharingOneLsnAreToldApartAfterARestart() throws Exception {
+    List<String> published = new ArrayList<>();
+    only(transactions.add(
+            List.of(
+                marker("BEGIN", 7, 100), change("c", 7, 110, 1, "a"), change("c", 7, 110, 2, "b"))))
+        .forEach(t -> published.addAll(ids(t)));
+    only(transactions.add(
+            List.of(
+                marker("BEGIN", 7, 100),
+                change("c", 7, 110, 1, "a"),
+                change("c", 7, 110, 2, "b"),
+                change("c", 7, 110, 3, "c"),
+                change("c", 7, 110, 4, "d"),
+                marker("END", 7, 300))))
+        .forEach(t -> published.addAll(ids(t)));
+    assertThat(published).containsExactly("a", "b", "c", "d");
+  }
+
+  /**
+   * A restart during the snapshot reads it again from its start: the snapshot's state goes, and the
+   * caller is told to abort the Kafka transaction holding its rows.
+   */
+  @Test
+  void aRestartDuringTheSnapshotAsksForTheOpenKafkaTransactionToBeAborted() throws Exception {
+    transactions.add(List.of(snapshotRead(5, "s1", false), snapshotRead(5, "s2", false)));
+    assertThat(transactions.restart()).isTrue();
+    List<CapturedTransaction> again =
+        only(
+            transactions.add(
+                List.of(
+                    snapshotRead(5, "s1", false),
+                    snapshotRead(5, "s2", false),
+                    snapshotRead(5, "s3", true))));
+    List<String> published = new ArrayList<>();
+    again.forEach(t -> published.addAll(ids(t)));
+    assertThat(published).containsExactly("s1", "s2", "s3");
+    assertThat(again.get(again.size() - 1).complete()).isTrue();
+    assertThat(transactions.restart()).isFalse();
   }
 
   @Test

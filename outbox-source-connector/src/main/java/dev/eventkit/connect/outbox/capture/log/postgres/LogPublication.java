@@ -70,6 +70,16 @@ final class LogPublication {
     }
   }
 
+  static boolean publishesInserts(Connection c, String publication) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT pubinsert FROM pg_publication WHERE pubname = ?")) {
+      ps.setString(1, publication);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   static boolean includes(Connection c, String publication, QualifiedTable table)
       throws SQLException {
     try (PreparedStatement ps =

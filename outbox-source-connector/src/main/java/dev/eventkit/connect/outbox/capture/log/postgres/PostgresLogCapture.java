@@ -4,6 +4,7 @@ import dev.eventkit.connect.jdbc.DatabaseDialect;
 import dev.eventkit.connect.jdbc.Identifiers;
 import dev.eventkit.connect.outbox.OutboxColumns;
 import dev.eventkit.connect.outbox.OutboxSourceConnectorConfig;
+import dev.eventkit.connect.outbox.capture.CaptureException;
 import dev.eventkit.connect.outbox.capture.log.ChangeEvents;
 import dev.eventkit.connect.outbox.capture.log.LogCapture;
 import dev.eventkit.connect.outbox.capture.log.LogTransactions;
@@ -60,8 +61,7 @@ public final class PostgresLogCapture {
             events,
             PostgresLogCapture::position,
             LogTransactions.UpdateBehavior.valueOf(
-                config.logUpdateBehavior().toUpperCase(Locale.ROOT)),
-            PostgresLogCapture::lsn);
+                config.logUpdateBehavior().toUpperCase(Locale.ROOT)));
     return new LogCapture(
         PostgresConnectorTask::new,
         () -> {
@@ -91,7 +91,7 @@ public final class PostgresLogCapture {
       Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
           offsets,
       Connection c)
-      throws SQLException {
+      throws SQLException, CaptureException {
     PostgresUrl url = PostgresUrl.parse(config.connectionUrl());
     Map<String, String> props = new LinkedHashMap<>();
     props.put("name", connectorName);
@@ -151,7 +151,11 @@ public final class PostgresLogCapture {
     props.put("max.batch.size", Integer.toString(batch));
     props.put("max.queue.size", Integer.toString(Math.max(batch * 4, 8192)));
     props.put("poll.interval.ms", Long.toString(Math.min(500, config.pollIntervalMs())));
-    props.put("retriable.restart.connector.wait.ms", Long.toString(config.retryBackoffMs()));
+    // Debezium does not restart itself: LogCapture starts a new task, knowing what it handed over.
+    props.put("errors.max.retries", "0");
+    // A slot recreated (dropped by hand, lost in a failover) behind stored offsets fails the task
+    // rather than silently streaming from the new slot's start.
+    props.put("offset.mismatch.strategy", "trust_offset");
     return props;
   }
 
@@ -166,7 +170,7 @@ public final class PostgresLogCapture {
       Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>>
           offsets,
       Connection c)
-      throws SQLException {
+      throws SQLException, CaptureException {
     if (!OutboxSourceConnectorConfig.SNAPSHOT_INITIAL.equals(config.logSnapshotMode())) {
       return Optional.empty();
     }
@@ -174,7 +178,7 @@ public final class PostgresLogCapture {
     OutboxColumns columns = config.columns();
     boolean hasPosition = table.hasColumn(c, columns.position());
     boolean hasTxid = table.hasColumn(c, columns.txid());
-    Optional<String> published =
+    Optional<PollModeHandover.Published> published =
         hasPosition && hasTxid
             ? PollModeHandover.publishedCondition(
                 config.tableName(),
@@ -183,21 +187,40 @@ public final class PostgresLogCapture {
                 ids.quote(columns.aggregateId()),
                 offsets)
             : Optional.empty();
+    if (published.isPresent()) {
+      long horizon = horizon(c);
+      if (published.get().highestTxid() >= horizon) {
+        throw new CaptureException(
+            "This connector's poll-mode offsets name transaction "
+                + published.get().highestTxid()
+                + ", at or above this database's commit horizon "
+                + horizon
+                + ": they come from another database (or one restored from a backup), so they"
+                + " cannot tell which rows were published. Reset the offsets (DELETE"
+                + " /connectors/<name>/offsets while stopped) to publish every row again, or set"
+                + " log.snapshot.mode=no_data.",
+            null,
+            false);
+      }
+    }
     if (!hasPosition) {
       return Optional.empty();
     }
     return Optional.of(
         "SELECT * FROM "
             + table.quoted()
-            + published.map(condition -> " WHERE NOT " + condition).orElse("")
+            + published.map(p -> " WHERE NOT " + p.condition()).orElse("")
             + " ORDER BY "
             + ids.quote(columns.position()));
   }
 
-  /** A change event's WAL position, -1 when it has none (a snapshot read). */
-  static long lsn(SourceRecord record) {
-    Object lsn = record.sourceOffset() == null ? null : record.sourceOffset().get("lsn");
-    return lsn instanceof Long value ? value : -1;
+  private static long horizon(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /** Where a change event lies in the WAL, for a poison row's headers: {@code lsn 0/16B3748}. */

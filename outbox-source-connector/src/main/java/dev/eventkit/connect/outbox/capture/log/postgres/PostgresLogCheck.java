@@ -21,6 +21,29 @@ public final class PostgresLogCheck {
   public static TableFindings check(
       Connection c, OutboxSourceConnectorConfig config, String connectorName) throws SQLException {
     TableFindings findings = PostgresOutboxTableCheck.check(c, config, 1);
+    checkName(
+        findings,
+        OutboxSourceConnectorConfig.LOG_SLOT_NAME_CONFIG,
+        config.logSlotName(connectorName));
+    checkName(
+        findings,
+        OutboxSourceConnectorConfig.LOG_PUBLICATION_NAME_CONFIG,
+        config.logPublicationName(connectorName));
+    try {
+      PostgresUrl.parse(config.connectionUrl());
+    } catch (IllegalArgumentException e) {
+      findings.error(OutboxSourceConnectorConfig.CONNECTION_URL_CONFIG, e.getMessage());
+    }
+    int version = Integer.parseInt(single(c, "SHOW server_version_num"));
+    if (version < 150000) {
+      findings.warning(
+          OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG,
+          "PostgreSQL "
+              + version / 10000
+              + " streams every transaction's BEGIN and COMMIT to the slot, also of transactions"
+              + " that touch no outbox row; a busy database then rarely lets the slot confirm its"
+              + " WAL between outbox writes. Log mode is tested on PostgreSQL 17; use 15 or later.");
+    }
     String walLevel = single(c, "SHOW wal_level");
     if (!"logical".equals(walLevel)) {
       findings.error(
@@ -44,11 +67,36 @@ public final class PostgresLogCheck {
               + quote(role)
               + " REPLICATION;");
     }
+    if (!"t"
+        .equals(
+            single(
+                c,
+                // PostgreSQL 17 added an optional fourth argument: any variant will do.
+                "SELECT coalesce(bool_or(has_function_privilege(oid, 'EXECUTE')), false) FROM"
+                    + " pg_proc WHERE proname = 'pg_logical_emit_message'"))) {
+      findings.warning(
+          OutboxSourceConnectorConfig.LOG_HEARTBEAT_INTERVAL_MS_CONFIG,
+          "Role "
+              + role
+              + " may not call pg_logical_emit_message, which heartbeats use: while the outbox is"
+              + " quiet the slot then confirms no WAL. GRANT EXECUTE ON FUNCTION"
+              + " pg_logical_emit_message(boolean, text, text, boolean) TO "
+              + quote(role)
+              + ";");
+    }
     QualifiedTable table;
     try {
       table = QualifiedTable.resolve(c, config.tableName());
     } catch (SQLException e) {
       return findings; // the table check above has said so
+    }
+    if ("p".equals(table.kind(c))) {
+      findings.error(
+          OutboxSourceConnectorConfig.TABLE_NAME_CONFIG,
+          "Table "
+              + config.tableName()
+              + " is partitioned: its changes reach the slot under the partitions' names, which"
+              + " log mode does not read. Use capture.mode=poll for a partitioned outbox.");
     }
     checkPublication(c, findings, config.logPublicationName(connectorName), table, role);
     checkSlot(c, findings, config.logSlotName(connectorName));
@@ -67,10 +115,50 @@ public final class PostgresLogCheck {
     return findings;
   }
 
+  /**
+   * Poll mode: a slot that log mode left behind (a switch back to poll mode) holds WAL for nobody.
+   * Returns {@code findings}, with a warning when there is one.
+   */
+  public static TableFindings warnAboutLeftSlot(
+      Connection c, OutboxSourceConnectorConfig config, TableFindings findings)
+      throws SQLException {
+    String slot = config.logSlotName(config.connectorName());
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))"
+                + " FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+      ps.setString(1, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          findings.warning(
+              OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG,
+              "Replication slot "
+                  + slot
+                  + " (log mode's) is not in use and holds "
+                  + rs.getString(1)
+                  + " of WAL. If this connector no longer runs in log mode, drop it: SELECT"
+                  + " pg_drop_replication_slot('"
+                  + slot.replace("'", "''")
+                  + "');");
+        }
+      }
+    }
+    return findings;
+  }
+
   private static void checkPublication(
       Connection c, TableFindings findings, String publication, QualifiedTable table, String role)
       throws SQLException {
     if (LogPublication.exists(c, publication)) {
+      if (!LogPublication.publishesInserts(c, publication)) {
+        findings.error(
+            OutboxSourceConnectorConfig.LOG_PUBLICATION_NAME_CONFIG,
+            "Publication "
+                + publication
+                + " does not publish inserts: ALTER PUBLICATION "
+                + quote(publication)
+                + " SET (publish = 'insert, update');");
+      }
       if (!LogPublication.includes(c, publication, table)) {
         findings.error(
             OutboxSourceConnectorConfig.LOG_PUBLICATION_NAME_CONFIG,
@@ -121,7 +209,7 @@ public final class PostgresLogCheck {
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT plugin, active, active_pid, database = current_database()"
+            "SELECT plugin, active, active_pid, database = current_database(), wal_status"
                 + " FROM pg_replication_slots WHERE slot_name = ?")) {
       ps.setString(1, slot);
       try (ResultSet rs = ps.executeQuery()) {
@@ -140,6 +228,16 @@ public final class PostgresLogCheck {
                   + " drop it: SELECT pg_drop_replication_slot('"
                   + slot.replace("'", "''")
                   + "');");
+        } else if ("lost".equals(rs.getString(5))) {
+          findings.error(
+              OutboxSourceConnectorConfig.LOG_SLOT_NAME_CONFIG,
+              "Replication slot "
+                  + slot
+                  + " has lost WAL it still needed (wal_status lost: max_slot_wal_keep_size):"
+                  + " changes were lost. Drop it (SELECT pg_drop_replication_slot('"
+                  + slot.replace("'", "''")
+                  + "');), reset this connector's offsets (DELETE /connectors/<name>/offsets while"
+                  + " stopped) and start again with log.snapshot.mode=initial.");
         } else if (rs.getBoolean(2)) {
           findings.warning(
               OutboxSourceConnectorConfig.LOG_SLOT_NAME_CONFIG,
@@ -167,6 +265,15 @@ public final class PostgresLogCheck {
               + max
               + " replication slots are taken (max_replication_slots): raise it and restart"
               + " PostgreSQL, or drop an unused slot.");
+    }
+  }
+
+  /** Debezium's rule for slot names; publications follow it too, so they never need quoting. */
+  private static void checkName(TableFindings findings, String option, String name) {
+    if (!name.matches("[a-z0-9_]{1,63}")) {
+      findings.error(
+          option,
+          "'" + name + "' is not a valid name: use lower-case letters, digits and _ (at most 63).");
     }
   }
 

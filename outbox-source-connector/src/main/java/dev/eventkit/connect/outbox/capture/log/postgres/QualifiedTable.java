@@ -57,6 +57,17 @@ record QualifiedTable(String schema, String name) {
     return out.toString();
   }
 
+  /** pg_class.relkind: r (table), p (partitioned table), ... */
+  String kind(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT relkind::text FROM pg_class WHERE oid = to_regclass(?)")) {
+      ps.setString(1, quoted());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
   boolean hasColumn(Connection c, String column) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(

@@ -21,6 +21,13 @@ public final class PollModeHandover {
   private PollModeHandover() {}
 
   /**
+   * @param condition SQL true for the rows poll mode published
+   * @param highestTxid the highest transaction id a cursor names: cursors are only written below
+   *     the commit horizon, so one at or above the database's horizon comes from another database
+   */
+  public record Published(String condition, long highestTxid) {}
+
+  /**
    * A condition true for the rows poll mode published, or empty when this connector has no
    * poll-mode offsets for the table.
    *
@@ -29,7 +36,7 @@ public final class PollModeHandover {
    * @param quotedAggregateId the quoted aggregate id column (for bucket layouts)
    * @param offsets reads committed offsets for a collection of partitions (Connect's reader)
    */
-  public static Optional<String> publishedCondition(
+  public static Optional<Published> publishedCondition(
       String table,
       String quotedTxid,
       String quotedSeq,
@@ -43,6 +50,13 @@ public final class PollModeHandover {
         position.txid() == 0 && position.seq() == 0 && position.done().isEmpty() && spans.isEmpty();
     if (nothing && !hasOwnOffset(table, offsets)) {
       return Optional.empty();
+    }
+    // Cursors only (done ranges may name transactions that committed above an older horizon).
+    long highest = position.txid();
+    for (PublishedByOtherLayouts.Span span : spans) {
+      if (span.toSeq() != Long.MAX_VALUE) {
+        highest = Math.max(highest, span.toTxid());
+      }
     }
     String txid = "(" + quotedTxid + ")::text::bigint";
     List<String> terms = new ArrayList<>();
@@ -90,7 +104,7 @@ public final class PollModeHandover {
               + span.toSeq()
               + ")))");
     }
-    return Optional.of("(" + String.join(" OR ", terms) + ")");
+    return Optional.of(new Published("(" + String.join(" OR ", terms) + ")", highest));
   }
 
   private static boolean hasOwnOffset(
