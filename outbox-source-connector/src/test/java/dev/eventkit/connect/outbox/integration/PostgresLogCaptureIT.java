@@ -280,6 +280,36 @@ class PostgresLogCaptureIT {
         .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   }
 
+  /**
+   * A snapshot that did not finish is taken again on a new slot, whose exported snapshot meets the
+   * stream exactly (on the old slot, table and log position would be read apart).
+   */
+  @Test
+  void anUnfinishedSnapshotStartsAgainOnANewSlot() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      OutboxTestSupport.insert(db, "outbox", "order", "o-" + (i % 4), "Placed", "{}");
+    }
+    LogCapture first = capture("log.snapshot.mode", "initial", "poll.max.rows", "5");
+    List<CapturedTransaction> part = transactions(pollRows(first, 5));
+    assertThat(part.get(0).complete()).isFalse();
+    store.put(first.sourcePartition(), part.get(0).offsetOf(0));
+    first.close();
+    long oldSlot = slotRestartLsn();
+    db.execute("CREATE TABLE other (n int)", "INSERT INTO other SELECT generate_series(1, 1000)");
+
+    LogCapture second = capture("log.snapshot.mode", "initial");
+    List<CapturedTransaction> again = transactions(pollRows(second, 30));
+    assertThat(again.stream().mapToInt(t -> t.rows().size()).sum()).isEqualTo(30);
+    assertThat(again.get(again.size() - 1).complete()).isTrue();
+    assertThat(slotRestartLsn()).isGreaterThan(oldSlot);
+  }
+
+  private long slotRestartLsn() {
+    return db.queryForLong(
+        "SELECT restart_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name ="
+            + " 'eventkit_contract'");
+  }
+
   @Test
   void heartbeatsCarryProgressWhileTheOutboxIsQuiet() throws Exception {
     LogCapture capture = capture();

@@ -36,8 +36,11 @@ public final class LogCapture implements OutboxCapture {
 
   /** Measures how many bytes of log the database keeps for this capture, -1 when unknown. */
   @FunctionalInterface
-  public interface LagProbe {
+  public interface LagProbe extends AutoCloseable {
     long bytesBehind() throws Exception;
+
+    @Override
+    default void close() {}
   }
 
   /** Prepares the database (publication) and builds Debezium's options, at the first poll. */
@@ -245,6 +248,7 @@ public final class LogCapture implements OutboxCapture {
     if (current != null) {
       stopQuietly(current);
     }
+    lagProbe.close();
   }
 
   private static void stopQuietly(SourceTask task) {

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +54,7 @@ public final class PostgresLogCapture {
           offsets) {
     String server = serverName(connectorName);
     String slot = config.logSlotName(connectorName);
+    Map<String, Object> partition = Map.of("server", server);
     ChangeEvents events =
         new ChangeEvents(
             config.columns(), server + ".transaction", DEBEZIUM_HEARTBEAT_PREFIX + "." + server);
@@ -68,13 +70,47 @@ public final class PostgresLogCapture {
           try (Connection c = connections.open()) {
             QualifiedTable table = QualifiedTable.resolve(c, config.tableName());
             LogPublication.ensure(c, config.logPublicationName(connectorName), table, config);
+            if (snapshotStarts(config, offsets.apply(List.of(partition)).get(partition))) {
+              dropIdleSlot(c, slot);
+            }
             return debeziumConfig(config, connectorName, server, slot, table, offsets, c);
           }
         },
         context,
-        Map.of("server", server),
+        partition,
         transactions,
-        () -> bytesBehind(connections, slot));
+        new SlotLag(connections, slot));
+  }
+
+  /**
+   * Whether Debezium is about to take the initial snapshot: no offset yet, or one left by a
+   * snapshot that did not finish.
+   */
+  static boolean snapshotStarts(OutboxSourceConnectorConfig config, Map<String, Object> stored) {
+    if (!OutboxSourceConnectorConfig.SNAPSHOT_INITIAL.equals(config.logSnapshotMode())) {
+      return false;
+    }
+    return stored == null
+        || (stored.get("snapshot") != null
+            && !Boolean.TRUE.equals(stored.get("last_snapshot_record"))
+            && !Boolean.TRUE.equals(stored.get("snapshot_completed")));
+  }
+
+  /**
+   * A snapshot meets the stream exactly only on a slot created for it (Debezium then reads the
+   * table in the slot's exported snapshot and streams from the slot's start). On an existing slot
+   * it would read the table and the log position separately, and a transaction committing between
+   * the two would be in neither. Nothing was streamed from a slot whose snapshot never finished, so
+   * it is dropped, unless a session uses it.
+   */
+  private static void dropIdleSlot(Connection c, String slot) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = ? AND NOT active AND database = current_database()")) {
+      ps.setString(1, slot);
+      ps.execute();
+    }
   }
 
   /** Debezium's logical server name (its topic prefix and source partition): the connector's. */
@@ -233,18 +269,5 @@ public final class PostgresLogCapture {
         + Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT)
         + "/"
         + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
-  }
-
-  private static long bytesBehind(ConnectionFactory connections, String slot) throws SQLException {
-    try (Connection c = connections.open();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint"
-                    + " FROM pg_replication_slots WHERE slot_name = ?")) {
-      ps.setString(1, slot);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : -1;
-      }
-    }
   }
 }
