@@ -365,8 +365,8 @@ class ConnectCompatibilityIT {
     PASSED.values().forEach(proven::addAll);
     JsonNode features = manifest.get("features");
     features
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             f -> {
               if (f.getValue().isBoolean() && f.getValue().asBoolean()) {
                 assertThat(proven)
@@ -438,10 +438,7 @@ class ConnectCompatibilityIT {
     assertThat(entry.get("partition").get("buckets").asInt()).isEqualTo(1);
     assertThat(entry.get("partition").get("bucket").asInt()).isZero();
     Map<String, Object> offset = new TreeMap<>();
-    entry
-        .get("offset")
-        .fields()
-        .forEachRemaining(f -> offset.put(f.getKey(), f.getValue().asLong()));
+    entry.get("offset").properties().forEach(f -> offset.put(f.getKey(), f.getValue().asLong()));
     return offset;
   }
 

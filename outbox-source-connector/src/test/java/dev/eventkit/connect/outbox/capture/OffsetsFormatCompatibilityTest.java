@@ -54,7 +54,7 @@ class OffsetsFormatCompatibilityTest {
     boolean newest = root.get("release").asText().equals(newestRelease());
     for (JsonNode c : root.get("cases")) {
       Map<String, String> config = new HashMap<>();
-      c.get("config").fields().forEachRemaining(f -> config.put(f.getKey(), f.getValue().asText()));
+      c.get("config").properties().forEach(f -> config.put(f.getKey(), f.getValue().asText()));
       OffsetStore store = new OffsetStore(c.get("offsets"));
 
       for (var stored : store.entries()) {
