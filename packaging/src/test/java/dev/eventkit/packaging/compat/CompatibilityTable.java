@@ -17,6 +17,7 @@ final class CompatibilityTable {
   static final String BROKER_ROW = "Kafka broker";
   static final String JAVA_ROW = "Java";
   static final String POSTGRES_ROW = "PostgreSQL";
+  static final String MARIADB_ROW = "MariaDB";
 
   private CompatibilityTable() {}
 
@@ -28,6 +29,7 @@ final class CompatibilityTable {
     }
     Map<String, String> rows = new LinkedHashMap<>();
     boolean inTable = false;
+    boolean pastHeader = false;
     for (String line : lines.subList(start + 1, lines.size())) {
       if (line.startsWith("## ")) {
         break;
@@ -40,15 +42,28 @@ final class CompatibilityTable {
       }
       inTable = true;
       String[] cells = line.split("\\|", -1);
-      if (cells.length < 4 || cells[1].trim().startsWith("---") || cells[1].isBlank()) {
+      if (cells.length < 4) {
         continue;
       }
-      rows.put(strip(cells[1]), strip(cells[2]));
+      if (cells[1].trim().startsWith("---")) {
+        pastHeader = true;
+        continue;
+      }
+      if (pastHeader) {
+        rows.put(strip(cells[1]), strip(cells[2]));
+      }
     }
     if (rows.isEmpty()) {
       throw new IllegalStateException(readme + " has no table under '## Compatibility'");
     }
     return rows;
+  }
+
+  /** The exact version of a cell like {@code 10.11 (10.11.5)}: the one in parentheses, if any. */
+  static String exactVersion(String cell) {
+    int open = cell.indexOf('(');
+    int close = cell.indexOf(')', open + 1);
+    return open >= 0 && close > open ? cell.substring(open + 1, close).trim() : cell.trim();
   }
 
   private static String strip(String cell) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventkit.packaging.ComponentArchive;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.connect.KafkaBroker;
+import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.IOException;
@@ -81,6 +82,7 @@ class ConnectCompatibilityIT {
   private static Path component;
   private static KafkaBroker broker;
   private static PostgresServer postgres;
+  private static MariaDbServer mariadb;
 
   static List<WorkerDistribution> workers() {
     return WorkerDistribution.configured("eventkit.compat.workers");
@@ -94,6 +96,7 @@ class ConnectCompatibilityIT {
     component = ComponentArchive.install(pluginPath);
     broker = KafkaBroker.start();
     postgres = PostgresServer.start();
+    mariadb = MariaDbServer.start();
   }
 
   @AfterAll
@@ -103,6 +106,9 @@ class ConnectCompatibilityIT {
     }
     if (postgres != null) {
       postgres.close();
+    }
+    if (mariadb != null) {
+      mariadb.close();
     }
   }
 
@@ -255,6 +261,8 @@ class ConnectCompatibilityIT {
                 .map(r -> text(r.key()))
                 .toList();
         assertThat(keys).containsExactlyInAnyOrder("o-1", "o-2", "o-3");
+
+        theMariaDbPollModeRuns(connect, prefix);
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError(
             e.getMessage() + "\n--- worker log (" + connect.log() + ") ---\n" + connect.tail(), e);
@@ -263,6 +271,50 @@ class ConnectCompatibilityIT {
     synchronized (PASSED) {
       PASSED.put(worker.version(), proven);
     }
+  }
+
+  /** MariaDB poll mode from its example config: validated, run, its offset read over REST. */
+  private static void theMariaDbPollModeRuns(ConnectWorkerProcess connect, String prefix)
+      throws IOException {
+    TestDatabase db = mariadb.createDatabase();
+    db.execute(
+        "CREATE TABLE outbox (seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+            + " id CHAR(36) NOT NULL UNIQUE, aggregatetype VARCHAR(255) NOT NULL,"
+            + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload JSON,"
+            + " timestamp TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+            + " correlation_id VARCHAR(255)) ENGINE=InnoDB",
+        "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, correlation_id)"
+            + " VALUES (UUID(), 'invoice', 'i-1', 'InvoiceIssued', '{\"total\": 7}', 'c-9')");
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("name", "invoices-outbox");
+    overrides.put("connection.url", db.jdbcUrl());
+    overrides.put("connection.user", db.user());
+    overrides.put("connection.password", db.password());
+    overrides.put("topic.template", prefix + ".${aggregate_type}.events");
+    overrides.put("errors.invalid.topic", prefix + ".invoice.invalid");
+    overrides.put("poll.interval.ms", "200");
+    Path example = EXAMPLES.resolve("outbox-mariadb-poll.json");
+    assertThat(errorsByOption(validate(connect, example, overrides))).isEmpty();
+    create(connect, example, overrides);
+    connect.awaitState("invoices-outbox", "RUNNING", 1);
+    ConsumerRecord<byte[], byte[]> invoice =
+        broker.topics().consume(prefix + ".invoice.events", 1, RECORDS_TIMEOUT).get(0);
+    assertThat(text(invoice.key())).isEqualTo("i-1");
+    assertThat(header(invoice, "event.type")).isEqualTo("InvoiceIssued");
+    assertThat(header(invoice, "correlation.id")).isEqualTo("c-9");
+    Awaitility.await("the MariaDB connector's committed offset")
+        .atMost(RECORDS_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(
+            () -> {
+              JsonNode offsets =
+                  connect.get("connectors/invoices-outbox/offsets").expectSuccess("offsets").json();
+              assertThat(offsets.get("offsets")).hasSize(1);
+              assertThat(offsets.get("offsets").get(0).get("partition").toString())
+                  .isEqualTo("{\"bucket\":0,\"buckets\":1,\"table\":\"outbox\"}");
+              assertThat(offsets.get("offsets").get(0).get("offset").toString())
+                  .isEqualTo("{\"id\":1}");
+            });
   }
 
   /**
@@ -355,6 +407,18 @@ class ConnectCompatibilityIT {
     String postgresVersion =
         db.query("SHOW server_version").get(0).values().iterator().next().toString();
     assertThat(postgresVersion).startsWith(table.get(CompatibilityTable.POSTGRES_ROW));
+    String mariadbVersion =
+        mariadb
+            .createDatabase()
+            .query("SELECT VERSION()")
+            .get(0)
+            .values()
+            .iterator()
+            .next()
+            .toString();
+    assertThat(mariadbVersion)
+        .as("README compatibility table, row '%s'", CompatibilityTable.MARIADB_ROW)
+        .startsWith(CompatibilityTable.exactVersion(table.get(CompatibilityTable.MARIADB_ROW)));
   }
 
   @Order(3)
