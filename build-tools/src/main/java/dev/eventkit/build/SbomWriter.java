@@ -173,14 +173,23 @@ public final class SbomWriter {
       String group = text(parent, "groupId");
       String artifact = text(parent, "artifactId");
       String version = text(parent, "version");
-      current =
-          localRepo
-              .resolve(group.replace('.', '/'))
-              .resolve(artifact)
-              .resolve(version)
-              .resolve(artifact + "-" + version + ".pom");
+      current = pomIn(localRepo, group, artifact, version);
+      // A chained local repository (-Dmaven.repo.local.tail, Maven 3.9) may hold the parent
+      // instead.
+      for (String tail : System.getProperty("maven.repo.local.tail", "").split(",")) {
+        if (!Files.isRegularFile(current) && !tail.isBlank()) {
+          current = pomIn(Path.of(tail.trim()), group, artifact, version);
+        }
+      }
     }
     return List.of();
+  }
+
+  private static Path pomIn(Path repo, String group, String artifact, String version) {
+    return repo.resolve(group.replace('.', '/'))
+        .resolve(artifact)
+        .resolve(version)
+        .resolve(artifact + "-" + version + ".pom");
   }
 
   /** The SPDX id of a POM license, where its name or URL says it unambiguously. */
