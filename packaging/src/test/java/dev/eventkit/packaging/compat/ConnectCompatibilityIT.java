@@ -393,6 +393,11 @@ class ConnectCompatibilityIT {
         .as("every configured worker version passed the core path")
         .containsExactlyInAnyOrderElementsOf(configured);
 
+    assertThat(PASSED.keySet())
+        .as(
+            "the Kafka version the plugin is built against (kafka.version) is among the tested workers")
+        .contains(AppInfoParser.getVersion());
+
     Map<String, String> table = CompatibilityTable.read(README);
     assertThat(table.get(CompatibilityTable.CONNECT_ROW))
         .as("README compatibility table, row '%s'", CompatibilityTable.CONNECT_ROW)
