@@ -16,8 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +29,7 @@ import org.junit.jupiter.api.Test;
 class PackagedPluginIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path ZIP =
-      Path.of(System.getProperty("eventkit.component.zip", "target/component.zip"));
+  private static final Path ZIP = ComponentArchive.ZIP;
   private static final Path EXAMPLES =
       Path.of(System.getProperty("eventkit.config.examples", "../config-examples"));
 
@@ -44,23 +41,7 @@ class PackagedPluginIT {
   @BeforeAll
   static void unpackAndStart() throws IOException {
     pluginPath = Files.createTempDirectory("plugins");
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(ZIP))) {
-      for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
-        Path target = pluginPath.resolve(entry.getName()).normalize();
-        if (!target.startsWith(pluginPath)) {
-          throw new IOException("Zip entry escapes the plugin directory: " + entry.getName());
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(target);
-        } else {
-          Files.createDirectories(target.getParent());
-          Files.copy(zip, target);
-        }
-      }
-    }
-    try (var dirs = Files.list(pluginPath)) {
-      component = dirs.findFirst().orElseThrow();
-    }
+    component = ComponentArchive.install(pluginPath);
     postgres = PostgresServer.start();
     cluster =
         ConnectCluster.builder()
