@@ -115,6 +115,31 @@ class ComponentArchiveCheckTest {
                 + " jackson-core-2.21.3.jar");
   }
 
+  /** Only the classes known to be shared on purpose (Debezium's Module) may repeat. */
+  @Test
+  void debeziumsModuleClassMayRepeatButNoOtherClass() throws IOException {
+    Map<String, byte[]> lib = goodLib();
+    lib.put(
+        "jackson-core-2.21.3.jar",
+        Archives.jar(
+            "com.fasterxml.jackson.core",
+            "jackson-core",
+            "2.21.3",
+            "io/debezium/Module.class",
+            "dev/eventkit/A.class"));
+    lib.put(
+        "outbox-source-connector-1.0.jar",
+        Archives.jar(
+            "dev.eventkit",
+            "outbox-source-connector",
+            "1.0",
+            "dev/eventkit/A.class",
+            "io/debezium/Module.class"));
+    assertThat(check(lib, GOOD_SBOM))
+        .noneMatch(p -> p.startsWith("io/debezium/Module.class"))
+        .anyMatch(p -> p.startsWith("dev/eventkit/A.class is in both"));
+  }
+
   @Test
   void aCopyleftOrMissingLicenseFails() throws IOException {
     Map<String, byte[]> lib = goodLib();

@@ -76,6 +76,8 @@ class OffsetsFormatCompatibilityTest {
         OutboxCapture capture =
             OutboxCaptures.create(
                 new OutboxSourceConnectorConfig(task),
+                "offsets-fixture",
+                null,
                 () -> {
                   throw new AssertionError("resuming must not need the database");
                 },
