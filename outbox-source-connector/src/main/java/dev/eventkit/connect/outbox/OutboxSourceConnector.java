@@ -3,6 +3,7 @@ package dev.eventkit.connect.outbox;
 import dev.eventkit.connect.jdbc.DatabaseDialect;
 import dev.eventkit.connect.jdbc.SecretRedaction;
 import dev.eventkit.connect.outbox.capture.OutboxCaptures;
+import dev.eventkit.connect.outbox.capture.log.LogModeSupport;
 import dev.eventkit.connect.outbox.capture.poll.TableFindings;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
@@ -112,6 +113,10 @@ public final class OutboxSourceConnector extends SourceConnector {
           result,
           OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG,
           OutboxCaptures.LOG_MODE_POSTGRESQL_ONLY);
+      return result;
+    }
+    if (config.logMode() && !LogModeSupport.workerSupportsDebezium()) {
+      addError(result, OutboxSourceConnectorConfig.CAPTURE_MODE_CONFIG, LogModeSupport.WHY_NOT);
       return result;
     }
     if (!checkIdentifiers(result, config, dialect)) {

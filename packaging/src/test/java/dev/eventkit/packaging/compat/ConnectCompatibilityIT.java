@@ -181,6 +181,18 @@ class ConnectCompatibilityIT {
             .containsOnlyKeys("value.converter");
         assertThat(errorsByOption(validate(connect, outboxExample, outbox))).isEmpty();
         assertThat(errorsByOption(validate(connect, archiveExample, archive))).isEmpty();
+        // Log mode: the embedded Debezium links on this worker, or validate says it cannot.
+        Map<String, String> logMode = new HashMap<>(outbox);
+        logMode.put("capture.mode", "log");
+        Map<String, List<String>> logErrors =
+            errorsByOption(validate(connect, outboxExample, logMode));
+        if (worker.version().startsWith("4.4")) {
+          assertThat(logErrors).containsOnlyKeys("capture.mode");
+          assertThat(logErrors.get("capture.mode").get(0))
+              .contains("org.apache.kafka.common.utils.Sanitizer");
+        } else {
+          assertThat(logErrors).isEmpty();
+        }
 
         // Outbox (poll) → EventMetadata → EventVersion → topic, in Kafka transactions.
         create(connect, outboxExample, outbox);
@@ -207,9 +219,12 @@ class ConnectCompatibilityIT {
         consumer.put("topics", eventsTopic);
         consumer.put("archive.type", "file");
         consumer.put("file.directory", workDir.resolve("consumed").toAbsolutePath().toString());
-        consumer.put("transforms", "version");
+        // Events EventVersion can version are then dropped (Filter): this sink only has to
+        // dead-letter; the archive keeps raw bytes and refuses headers a transform re-encoded.
+        consumer.put("transforms", "version,drop");
         consumer.put("transforms.version.type", "dev.eventkit.connect.enrich.EventVersion$Value");
         consumer.put("transforms.version.versions", "OrderPlaced:3");
+        consumer.put("transforms.drop.type", "org.apache.kafka.connect.transforms.Filter");
         consumer.put("errors.tolerance", "all");
         consumer.put("errors.deadletterqueue.topic.name", dlqTopic);
         consumer.put("errors.deadletterqueue.topic.replication.factor", "1");
@@ -237,6 +252,12 @@ class ConnectCompatibilityIT {
             .containsEntry("event_type", "OrderCancelled")
             .containsEntry("connector_name", "orders-consumer");
         assertThat((String) archived.get("exception_class")).endsWith("DataException");
+        for (String connector :
+            List.of("orders-outbox", "orders-consumer", "dead-letter-archive")) {
+          assertThat(connect.status(connector).path("tasks").get(0).path("state").asText())
+              .as("task of %s on Connect %s", connector, worker.version())
+              .isEqualTo("RUNNING");
+        }
         proven.add("at_least_once");
 
         // Offsets over REST; stop, offsets unchanged while rows arrive, resume without loss.

@@ -98,6 +98,8 @@ public final class LogCapture implements OutboxCapture {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return List.of();
+    } catch (LinkageError e) {
+      throw notOnThisWorker(e);
     } catch (RuntimeException e) {
       // Debezium's task stops at the first error (errors.max.retries=0): a new one starts at the
       // next poll, from Connect's committed offsets. An open transaction is streamed again and
@@ -133,12 +135,17 @@ public final class LogCapture implements OutboxCapture {
     } catch (Exception e) {
       throw failure("Preparing log capture failed", e);
     }
-    SourceTask created = debezium.get();
+    SourceTask created = null;
     try {
+      created = debezium.get();
       created.initialize(context);
       created.start(options);
+    } catch (LinkageError e) {
+      throw notOnThisWorker(e);
     } catch (RuntimeException e) {
-      stopQuietly(created);
+      if (created != null) {
+        stopQuietly(created);
+      }
       throw failure("Starting log capture failed", e);
     }
     task = created;
@@ -147,6 +154,17 @@ public final class LogCapture implements OutboxCapture {
       return null;
     }
     return created;
+  }
+
+  /** Debezium 3.6.1 links against Kafka classes that some worker versions moved or removed. */
+  private static CaptureException notOnThisWorker(LinkageError e) {
+    return new CaptureException(
+        "Debezium cannot run on this worker ("
+            + e
+            + "): log mode is tested on Kafka Connect 4.3 only; see the README's compatibility"
+            + " table. Use capture.mode=poll on this worker.",
+        e,
+        false);
   }
 
   /** Transient database trouble is retried with backoff; anything else fails the task. */
