@@ -57,6 +57,19 @@ class OutboxPostgresLogIT {
     return overrides;
   }
 
+  /**
+   * As {@link #logOverrides}, exactly-once with connector-defined boundaries, topics {@code
+   * prefix.<type>}.
+   */
+  private static Map<String, String> exactlyOnce(
+      TestDatabase db, String name, String prefix, String... more) {
+    Map<String, String> overrides = logOverrides(db, name, more);
+    overrides.put("topic.template", prefix + ".${aggregate_type}");
+    overrides.put("exactly.once.support", "required");
+    overrides.put("transaction.boundary", "connector");
+    return overrides;
+  }
+
   private static List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
     return cluster().topics().consumeAll(topic, IsolationLevel.READ_COMMITTED);
   }
@@ -288,20 +301,7 @@ class OutboxPostgresLogIT {
     ConcurrentOutboxWriters writers = new ConcurrentOutboxWriters(db, 20);
     String name = "log-eos";
     cluster()
-        .createConnector(
-            name,
-            LOG_EXAMPLE,
-            logOverrides(
-                db,
-                name,
-                "topic.template",
-                "eos.${aggregate_type}",
-                "exactly.once.support",
-                "required",
-                "transaction.boundary",
-                "connector",
-                "poll.max.rows",
-                "7"));
+        .createConnector(name, LOG_EXAMPLE, exactlyOnce(db, name, "eos", "poll.max.rows", "7"));
     cluster().awaitRunning(name, 1);
     CompletableFuture<Void> writing =
         CompletableFuture.runAsync(
@@ -366,17 +366,12 @@ class OutboxPostgresLogIT {
         .createConnector(
             name,
             LOG_EXAMPLE,
-            logOverrides(
+            exactlyOnce(
                 db,
                 name,
-                "topic.template",
-                "restart.${aggregate_type}",
+                "restart",
                 "log.snapshot.mode",
                 "no_data",
-                "exactly.once.support",
-                "required",
-                "transaction.boundary",
-                "connector",
                 "retry.backoff.max.ms",
                 "2000"));
     cluster().awaitRunning(name, 1);
@@ -432,16 +427,7 @@ class OutboxPostgresLogIT {
     TestDatabase db = STACK.postgres().createDatabase();
     createOutbox(db);
     String name = "log-recreated";
-    Map<String, String> config =
-        logOverrides(
-            db,
-            name,
-            "topic.template",
-            "again.${aggregate_type}",
-            "exactly.once.support",
-            "required",
-            "transaction.boundary",
-            "connector");
+    Map<String, String> config = exactlyOnce(db, name, "again");
     cluster().createConnector(name, LOG_EXAMPLE, config);
     cluster().awaitRunning(name, 1);
     awaitSlotActive(db, name);

@@ -28,18 +28,10 @@ final class LogPublication {
     if (exists(c, publication)) {
       if (!includes(c, publication, table)) {
         throw new SQLException(
-            "Publication "
-                + publication
-                + " exists but does not include "
-                + table.schema()
-                + "."
-                + table.name()
-                + ": ALTER PUBLICATION "
-                + quote(publication)
-                + " ADD TABLE "
-                + table.quoted()
-                + "; or name another publication in "
-                + OutboxSourceConnectorConfig.LOG_PUBLICATION_NAME_CONFIG,
+            missingTable(publication, table)
+                + " Or name another publication in "
+                + OutboxSourceConnectorConfig.LOG_PUBLICATION_NAME_CONFIG
+                + ".",
             "42704");
       }
       return;
@@ -58,6 +50,21 @@ final class LogPublication {
               + publish
               + "')");
     }
+  }
+
+  /** Says that the publication leaves the outbox out, and the statement that adds it. */
+  static String missingTable(String publication, QualifiedTable table) {
+    return "Publication "
+        + publication
+        + " does not include "
+        + table.schema()
+        + "."
+        + table.name()
+        + ": ALTER PUBLICATION "
+        + quote(publication)
+        + " ADD TABLE "
+        + table.quoted()
+        + ";";
   }
 
   static boolean exists(Connection c, String publication) throws SQLException {

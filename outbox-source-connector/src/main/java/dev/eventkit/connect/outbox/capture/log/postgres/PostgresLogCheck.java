@@ -162,17 +162,7 @@ public final class PostgresLogCheck {
       if (!LogPublication.includes(c, publication, table)) {
         findings.error(
             OutboxSourceConnectorConfig.LOG_PUBLICATION_NAME_CONFIG,
-            "Publication "
-                + publication
-                + " does not include "
-                + table.schema()
-                + "."
-                + table.name()
-                + ": ALTER PUBLICATION "
-                + quote(publication)
-                + " ADD TABLE "
-                + table.quoted()
-                + ";");
+            LogPublication.missingTable(publication, table));
       }
       return;
     }
