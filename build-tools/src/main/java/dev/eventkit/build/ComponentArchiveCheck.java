@@ -21,10 +21,13 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
 /**
- * Checks the Confluent Hub zip before anyone installs it: lib/ holds exactly the SBOM's components;
- * nothing the worker provides (Kafka, Connect, SLF4J API), not even shaded; no test jars or test
- * libraries; no artifact twice in different versions and no class in two jars; every license
- * allowed by {@link LicensePolicy}, documented in doc/licenses and listed in manifest.json.
+ * Checks the Confluent Hub zip before anyone installs it: lib/ holds exactly the SBOM's components,
+ * and each jar bundles (shaded) exactly the libraries the SBOM lists inside it; nothing the worker
+ * provides (Kafka, Connect, SLF4J API), not even shaded; no test jars or test libraries; no
+ * artifact twice in different versions and no class in two jars; no Connect plugin registered
+ * (META-INF/services) but Eventkit's own, and no class under Debezium's own package names (it ships
+ * relocated); every license allowed by {@link LicensePolicy}, documented in doc/licenses and listed
+ * in manifest.json.
  *
  * <p>Usage: {@code ComponentArchiveCheck <component.zip> <sbom.json>}; fails listing every problem.
  */
@@ -41,11 +44,22 @@ public final class ComponentArchiveCheck {
       List.of("org/apache/kafka/", "org/slf4j/Logger.class", "org/slf4j/LoggerFactory.class");
 
   /**
-   * Classes several jars of one library carry on purpose. Debezium's modules each ship
-   * io.debezium.Module, which only reads that module's build.version resource (all say the same
-   * release); whichever the class loader finds first answers the same.
+   * Service files of Kafka Connect plugin types (connectors, transforms, predicates, converters,
+   * header converters, config providers, REST extensions, client config override policies): what a
+   * worker advertises from a plugin directory.
    */
-  static final Set<String> SHARED_CLASSES = Set.of("io/debezium/Module.class");
+  private static final String CONNECT_SERVICES = "META-INF/services/org.apache.kafka.";
+
+  /** The only plugins lib/ may register: Eventkit's own, not what it bundles relocated. */
+  private static boolean eventkitPlugin(String className) {
+    return className.startsWith("dev.eventkit.") && !className.startsWith("dev.eventkit.shaded.");
+  }
+
+  /**
+   * Debezium under its own package names: a worker with Debezium installed would resolve those
+   * classes to whichever copy has the highest version, so Debezium ships only relocated.
+   */
+  private static final String DEBEZIUM_PACKAGE = "io/debezium/";
 
   /** Test libraries: never on a worker. */
   private static final List<String> TEST_GROUPS =
@@ -155,7 +169,7 @@ public final class ComponentArchiveCheck {
           manifestLicenses.add(l.path("name").asText());
         }
       }
-      for (Sbom.Component c : sbom.components()) {
+      for (Sbom.Component c : sbom.shipped()) {
         var license = LicensePolicy.allowed(c);
         if (license.isEmpty()) {
           problems.add(LicensePolicy.refusal(c));
@@ -187,8 +201,30 @@ public final class ComponentArchiveCheck {
       List<String> problems)
       throws IOException {
     Set<String> workerClasses = new TreeSet<>();
+    Set<String> bundledExpected = new TreeSet<>();
+    if (component != null) {
+      component.bundled().forEach(b -> bundledExpected.add(b.coordinates()));
+    }
+    Set<String> bundledFound = new TreeSet<>();
+    boolean debeziumPackage = false;
     for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
       String name = entry.getName();
+      if (entry.isDirectory()) {
+        continue;
+      }
+      if (name.startsWith(DEBEZIUM_PACKAGE)) {
+        debeziumPackage = true;
+      }
+      if (name.startsWith(CONNECT_SERVICES)) {
+        String service = name.substring("META-INF/services/".length());
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+          String plugin = line.replaceAll("#.*", "").trim();
+          if (!plugin.isEmpty() && !eventkitPlugin(plugin)) {
+            problems.add(jar + " registers " + plugin + " as a Connect plugin (" + service + ")");
+          }
+        }
+        continue;
+      }
       if (name.startsWith("META-INF/maven/") && name.endsWith("/pom.properties")) {
         Properties pom = new Properties();
         pom.load(new ByteArrayInputStream(in.readAllBytes()));
@@ -214,6 +250,12 @@ public final class ComponentArchiveCheck {
         if (!self) {
           // A library bundled inside another jar (shaded): it counts as shipped too.
           checkCoordinates(jar, group, artifact, version, artifactVersions, problems);
+          String coordinates = group + ":" + artifact + ":" + version;
+          bundledFound.add(coordinates);
+          if (component != null && !bundledExpected.contains(coordinates)) {
+            problems.add(
+                jar + " bundles " + coordinates + ", which the SBOM does not list inside it");
+          }
         }
         continue;
       }
@@ -228,9 +270,20 @@ public final class ComponentArchiveCheck {
         }
       }
       String owner = classOwner.putIfAbsent(name, jar);
-      if (owner != null && !owner.equals(jar) && !SHARED_CLASSES.contains(name)) {
+      if (owner != null && !owner.equals(jar)) {
         problems.add(name + " is in both " + owner + " and " + jar);
       }
+    }
+    for (String coordinates : bundledExpected) {
+      if (!bundledFound.contains(coordinates)) {
+        problems.add("the SBOM lists " + coordinates + " inside " + jar + " but it is not there");
+      }
+    }
+    if (debeziumPackage) {
+      problems.add(
+          jar
+              + " holds io/debezium/ classes or resources: Debezium ships only relocated"
+              + " (dev.eventkit.shaded.debezium)");
     }
     if (!workerClasses.isEmpty()) {
       problems.add(jar + " holds classes the worker provides: " + workerClasses);

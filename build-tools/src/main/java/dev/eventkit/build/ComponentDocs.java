@@ -67,6 +67,14 @@ public final class ComponentDocs {
       licenseOfJar.put(c.jarName(), license.get());
       componentOfJar.put(c.jarName(), c);
       used.put(license.get().spdx(), license.get());
+      for (Sbom.Component b : c.bundled()) {
+        var bundledLicense = LicensePolicy.allowed(b);
+        if (bundledLicense.isEmpty()) {
+          refused.add(LicensePolicy.refusal(b) + " (bundled in " + c.jarName() + ")");
+          continue;
+        }
+        used.put(bundledLicense.get().spdx(), bundledLicense.get());
+      }
     }
     if (!refused.isEmpty()) {
       throw new IllegalStateException(
@@ -80,7 +88,9 @@ public final class ComponentDocs {
         .append(
             " Eventkit's own jars (`dev.eventkit`) are under the Apache License 2.0 (`../LICENSE`);")
         .append(" the full text of every license is in this folder, and the license and notice")
-        .append(" files a jar carries itself are copied into a folder named after the jar.\n\n")
+        .append(" files a jar carries itself are copied into a folder named after the jar.")
+        .append(" A library marked bundled ships inside that jar, its packages relocated")
+        .append(" (`dev.eventkit.shaded.*`), not as a jar of its own.\n\n")
         .append("| lib/ file | artifact | license | text |\n|---|---|---|---|\n");
     for (var entry : componentOfJar.entrySet()) {
       LicensePolicy.License license = licenseOfJar.get(entry.getKey());
@@ -102,6 +112,18 @@ public final class ComponentDocs {
                   ? ", `" + folder(entry.getKey()) + "/`"
                   : "")
           .append(" |\n");
+      for (Sbom.Component b : entry.getValue().bundled()) {
+        LicensePolicy.License bundledLicense = LicensePolicy.allowed(b).orElseThrow();
+        md.append("| `")
+            .append(entry.getKey())
+            .append("` (bundled, relocated) | `")
+            .append(b.coordinates())
+            .append("` | ")
+            .append(bundledLicense.spdx())
+            .append(" | `")
+            .append(bundledLicense.spdx())
+            .append(".txt` |\n");
+      }
     }
     Files.writeString(out.resolve("LICENSES.md"), md.toString(), StandardCharsets.UTF_8);
 

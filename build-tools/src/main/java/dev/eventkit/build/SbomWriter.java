@@ -14,10 +14,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
@@ -32,6 +36,11 @@ import org.xml.sax.SAXException;
  * repository) declares, as SPDX ids where the name or URL is unambiguous. Deterministic: sorted, no
  * timestamp, a serial number derived from the content. It reads only local files, so it works
  * offline (the CycloneDX Maven plugin requires online mode and is skipped in {@code -o} builds).
+ *
+ * <p>A library bundled inside a jar (shaded and relocated, as Debezium inside the outbox source
+ * connector's jar) ships too: it is found by the {@code META-INF/maven/.../pom.properties} the jar
+ * carries for it and listed as a nested component of that jar (CycloneDX {@code components}), with
+ * the licenses of its POM.
  *
  * <p>Usage: {@code SbomWriter <repository-layout dir> <local repository> <out.json>
  * <group:artifact:version of the component> <own groupId> <own SPDX license>}.
@@ -108,21 +117,26 @@ public final class SbomWriter {
           .put("version", version)
           .put("purl", purl);
       c.putArray("hashes").addObject().put("alg", "SHA-256").put("content", sha256(jar));
-      ArrayNode licenses = c.putArray("licenses");
       List<PomLicense> declared =
           group.equals(ownGroup)
               ? List.of(new PomLicense(ownLicense, null))
               : licenses(versionDir.resolve(artifact + "-" + version + ".pom"), localRepo);
-      for (PomLicense license : declared) {
-        String spdx = spdx(license);
-        ObjectNode node = licenses.addObject().putObject("license");
-        if (spdx != null) {
-          node.put("id", spdx);
-        } else {
-          node.put("name", license.name());
-        }
-        if (license.url() != null && !license.url().isBlank()) {
-          node.put("url", license.url());
+      putLicenses(c, declared);
+      List<Bundled> bundled = bundled(jar, group, artifact);
+      if (!bundled.isEmpty()) {
+        ArrayNode nested = c.putArray("components");
+        for (Bundled b : bundled) {
+          String bundledPurl = purl(b.group(), b.name(), b.version(), "jar");
+          identity.append('>').append(bundledPurl);
+          ObjectNode n = nested.addObject();
+          n.put("type", "library")
+              .put("bom-ref", bundledPurl)
+              .put("group", b.group())
+              .put("name", b.name())
+              .put("version", b.version())
+              .put("purl", bundledPurl)
+              .put("description", "Bundled in " + artifact + "-" + version + ".jar, relocated");
+          putLicenses(n, licenses(bundledPom(b, jar, localRepo), localRepo));
         }
       }
     }
@@ -141,6 +155,79 @@ public final class SbomWriter {
     Files.createDirectories(out.getParent());
     Files.writeString(
         out, json.writer(printer).writeValueAsString(bom) + "\n", StandardCharsets.UTF_8);
+  }
+
+  private static void putLicenses(ObjectNode component, List<PomLicense> declared) {
+    ArrayNode licenses = component.putArray("licenses");
+    for (PomLicense license : declared) {
+      String spdx = spdx(license);
+      ObjectNode node = licenses.addObject().putObject("license");
+      if (spdx != null) {
+        node.put("id", spdx);
+      } else {
+        node.put("name", license.name());
+      }
+      if (license.url() != null && !license.url().isBlank()) {
+        node.put("url", license.url());
+      }
+    }
+  }
+
+  /** A library bundled (shaded) inside a jar, as its META-INF/maven pom.properties names it. */
+  record Bundled(String group, String name, String version, String pomXmlEntry) {}
+
+  /**
+   * The libraries a jar bundles: every {@code META-INF/maven/<group>/<artifact>/pom.properties} but
+   * the jar's own, sorted.
+   */
+  static List<Bundled> bundled(Path jar, String group, String artifact) throws IOException {
+    List<Bundled> found = new ArrayList<>();
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      for (ZipEntry entry : zip.stream().toList()) {
+        String name = entry.getName();
+        if (!name.startsWith("META-INF/maven/") || !name.endsWith("/pom.properties")) {
+          continue;
+        }
+        Properties pom = new Properties();
+        try (InputStream in = zip.getInputStream(entry)) {
+          pom.load(in);
+        }
+        String g = pom.getProperty("groupId");
+        String a = pom.getProperty("artifactId");
+        if (g == null || a == null || (g.equals(group) && a.equals(artifact))) {
+          continue;
+        }
+        found.add(
+            new Bundled(
+                g,
+                a,
+                pom.getProperty("version"),
+                name.substring(0, name.length() - "pom.properties".length()) + "pom.xml"));
+      }
+    }
+    found.sort(Comparator.comparing((Bundled b) -> b.group()).thenComparing(Bundled::name));
+    return found;
+  }
+
+  /** The POM of a bundled library: from the local repository, else the copy the jar carries. */
+  private static Path bundledPom(Bundled b, Path jar, Path localRepo) throws IOException {
+    Path pom = pomIn(localRepo, b.group(), b.name(), b.version());
+    if (Files.isRegularFile(pom)) {
+      return pom;
+    }
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      ZipEntry entry = zip.getEntry(b.pomXmlEntry());
+      if (entry == null) {
+        throw new IllegalStateException(
+            jar + " bundles " + b.group() + ":" + b.name() + " but no POM of it is at hand");
+      }
+      Path copy = Files.createTempFile("bundled-", ".pom");
+      copy.toFile().deleteOnExit();
+      try (InputStream in = zip.getInputStream(entry)) {
+        Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      return copy;
+    }
   }
 
   /** A license as a POM declares it. */

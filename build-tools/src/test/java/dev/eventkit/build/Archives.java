@@ -76,11 +76,44 @@ final class Archives {
     return zip;
   }
 
-  /** A CycloneDX SBOM of {@code group:name:version:license} items (license "" for none). */
+  /** A jar with a pom.properties for its coordinates and the given entries, text contents. */
+  static byte[] jarWith(String group, String artifact, String version, Map<String, String> files)
+      throws IOException {
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put(
+        "META-INF/maven/" + group + "/" + artifact + "/pom.properties",
+        ("groupId=" + group + "\nartifactId=" + artifact + "\nversion=" + version + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+    files.forEach((name, text) -> entries.put(name, text.getBytes(StandardCharsets.UTF_8)));
+    return zipBytes(entries, 0);
+  }
+
+  /** The pom.properties entry a shaded jar keeps for a library it bundles. */
+  static Map.Entry<String, String> bundledPom(String group, String artifact, String version) {
+    return Map.entry(
+        "META-INF/maven/" + group + "/" + artifact + "/pom.properties",
+        "groupId=" + group + "\nartifactId=" + artifact + "\nversion=" + version + "\n");
+  }
+
+  /**
+   * A CycloneDX SBOM of {@code group:name:version:license} items (license "" for none); an item may
+   * list libraries bundled in its jar after {@code >}: {@code g:n:v:l>g:n:v:l>...}.
+   */
   static Path sbom(Path dir, String... components) throws IOException {
-    StringBuilder json = new StringBuilder("{\"bomFormat\": \"CycloneDX\", \"components\": [");
+    Path file = dir.resolve("sbom.json");
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(
+          ("{\"bomFormat\": \"CycloneDX\", \"components\": " + componentsJson(components) + "}")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    return file;
+  }
+
+  private static String componentsJson(String... components) {
+    StringBuilder json = new StringBuilder("[");
     for (int i = 0; i < components.length; i++) {
-      String[] parts = components[i].split(":", -1);
+      String[] items = components[i].split(">");
+      String[] parts = items[0].split(":", -1);
       json.append(i == 0 ? "" : ",")
           .append("{\"group\": \"")
           .append(parts[0])
@@ -92,13 +125,13 @@ final class Archives {
       if (!parts[3].isEmpty()) {
         json.append("{\"license\": {\"id\": \"").append(parts[3]).append("\"}}");
       }
-      json.append("]}");
+      json.append("]");
+      if (items.length > 1) {
+        json.append(", \"components\": ")
+            .append(componentsJson(java.util.Arrays.copyOfRange(items, 1, items.length)));
+      }
+      json.append("}");
     }
-    json.append("]}");
-    Path file = dir.resolve("sbom.json");
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(json.toString().getBytes(StandardCharsets.UTF_8));
-    }
-    return file;
+    return json.append("]").toString();
   }
 }

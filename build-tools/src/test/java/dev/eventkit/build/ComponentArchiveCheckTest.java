@@ -115,29 +115,95 @@ class ComponentArchiveCheckTest {
                 + " jackson-core-2.21.3.jar");
   }
 
-  /** Only the classes known to be shared on purpose (Debezium's Module) may repeat. */
+  private static final String DEBEZIUM_API = "io.debezium:debezium-api:3.6.1.Final";
+
+  private static byte[] outboxBundlingDebezium(String... extraEntries) throws IOException {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("dev/eventkit/A.class", "");
+    files.put("dev/eventkit/shaded/debezium/Module.class", "");
+    var pom = Archives.bundledPom("io.debezium", "debezium-api", "3.6.1.Final");
+    files.put(pom.getKey(), pom.getValue());
+    for (int i = 0; i < extraEntries.length; i += 2) {
+      files.put(extraEntries[i], extraEntries[i + 1]);
+    }
+    return Archives.jarWith("dev.eventkit", "outbox-source-connector", "1.0", files);
+  }
+
+  private static String[] sbomWithBundled(String bundled) {
+    String[] sbom = GOOD_SBOM.clone();
+    sbom[0] = sbom[0] + bundled;
+    return sbom;
+  }
+
+  /** A library shaded into a jar ships: the SBOM lists it inside that jar, with its license. */
   @Test
-  void debeziumsModuleClassMayRepeatButNoOtherClass() throws IOException {
+  void aBundledLibraryMustBeListedInsideItsJar() throws IOException {
+    Map<String, byte[]> lib = goodLib();
+    lib.put("outbox-source-connector-1.0.jar", outboxBundlingDebezium());
+    assertThat(check(lib, sbomWithBundled(">" + DEBEZIUM_API + ":Apache-2.0"))).isEmpty();
+    assertThat(check(lib, GOOD_SBOM))
+        .containsExactly(
+            "outbox-source-connector-1.0.jar bundles "
+                + DEBEZIUM_API
+                + ", which the SBOM does not list inside it");
+    assertThat(check(goodLib(), sbomWithBundled(">" + DEBEZIUM_API + ":Apache-2.0")))
+        .containsExactly(
+            "the SBOM lists "
+                + DEBEZIUM_API
+                + " inside outbox-source-connector-1.0.jar but it is not there");
+    assertThat(check(lib, sbomWithBundled(">" + DEBEZIUM_API + ":GPL-3.0-only")))
+        .anyMatch(p -> p.startsWith(DEBEZIUM_API + " is licensed GPL-3.0-only"));
+  }
+
+  /** Connect plugins lib/ registers: Eventkit's own only, not what it bundles relocated. */
+  @Test
+  void aForeignConnectPluginRegistrationFails() throws IOException {
     Map<String, byte[]> lib = goodLib();
     lib.put(
+        "outbox-source-connector-1.0.jar",
+        outboxBundlingDebezium(
+            "META-INF/services/org.apache.kafka.connect.source.SourceConnector",
+            "# Eventkit\ndev.eventkit.connect.outbox.OutboxSourceConnector\n",
+            "META-INF/services/org.apache.kafka.connect.transforms.Transformation",
+            "dev.eventkit.shaded.debezium.transforms.outbox.EventRouter\n",
+            "META-INF/services/dev.eventkit.shaded.debezium.spi.snapshot.Snapshotter",
+            "dev.eventkit.shaded.debezium.snapshot.mode.InitialSnapshotter\n"));
+    lib.put(
         "jackson-core-2.21.3.jar",
-        Archives.jar(
+        Archives.jarWith(
             "com.fasterxml.jackson.core",
             "jackson-core",
             "2.21.3",
-            "io/debezium/Module.class",
-            "dev/eventkit/A.class"));
+            Map.of(
+                "META-INF/services/org.apache.kafka.connect.storage.Converter",
+                "io.debezium.converters.CloudEventsConverter\n")));
+    assertThat(check(lib, sbomWithBundled(">" + DEBEZIUM_API + ":Apache-2.0")))
+        .containsExactlyInAnyOrder(
+            "outbox-source-connector-1.0.jar registers"
+                + " dev.eventkit.shaded.debezium.transforms.outbox.EventRouter as a Connect plugin"
+                + " (org.apache.kafka.connect.transforms.Transformation)",
+            "jackson-core-2.21.3.jar registers io.debezium.converters.CloudEventsConverter as a"
+                + " Connect plugin (org.apache.kafka.connect.storage.Converter)");
+  }
+
+  /** Debezium ships relocated only: a worker with Debezium installed must not see its names. */
+  @Test
+  void debeziumUnderItsOwnPackageFails() throws IOException {
+    Map<String, byte[]> lib = goodLib();
     lib.put(
-        "outbox-source-connector-1.0.jar",
-        Archives.jar(
-            "dev.eventkit",
-            "outbox-source-connector",
-            "1.0",
-            "dev/eventkit/A.class",
-            "io/debezium/Module.class"));
-    assertThat(check(lib, GOOD_SBOM))
-        .noneMatch(p -> p.startsWith("io/debezium/Module.class"))
-        .anyMatch(p -> p.startsWith("dev/eventkit/A.class is in both"));
+        "outbox-source-connector-1.0.jar", outboxBundlingDebezium("io/debezium/Module.class", ""));
+    lib.put(
+        "debezium-api-3.6.1.Final.jar",
+        Archives.jar("io.debezium", "debezium-api", "3.6.1.Final", "io/debezium/spi/A.class"));
+    List<String> sbom =
+        new java.util.ArrayList<>(List.of(sbomWithBundled(">" + DEBEZIUM_API + ":Apache-2.0")));
+    sbom.add(DEBEZIUM_API + ":Apache-2.0");
+    assertThat(check(lib, sbom.toArray(String[]::new)))
+        .contains(
+            "outbox-source-connector-1.0.jar holds io/debezium/ classes or resources: Debezium"
+                + " ships only relocated (dev.eventkit.shaded.debezium)",
+            "debezium-api-3.6.1.Final.jar holds io/debezium/ classes or resources: Debezium ships"
+                + " only relocated (dev.eventkit.shaded.debezium)");
   }
 
   @Test

@@ -71,6 +71,37 @@ class ComponentDocsTest {
   }
 
   @Test
+  void listsBundledLibrariesUnderTheirJarAndRefusesTheirBadLicenses() throws IOException {
+    Path out = dir.resolve("out");
+    ComponentDocs.write(
+        Sbom.read(
+            Archives.sbom(
+                dir,
+                "dev.eventkit:outbox:1.0:Apache-2.0>io.debezium:debezium-api:3.6.1.Final:Apache-2.0",
+                "org.postgresql:postgresql:42.7.8:BSD-2-Clause")),
+        lib,
+        texts,
+        manifest,
+        out);
+    assertThat(Files.readString(out.resolve("LICENSES.md")))
+        .contains(
+            "| `outbox-1.0.jar` (bundled, relocated) | `io.debezium:debezium-api:3.6.1.Final` |"
+                + " Apache-2.0 | `Apache-2.0.txt` |");
+    assertThatThrownBy(
+            () ->
+                ComponentDocs.write(
+                    Sbom.read(
+                        Archives.sbom(
+                            dir,
+                            "dev.eventkit:outbox:1.0:Apache-2.0>org.example:gpl:1.0:GPL-3.0-only")),
+                    lib,
+                    texts,
+                    manifest,
+                    dir.resolve("out2")))
+        .hasMessageContaining("org.example:gpl:1.0 is licensed GPL-3.0-only");
+  }
+
+  @Test
   void refusesALicenseThatMayNotShip() throws IOException {
     assertThatThrownBy(
             () ->

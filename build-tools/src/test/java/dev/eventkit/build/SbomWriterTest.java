@@ -86,6 +86,57 @@ class SbomWriterTest {
     assertThat(Files.readAllBytes(out)).as("deterministic").isEqualTo(first);
   }
 
+  /** A library shaded into a jar is a nested component of that jar, licensed as its POM says. */
+  @Test
+  void listsTheLibrariesAJarBundlesInsideIt() throws Exception {
+    Path lib = dir.resolve("lib");
+    Path local = dir.resolve("local");
+    artifact(lib, "dev.eventkit", "outbox-source-connector", "1.0", "");
+    Path jar =
+        lib.resolve("dev/eventkit/outbox-source-connector/1.0/outbox-source-connector-1.0.jar");
+    var api = Archives.bundledPom("io.debezium", "debezium-api", "3.6.1.Final");
+    var util = Archives.bundledPom("io.debezium", "debezium-util", "3.6.1.Final");
+    Files.write(
+        jar,
+        Archives.jarWith(
+            "dev.eventkit",
+            "outbox-source-connector",
+            "1.0",
+            java.util.Map.of(
+                util.getKey(),
+                util.getValue(),
+                api.getKey(),
+                api.getValue(),
+                "dev/eventkit/shaded/debezium/A.class",
+                "")));
+    String parent =
+        "<parent><groupId>io.debezium</groupId><artifactId>debezium-parent</artifactId>"
+            + "<version>3.6.1.Final</version></parent>";
+    artifact(local, "io.debezium", "debezium-api", "3.6.1.Final", parent);
+    artifact(local, "io.debezium", "debezium-util", "3.6.1.Final", parent);
+    artifact(
+        local,
+        "io.debezium",
+        "debezium-parent",
+        "3.6.1.Final",
+        license("Apache Software License 2.0", "http://www.apache.org/licenses/LICENSE-2.0.txt"));
+    Path out = dir.resolve("sbom.cdx.json");
+
+    SbomWriter.write(lib, local, out, "dev.eventkit:eventkit:1.0", "dev.eventkit", "Apache-2.0");
+
+    Sbom sbom = Sbom.read(out);
+    assertThat(sbom.components()).hasSize(1);
+    assertThat(sbom.components().get(0).bundled())
+        .extracting(c -> c.coordinates() + " " + c.licenses())
+        .containsExactly(
+            "io.debezium:debezium-api:3.6.1.Final [Apache-2.0]",
+            "io.debezium:debezium-util:3.6.1.Final [Apache-2.0]");
+    assertThat(sbom.shipped()).hasSize(3);
+    var json = new ObjectMapper().readTree(out.toFile());
+    assertThat(json.get("components").get(0).get("components").get(0).get("purl").asText())
+        .isEqualTo("pkg:maven/io.debezium/debezium-api@3.6.1.Final?type=jar");
+  }
+
   @Test
   void mapsOnlyUnambiguousNamesToSpdx() {
     assertThat(SbomWriter.spdx(new SbomWriter.PomLicense("LGPL-2.1-or-later", null)))

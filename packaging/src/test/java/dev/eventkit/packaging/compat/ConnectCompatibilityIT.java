@@ -349,6 +349,14 @@ class ConnectCompatibilityIT {
     try (Stream<Path> libs = Files.list(component.resolve("lib"))) {
       libs.filter(p -> !ownJar(p.getFileName().toString())).sorted().forEach(classpath::add);
     }
+    // Debezium ships relocated inside the outbox source connector's jar; the sources name its
+    // original packages, so they compile against Debezium's own jars.
+    for (String jar :
+        System.getProperty("eventkit.debezium.classpath", "").split(java.io.File.pathSeparator)) {
+      if (!jar.isBlank()) {
+        classpath.add(Path.of(jar.trim()));
+      }
+    }
     worker.entries().stream()
         .filter(
             p -> {
