@@ -1,4 +1,4 @@
-package io.debezium.connector.postgresql;
+package dev.eventkit.shaded.debezium.connector.postgresql;
 
 import io.debezium.connector.common.BaseSourceConnector;
 
@@ -8,7 +8,9 @@ import io.debezium.connector.common.BaseSourceConnector;
  * its connector; Debezium still names the connector class (its connector-specific snapshot locks
  * and queries, {@code connector.class}), so the class must exist. Abstract, so a Connect worker's
  * reflective plugin scan never offers it as a connector of Eventkit's plugin directory. The build
- * leaves Debezium's own class out of the jar (see this module's maven-shade-plugin filters).
+ * leaves Debezium's own class out of the jar (see this module's maven-shade-plugin filters). It is
+ * declared under the relocated name itself, so that unshaded class paths (this module's unit tests,
+ * the benchmarks) keep Debezium's real class.
  */
 public abstract class PostgresConnector extends BaseSourceConnector {
 
