@@ -70,6 +70,14 @@ class OutboxPostgresLogIT {
     return overrides;
   }
 
+  /** Every written event once, none other: the event.id headers against what committed. */
+  private static void assertEachExactlyOnce(
+      List<ConsumerRecord<byte[], byte[]>> records, Set<String> written) {
+    List<String> ids = records.stream().map(r -> header(r, "event.id")).toList();
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(Set.copyOf(ids)).isEqualTo(written);
+  }
+
   private static List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
     return cluster().topics().consumeAll(topic, IsolationLevel.READ_COMMITTED);
   }
@@ -330,10 +338,9 @@ class OutboxPostgresLogIT {
 
     List<ConsumerRecord<byte[], byte[]>> all =
         awaitRecords("eos.account", writers.committed.size());
-    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
-    assertThat(ids).doesNotHaveDuplicates();
-    assertThat(Set.copyOf(ids)).isEqualTo(writers.committed);
-    assertThat(ids).doesNotContainAnyElementsOf(writers.rolledBack);
+    assertEachExactlyOnce(all, writers.committed);
+    assertThat(all.stream().map(r -> header(r, "event.id")))
+        .doesNotContainAnyElementsOf(writers.rolledBack);
     Map<String, Long> lastVersion = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : all) {
       long version = Long.parseLong(text(r.value()).replaceAll("\\D", ""));
@@ -400,9 +407,7 @@ class OutboxPostgresLogIT {
               db, "outbox", "stock", "k-" + (i % 5), "Moved", "{\"i\": " + i + "}"));
     }
     List<ConsumerRecord<byte[], byte[]>> all = awaitRecords("restart.stock", 100);
-    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
-    assertThat(ids).doesNotHaveDuplicates();
-    assertThat(Set.copyOf(ids)).isEqualTo(written);
+    assertEachExactlyOnce(all, written);
     assertThat(cluster().status(name).path("tasks").path(0).path("state").asText())
         .isEqualTo("RUNNING");
   }
@@ -620,9 +625,7 @@ class OutboxPostgresLogIT {
               db, "outbox", "shop", "s-" + (i % 4), "Sold", "{\"i\": " + i + "}"));
     }
     List<ConsumerRecord<byte[], byte[]>> all = awaitRecords("cut.shop", 90);
-    List<String> ids = all.stream().map(r -> header(r, "event.id")).collect(Collectors.toList());
-    assertThat(ids).doesNotHaveDuplicates();
-    assertThat(Set.copyOf(ids)).isEqualTo(written);
+    assertEachExactlyOnce(all, written);
     Map<String, Integer> last = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : all) {
       int i = Integer.parseInt(text(r.value()).replaceAll("\\D", ""));
