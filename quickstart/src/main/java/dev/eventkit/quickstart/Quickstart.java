@@ -3,6 +3,8 @@ package dev.eventkit.quickstart;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventkit.quickstart.QuickstartOptions.Database;
 import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.connect.OrdersConsumer;
+import dev.eventkit.testkit.connect.PackagedPlugin;
 import dev.eventkit.testkit.db.DatabaseServer;
 import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
@@ -20,8 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -72,7 +72,7 @@ public final class Quickstart {
   /** Runs the quickstart; returns its summary once everything has shut down. */
   public static Summary run(QuickstartOptions options, PrintStream out) throws Exception {
     Path home = Path.of(System.getProperty("eventkit.quickstart.home", "."));
-    Path pluginPath = unpackPlugin(home);
+    Path pluginPath = PackagedPlugin.unpack(home, System.getProperty("eventkit.version"));
     Database database = options.database();
     out.println(
         "Starting embedded " + database.label() + ", a Kafka broker and a Connect worker ...");
@@ -140,36 +140,6 @@ public final class Quickstart {
     }
   }
 
-  private static Path unpackPlugin(Path home) throws IOException {
-    Path packages = home.resolve("packaging/target/components/packages");
-    Path zip;
-    try (var files = Files.list(packages)) {
-      zip = files.filter(p -> p.toString().endsWith(".zip")).findFirst().orElseThrow();
-    } catch (IOException | java.util.NoSuchElementException e) {
-      throw new IllegalStateException(
-          "No packaged plugin under "
-              + packages
-              + ": build it first with ./mvnw install -DskipTests",
-          e);
-    }
-    Path target = Files.createTempDirectory("eventkit-plugins");
-    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-      for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
-        Path file = target.resolve(entry.getName()).normalize();
-        if (!file.startsWith(target)) {
-          throw new IOException("Zip entry escapes the plugin directory: " + entry.getName());
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(file);
-        } else {
-          Files.createDirectories(file.getParent());
-          Files.copy(in, file);
-        }
-      }
-    }
-    return target;
-  }
-
   private static void createOutbox(TestDatabase db, Database database) {
     if (database == Database.MARIADB) {
       // The README's MariaDB / MySQL outbox table.
@@ -223,19 +193,7 @@ public final class Quickstart {
     // refresh (metadata.max.age.ms, 5 minutes by default), so the DLQ topic exists up front.
     cluster.topics().create("order.dlq", 1);
     Path consumed = Files.createTempFile("orders-consumer", ".txt");
-    String consumer =
-        "{\"name\": \"orders-consumer\", \"config\": {"
-            + "\"connector.class\": \"org.apache.kafka.connect.file.FileStreamSinkConnector\","
-            + "\"topics\": \"order.events\", \"file\": \""
-            + consumed.toString().replace("\\", "\\\\")
-            + "\","
-            + "\"value.converter\": \"org.apache.kafka.connect.storage.StringConverter\","
-            + "\"transforms\": \"version\","
-            + "\"transforms.version.type\": \"dev.eventkit.connect.enrich.EventVersion$Value\","
-            + "\"transforms.version.versions\": \"OrderPlaced:3,OrderShipped:1\","
-            + "\"errors.tolerance\": \"all\", \"errors.deadletterqueue.topic.name\": \"order.dlq\","
-            + "\"errors.deadletterqueue.topic.replication.factor\": \"1\","
-            + "\"errors.deadletterqueue.context.headers.enable\": \"true\"}}";
+    String consumer = OrdersConsumer.config(consumed, Map.of());
     cluster.createConnector(consumer, Map.of());
 
     Map<String, String> archive = new HashMap<>(connection);

@@ -1,9 +1,13 @@
 package dev.eventkit.benchmarks.ceiling;
 
+import dev.eventkit.connect.outbox.record.OutboxRecordFactory;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
@@ -29,7 +33,16 @@ public final class InMemorySourceTask extends SourceTask {
     batchSize = Integer.parseInt(props.getOrDefault(InMemorySourceConnector.BATCH_SIZE, "1000"));
     Map<String, Object> partition = Map.of("ceiling", topic);
     records = new ArrayList<>(count);
+    String eventTime = Instant.now().toString();
     for (int i = 0; i < count; i++) {
+      String aggregate = "agg-" + (i % aggregates);
+      // The headers an Eventkit outbox record carries, so the records cost what ours cost.
+      ConnectHeaders headers = new ConnectHeaders();
+      headers.addString(OutboxRecordFactory.HEADER_EVENT_ID, UUID.randomUUID().toString());
+      headers.addString(OutboxRecordFactory.HEADER_EVENT_TYPE, "Changed");
+      headers.addString(OutboxRecordFactory.HEADER_AGGREGATE_TYPE, "order");
+      headers.addString(OutboxRecordFactory.HEADER_AGGREGATE_ID, aggregate);
+      headers.addString(OutboxRecordFactory.HEADER_EVENT_TIME, eventTime);
       records.add(
           new SourceRecord(
               partition,
@@ -37,9 +50,11 @@ public final class InMemorySourceTask extends SourceTask {
               topic,
               null,
               Schema.STRING_SCHEMA,
-              "agg-" + (i % aggregates),
+              aggregate,
               Schema.STRING_SCHEMA,
-              "{\"n\": " + i + ", \"data\": \"" + filler + "\"}"));
+              "{\"n\": " + i + ", \"data\": \"" + filler + "\"}",
+              null,
+              headers));
     }
     Map<String, Object> committed = context.offsetStorageReader().offset(partition);
     next = committed == null ? 0 : (int) ((Long) committed.get("n") + 1);

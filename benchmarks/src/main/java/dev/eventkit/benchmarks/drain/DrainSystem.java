@@ -3,14 +3,17 @@ package dev.eventkit.benchmarks.drain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventkit.benchmarks.drain.DrainBenchmark.DrainOptions;
+import dev.eventkit.connect.outbox.record.OutboxRecordFactory;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.db.TestDatabase;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,6 +38,20 @@ public enum DrainSystem {
           "CREATE INDEX ON outbox (((hashtextextended(coalesce(CAST(aggregateid AS text), ''), 0)"
               + " & 9223372036854775807) % 256), txid, seq)");
       createConnector(cluster, name, eventkit(db, topic, 4));
+    }
+  },
+  EVENTKIT_POLL_NOTIFY("Eventkit poll + NOTIFY, 1 task") {
+    @Override
+    void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {
+      // README's trigger: a commit wakes the task instead of waiting for poll.interval.ms.
+      db.execute(
+          "CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN PERFORM pg_notify('outbox_events', ''); RETURN NULL; END $$",
+          "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox"
+              + " FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()");
+      ObjectNode body = eventkit(db, topic, 1);
+      ((ObjectNode) body.get("config")).put("poll.notify.channel", "outbox_events");
+      createConnector(cluster, name, body);
     }
   },
   EVENTKIT_LOG("Eventkit log, 1 task") {
@@ -90,7 +107,7 @@ public enum DrainSystem {
 
     /** Emits the records as soon as it runs: no backlog to write, no stop and resume. */
     @Override
-    double drain(
+    DrainRun drain(
         ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
       String name = "ceiling-" + UUID.randomUUID().toString().substring(0, 8);
       Map<String, String> config = new java.util.LinkedHashMap<>();
@@ -113,7 +130,7 @@ public enum DrainSystem {
     void start(ConnectCluster cluster, TestDatabase db, String name, String topic) {}
 
     @Override
-    double drain(
+    DrainRun drain(
         ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
       cluster.kafka().createTopic(topic, 3, 1, Map.of("message.timestamp.type", "LogAppendTime"));
       Properties props = new Properties();
@@ -124,24 +141,58 @@ public enum DrainSystem {
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      props.putAll(producerOverrides);
       String filler = "x".repeat(options.payloadBytes());
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-        for (int i = 0; i < rows; i++) {
-          producer.send(
-              new ProducerRecord<>(
-                  topic,
-                  "agg-" + (i % DrainOptions.AGGREGATES),
-                  "{\"n\": " + i + ", \"data\": \"" + filler + "\"}"));
-        }
-        producer.flush();
-      }
-      return measure(cluster, topic, rows);
+      String eventTime = java.time.Instant.now().toString();
+      CompletableFuture<Void> sent =
+          CompletableFuture.runAsync(
+              () -> {
+                try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+                  for (int i = 0; i < rows; i++) {
+                    String aggregate = "agg-" + (i % DrainOptions.AGGREGATES);
+                    ProducerRecord<String, String> record =
+                        new ProducerRecord<>(
+                            topic, aggregate, "{\"n\": " + i + ", \"data\": \"" + filler + "\"}");
+                    // The headers an Eventkit outbox record carries.
+                    header(
+                        record, OutboxRecordFactory.HEADER_EVENT_ID, UUID.randomUUID().toString());
+                    header(record, OutboxRecordFactory.HEADER_EVENT_TYPE, "Changed");
+                    header(record, OutboxRecordFactory.HEADER_AGGREGATE_TYPE, "order");
+                    header(record, OutboxRecordFactory.HEADER_AGGREGATE_ID, aggregate);
+                    header(record, OutboxRecordFactory.HEADER_EVENT_TIME, eventTime);
+                    producer.send(record);
+                  }
+                  producer.flush();
+                }
+              });
+      DrainRun run = measure(cluster, topic, rows);
+      sent.join();
+      return run;
+    }
+
+    private static void header(ProducerRecord<String, String> record, String name, String value) {
+      record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
     }
   };
 
-  static final List<DrainSystem> ALL = List.of(values());
+  /** What the drain scenario runs by default: the notify variant drains as plain polling does. */
+  static final List<DrainSystem> DRAINS =
+      List.of(EVENTKIT_POLL_1, EVENTKIT_POLL_4, EVENTKIT_LOG, DEBEZIUM, CEILING, PRODUCER);
+
+  /**
+   * What the latency scenario runs by default: the systems that read a database as it is written.
+   */
+  static final List<DrainSystem> LATENCIES =
+      List.of(EVENTKIT_POLL_1, EVENTKIT_POLL_NOTIFY, EVENTKIT_LOG, DEBEZIUM);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Producer settings every system gets alike for a run: {@code producer.override.*} of each
+   * connector and the plain producer's own. Set once per run by {@link DrainBenchmark}.
+   */
+  static volatile Map<String, String> producerOverrides = Map.of();
+
   private static final Duration DRAIN_LIMIT = Duration.ofMinutes(20);
 
   private final String label;
@@ -213,7 +264,7 @@ public enum DrainSystem {
    * Creates the outbox, starts the system on it and stops it, writes the backlog, resumes it and
    * returns the rate at which the topic received the backlog.
    */
-  double drain(
+  DrainRun drain(
       ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
     createOutbox(db);
     String name = "drain-" + UUID.randomUUID().toString().substring(0, 8);
@@ -272,6 +323,7 @@ public enum DrainSystem {
 
   /** What every connector gets alike: converters and the topic it creates. */
   private static ObjectNode withCommon(Map<String, String> config) {
+    producerOverrides.forEach((key, value) -> config.put("producer.override." + key, value));
     config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("topic.creation.default.partitions", "3");
@@ -296,10 +348,11 @@ public enum DrainSystem {
   }
 
   /**
-   * Reads the topic until it holds {@code rows} records and returns rows per second between the
-   * broker's append times of the first and the last of them.
+   * Reads the topic until it holds {@code rows} records; the rate is taken between the broker's
+   * append times of the first and the last of them, the cost from the first record read to the
+   * last.
    */
-  static double measure(ConnectCluster cluster, String topic, int rows) {
+  static DrainRun measure(ConnectCluster cluster, String topic, int rows) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "drain-" + UUID.randomUUID());
@@ -312,6 +365,7 @@ public enum DrainSystem {
     long last = Long.MIN_VALUE;
     int seen = 0;
     long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+    DrainMeter meter = null;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(topic));
       while (seen < rows) {
@@ -320,12 +374,23 @@ public enum DrainSystem {
               topic + " received " + seen + " of " + rows + " records in " + DRAIN_LIMIT);
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          if (meter == null) {
+            meter = DrainMeter.start();
+          }
           seen++;
           first = Math.min(first, record.timestamp());
           last = Math.max(last, record.timestamp());
         }
       }
+      DrainMeter.Cost cost = meter.stop(rows);
+      return new DrainRun((rows - 1) * 1000.0 / Math.max(1, last - first), cost);
+    } finally {
+      if (meter != null) {
+        meter.close();
+      }
     }
-    return (rows - 1) * 1000.0 / Math.max(1, last - first);
   }
+
+  /** One drain: records per second, and what it cost. */
+  record DrainRun(double rate, DrainMeter.Cost cost) {}
 }

@@ -15,11 +15,25 @@ class DrainBenchmarkIT {
 
   @Test
   void everySystemDrainsTheWholeBacklogAndTheTableShowsIt() throws Exception {
-    DrainOptions options = DrainOptions.parse("--rows", "2000", "--repeats", "1");
+    DrainOptions options =
+        DrainOptions.parse(
+            "--rows",
+            "2000",
+            "--repeats",
+            "1",
+            "--warmup-rows",
+            "500",
+            "--latency-rates",
+            "100",
+            "--latency-seconds",
+            "2",
+            "--dlq-letters",
+            "500");
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-    List<DrainResult> results =
+    DrainBenchmark.Results all =
         DrainBenchmark.run(options, new PrintStream(log, true, StandardCharsets.UTF_8));
+    List<DrainResult> results = all.drains();
 
     assertThat(results)
         .extracting(DrainResult::system)
@@ -31,10 +45,43 @@ class DrainBenchmarkIT {
             "Framework ceiling (in-memory source)",
             "Plain producer");
     assertThat(results).allSatisfy(r -> assertThat(r.median()).isPositive());
+    // Linux /proc times: every drain costs some CPU, and the JVM is part of the machine.
+    assertThat(results)
+        .flatExtracting(DrainResult::runs)
+        .allSatisfy(
+            run -> {
+              assertThat(run.cost().cpuMicrosPerRow()).isPositive();
+              assertThat(run.cost().jvmMicrosPerRow()).isPositive();
+            });
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("warm-up").contains("µs CPU/row");
     assertThat(DrainResult.markdown(results, options))
         .contains("| 2,000 | Eventkit poll, 1 task |")
         .contains("× Debezium")
         .contains("× ceiling")
+        .contains("CPU µs/row (database)")
         .contains("| 2,000 | Eventkit log, 1 task |");
+    // Every latency system delivered every one of its 200 events, each with a latency.
+    assertThat(all.latencies())
+        .extracting(LatencyScenario.LatencyResult::system)
+        .containsExactly(
+            "Eventkit poll, 1 task",
+            "Eventkit poll + NOTIFY, 1 task",
+            "Eventkit log, 1 task",
+            "Debezium + EventRouter");
+    assertThat(all.latencies()).allSatisfy(r -> assertThat(r.latencies()).hasSize(200));
+    assertThat(LatencyScenario.LatencyResult.markdown(all.latencies(), options.latencyDuration()))
+        .contains("| 100 (")
+        .contains("p99 ms");
+    // Each way of archiving archived all 500 dead letters (it waits for them) at some rate.
+    assertThat(all.archives())
+        .extracting(DrainBenchmark.DlqResult::system)
+        .containsExactly(
+            "Eventkit DLQ archive, table",
+            "Raw JDBC batch insert",
+            "Eventkit DLQ archive, JSON-lines files",
+            "Raw buffered file write");
+    assertThat(all.archives()).allSatisfy(r -> assertThat(r.median()).isPositive());
+    assertThat(DrainBenchmark.DlqResult.markdown(all.archives()))
+        .contains("| 500 | Raw JDBC batch insert |");
   }
 }

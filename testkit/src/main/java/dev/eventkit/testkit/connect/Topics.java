@@ -84,6 +84,14 @@ public final class Topics {
     return records;
   }
 
+  /** The end offset (high watermark) of each partition of {@code topic} now. */
+  public Map<TopicPartition, Long> endOffsets(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(IsolationLevel.READ_UNCOMMITTED)) {
+      return consumer.endOffsets(
+          awaitPartitions(consumer, topic, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+    }
+  }
+
   /** Whether the topic exists on the cluster. */
   public boolean exists(String topic) {
     return kafka.describeTopics(topic).get(topic).isPresent();

@@ -1,0 +1,294 @@
+package dev.eventkit.faults;
+
+import dev.eventkit.testkit.audit.DeliveryAudit;
+import dev.eventkit.testkit.audit.OutboxLedger;
+import dev.eventkit.testkit.audit.PublishedProgress;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.connect.OrdersConsumer;
+import dev.eventkit.testkit.connect.PackagedPlugin;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+
+/**
+ * The whole pipeline under a steady writer, as the fault scenarios need it: embedded PostgreSQL;
+ * three Connect workers with exactly-once source support loading the packaged plugin; the outbox
+ * connector from the CloudEvents example ({@code tasks.max=3}, both transforms, LISTEN/NOTIFY,
+ * connector-defined transactions); a consumer ({@code FileStreamSink} behind {@code EventVersion})
+ * that dead-letters the poison events; the DLQ archive from its example. Faults are injected
+ * through {@link #inject}, which times each recovery; {@link #finish} stops the writers, waits for
+ * the pipeline to drain and audits it.
+ *
+ * <p>How long the writers run: {@code -Dfaults.duration} (ISO-8601, {@code PT20S} by default).
+ */
+final class FaultPipeline implements AutoCloseable {
+
+  static final String OUTBOX = "orders-outbox";
+  static final String EVENTS = OrdersConsumer.EVENTS;
+  static final String DLQ = OrdersConsumer.DLQ;
+  static final String ARCHIVE = "dead_letter_archive";
+  static final int TASKS = 3;
+
+  /** The writers' combined pace, transactions per second. */
+  private static final int TRANSACTIONS_PER_SECOND = 100;
+
+  private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
+
+  /** How long nothing may move before the audit reads. */
+  private static final Duration QUIET = Duration.ofSeconds(3);
+
+  private final PostgresServer postgres;
+  private final ConnectCluster cluster;
+  private final TestDatabase db;
+  private final OutboxLedger ledger;
+  private final Path examples;
+  private PublishedProgress progress;
+  private int faults;
+  private Duration longestRecovery = Duration.ZERO;
+
+  private final Path plugins;
+  private Path consumed;
+
+  private FaultPipeline(
+      PostgresServer postgres, ConnectCluster cluster, Path plugins, Path examples) {
+    this.postgres = postgres;
+    this.cluster = cluster;
+    this.plugins = plugins;
+    this.examples = examples;
+    this.db = postgres.createDatabase();
+    this.ledger = OutboxLedger.create(db, TRANSACTIONS_PER_SECOND);
+  }
+
+  /** Starts the database, the workers and the connectors; the writers are not running yet. */
+  static FaultPipeline start() throws IOException {
+    Path home = Path.of(System.getProperty("eventkit.home", ".."));
+    Path plugins = PackagedPlugin.unpack(home, System.getProperty("eventkit.version"));
+    PostgresServer postgres = PostgresServer.start();
+    ConnectCluster cluster;
+    try {
+      cluster =
+          ConnectCluster.builder()
+              .name("eventkit-faults")
+              .workers(3)
+              .exactlyOnceSource(true)
+              .pluginPath(plugins)
+              .workerProp("connector.client.config.override.policy", "All")
+              .start();
+    } catch (RuntimeException e) {
+      postgres.close();
+      throw e;
+    }
+    FaultPipeline pipeline = null;
+    try {
+      pipeline = new FaultPipeline(postgres, cluster, plugins, home.resolve("config-examples"));
+      pipeline.deploy();
+      return pipeline;
+    } catch (IOException | RuntimeException e) {
+      if (pipeline != null) {
+        pipeline.close();
+      } else {
+        try {
+          cluster.close();
+        } finally {
+          postgres.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** How long the writers run, {@code -Dfaults.duration}. */
+  static Duration duration() {
+    return Duration.parse(System.getProperty("faults.duration", "PT20S"));
+  }
+
+  ConnectCluster cluster() {
+    return cluster;
+  }
+
+  PostgresServer postgres() {
+    return postgres;
+  }
+
+  TestDatabase db() {
+    return db;
+  }
+
+  /** Starts the writers and waits until events flow end to end. */
+  void startWriting() {
+    ledger.start();
+    Awaitility.await("the first events published")
+        .atMost(Duration.ofMinutes(2))
+        .until(() -> progress.published() >= 50);
+  }
+
+  /**
+   * Lets the writers write for {@code span} and waits until the pipeline has also published at
+   * least 50 new events a second of it meanwhile (the writers commit about 100), so it kept
+   * flowing.
+   */
+  void keepWriting(Duration span) {
+    long until = System.nanoTime() + span.toNanos();
+    long target = progress.published() + Math.max(1, span.toSeconds()) * 50;
+    Awaitility.await("the pipeline publishing for " + span)
+        .atMost(span.multipliedBy(4).plus(Duration.ofMinutes(1)))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> System.nanoTime() >= until && progress.published() >= target);
+  }
+
+  /** Per writer, how many of its transactions failed on a database error so far. */
+  long[] writerFailures() {
+    return ledger.failuresPerWriter();
+  }
+
+  /**
+   * Runs {@code fault}, then waits until everything committed when it ended is published, and
+   * returns how long that took from the fault's start (its recovery time: the outage and the
+   * catching up after it).
+   */
+  Duration inject(String what, Fault fault) throws Exception {
+    long started = System.nanoTime();
+    fault.inject();
+    faults++;
+    Duration injecting = Duration.ofNanos(System.nanoTime() - started);
+    Set<UUID> committed = ledger.committedEvents();
+    Duration recovery = progress.awaitPublished(committed, started, RECOVERY_LIMIT);
+    if (recovery.compareTo(longestRecovery) > 0) {
+      longestRecovery = recovery;
+    }
+    System.out.printf(
+        "fault %d (%s, %.1f s): everything committed until it ended published %.1f s after it"
+            + " began%n",
+        faults, what, injecting.toMillis() / 1000.0, recovery.toMillis() / 1000.0);
+    return recovery;
+  }
+
+  /**
+   * Stops the writers, waits until every committed event is published and every poison event
+   * archived, and returns the audit (also printed as its one-line verdict).
+   */
+  DeliveryAudit.Verdict finish() throws InterruptedException {
+    ledger.stop();
+    progress.awaitPublished(ledger.committedEvents(), System.nanoTime(), RECOVERY_LIMIT);
+    long poison = ledger.poisonEvents();
+    Awaitility.await("the poison events archived")
+        .atMost(RECOVERY_LIMIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> db.queryForLong("SELECT count(*) FROM " + ARCHIVE) >= poison);
+    awaitQuiet();
+    DeliveryAudit.Verdict verdict =
+        DeliveryAudit.audit(db, cluster, EVENTS, DLQ, ARCHIVE, faults, longestRecovery);
+    System.out.println(verdict.line());
+    return verdict;
+  }
+
+  /**
+   * Waits until nothing moves for {@link #QUIET}: the events topic, the dead-letter topic and the
+   * archive keep their sizes, so a late duplicate is in what the audit reads.
+   */
+  private void awaitQuiet() {
+    String[] last = {""};
+    long[] since = {System.nanoTime()};
+    Awaitility.await("the pipeline quiet for " + QUIET)
+        .atMost(RECOVERY_LIMIT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              String now =
+                  cluster.topics().endOffsets(EVENTS)
+                      + " "
+                      + cluster.topics().endOffsets(DLQ)
+                      + " "
+                      + db.queryForLong("SELECT count(*) FROM " + ARCHIVE);
+              if (!now.equals(last[0])) {
+                last[0] = now;
+                since[0] = System.nanoTime();
+              }
+              return System.nanoTime() - since[0] >= QUIET.toNanos();
+            });
+  }
+
+  @Override
+  public void close() {
+    try {
+      ledger.stop();
+      if (progress != null) {
+        progress.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        cluster.close();
+      } finally {
+        postgres.close();
+        deleteQuietly(plugins);
+        deleteQuietly(consumed);
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    if (path == null) {
+      return;
+    }
+    try (var paths = Files.walk(path)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      System.err.println("Could not delete " + path + ": " + e);
+    }
+  }
+
+  /** Deploys the three connectors over REST from the config examples, as the quickstart does. */
+  private void deploy() throws IOException {
+    Map<String, String> connection = new HashMap<>();
+    connection.put("connection.url", db.jdbcUrl());
+    connection.put("connection.user", db.user());
+    connection.put("connection.password", db.password());
+
+    // Created up front: the progress probe follows them, and the archive subscribes by regex.
+    cluster.topics().create(EVENTS, 3);
+    cluster.topics().create(DLQ, 1);
+    progress = PublishedProgress.follow(cluster.bootstrapServers(), EVENTS, 3);
+
+    Map<String, String> outbox = new HashMap<>(connection);
+    outbox.put("tasks.max", Integer.toString(TASKS));
+    outbox.put("poll.notify.channel", "outbox_events");
+    outbox.put("poll.max.rows", "50");
+    outbox.put("exactly.once.support", "required");
+    outbox.put("transaction.boundary", "connector");
+    cluster.createConnector(OUTBOX, examples.resolve("outbox-postgres-cloudevents.json"), outbox);
+
+    consumed = Files.createTempFile("orders-consumer", ".txt");
+    // Reads committed records only, as a downstream service of an exactly-once pipeline would.
+    String consumer =
+        OrdersConsumer.config(
+            consumed, Map.of("consumer.override.isolation.level", "read_committed"));
+    cluster.createConnector(consumer, Map.of());
+
+    Map<String, String> archive = new HashMap<>(connection);
+    archive.put("topics.regex", "order\\.dlq");
+    cluster.createConnector(
+        "dead-letter-archive", examples.resolve("dlq-archive-postgres.json"), archive);
+    cluster.awaitRunning(OUTBOX, TASKS);
+    cluster.awaitRunning(OrdersConsumer.NAME, 1);
+    cluster.awaitRunning("dead-letter-archive", 1);
+  }
+
+  /** One fault, injected (and, where it has one, undone) before it returns. */
+  @FunctionalInterface
+  interface Fault {
+    void inject() throws Exception;
+  }
+}
