@@ -33,13 +33,12 @@ import java.util.UUID;
  * letters are archived by the DLQ sink and by the hand-rolled archivers it replaces ({@link
  * DlqArchiveScenario}).
  *
- * <p>Options: {@code --rows}, {@code --systems}, {@code --repeats}, {@code --warmup-rows}, {@code
- * --payload-bytes}, {@code --latency-rates} ({@code none} skips the scenario), {@code
- * --latency-systems}, {@code --latency-seconds}, {@code --dlq-letters} (0 skips the archive
- * scenario), {@code --producer-overrides} ({@code linger.ms=10,batch.size=262144}: the same
- * producer settings for every system; {@code --rows none} skips the drains), {@code --json}, {@code
- * --charts} (a directory for the SVG pictures, drawn from the {@code --json} file by {@link
- * BenchmarkCharts}).
+ * <p>Options: {@code --rows} ({@code none} skips the drains), {@code --systems}, {@code --repeats},
+ * {@code --warmup-rows}, {@code --payload-bytes}, {@code --latency-rates} ({@code none} skips the
+ * scenario), {@code --latency-systems}, {@code --latency-seconds}, {@code --dlq-letters} (0 skips
+ * the archive scenario), {@code --producer-overrides} ({@code linger.ms=10,batch.size=262144}: the
+ * same producer settings for every system), {@code --json}, {@code --charts} (a directory for the
+ * SVG pictures, drawn from the {@code --json} file by {@link BenchmarkCharts}).
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks
  * exec:exec@drain -Ddrain.args="--rows 100000,200000 --repeats 3 --json target/drain.json"}.
@@ -420,7 +419,10 @@ public final class DrainBenchmark {
       return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    /** A table of medians (min–max), and each system as a fraction of Debezium and the producer. */
+    /**
+     * A table of medians (min–max), each system as a fraction of Debezium, the ceiling and the
+     * producer, with the median CPU per row and heap after GC.
+     */
     static String markdown(List<DrainResult> results, DrainOptions options) {
       Map<Integer, Map<String, DrainResult>> byRows = new LinkedHashMap<>();
       results.forEach(

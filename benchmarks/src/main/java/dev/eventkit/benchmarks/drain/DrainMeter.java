@@ -4,27 +4,37 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * What a drain cost, measured from the first record on the topic to the last: CPU of the whole
- * machine and of this JVM (from Linux's {@code /proc}; the rest of the machine is the embedded
- * database, the only other busy process), time the JIT compiler spent, and the largest heap left
- * after a garbage collection (what the JVM retained, not what it allocated).
+ * What a drain cost, measured from the first record read from the topic to the last: CPU of the
+ * whole machine and of this JVM (from Linux's {@code /proc}; the rest of the machine is the
+ * embedded database, the only other busy process), time the JIT compiler spent, and the largest
+ * heap left after a garbage collection (what the JVM retained, not what it allocated).
  *
  * <p>Everything runs in this one JVM (broker, worker, the benchmark's reading consumer) on a
  * machine with few cores, so CPU per row, not rate alone, says what a system costs.
  */
 final class DrainMeter implements AutoCloseable {
+
+  /** The heap's memory pools (not Metaspace or the code cache), by name. */
+  private static final Set<String> HEAP_POOLS =
+      ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(pool -> pool.getType() == MemoryType.HEAP)
+          .map(MemoryPoolMXBean::getName)
+          .collect(Collectors.toSet());
 
   /** Clock ticks per second of {@code /proc} times: 100 on every Linux this runs on. */
   private static final double TICKS_PER_SECOND = 100;
@@ -87,8 +97,9 @@ final class DrainMeter implements AutoCloseable {
     GarbageCollectionNotificationInfo info =
         GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
     long live =
-        info.getGcInfo().getMemoryUsageAfterGc().values().stream()
-            .mapToLong(MemoryUsage::getUsed)
+        info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+            .filter(pool -> HEAP_POOLS.contains(pool.getKey()))
+            .mapToLong(pool -> pool.getValue().getUsed())
             .sum();
     peakLiveHeap.accumulateAndGet(live, Math::max);
   }
