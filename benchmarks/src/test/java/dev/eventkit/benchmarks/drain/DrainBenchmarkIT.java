@@ -45,13 +45,15 @@ class DrainBenchmarkIT {
             "Framework ceiling (in-memory source)",
             "Plain producer");
     assertThat(results).allSatisfy(r -> assertThat(r.median()).isPositive());
-    // Linux /proc times: every drain costs some CPU, and the JVM is part of the machine.
+    // Linux /proc times, in 10 ms ticks: a 2,000-row drain may fit in less than one, so only the
+    // shape is checked here (the benchmark's own drains are long enough to measure).
     assertThat(results)
         .flatExtracting(DrainResult::runs)
         .allSatisfy(
             run -> {
-              assertThat(run.cost().cpuMicrosPerRow()).isPositive();
-              assertThat(run.cost().jvmMicrosPerRow()).isPositive();
+              assertThat(run.cost().cpuMicrosPerRow()).isNotNegative().isFinite();
+              assertThat(run.cost().jvmMicrosPerRow()).isNotNegative().isFinite();
+              assertThat(run.cost().databaseMicrosPerRow()).isNotNegative().isFinite();
             });
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("warm-up").contains("µs CPU/row");
     assertThat(DrainResult.markdown(results, options))
