@@ -58,6 +58,16 @@ class PostgresLogCaptureIT {
   @AfterEach
   void closeCaptures() {
     captures.forEach(LogCapture::close);
+    // A closed capture's walsender ends a moment later, and an active slot cannot be dropped; the
+    // next test creates a slot of the same name (slots are the server's, not the database's).
+    Awaitility.await("the slots of this test released")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                db.queryForLong(
+                        "SELECT count(*) FROM pg_replication_slots WHERE active AND database ="
+                            + " current_database()")
+                    == 0);
     db.execute(
         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database ="
             + " current_database()");
