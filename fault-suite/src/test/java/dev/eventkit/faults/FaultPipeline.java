@@ -1,5 +1,6 @@
 package dev.eventkit.faults;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventkit.testkit.audit.DeliveryAudit;
 import dev.eventkit.testkit.audit.OutboxLedger;
 import dev.eventkit.testkit.audit.PublishedProgress;
@@ -45,6 +46,9 @@ final class FaultPipeline implements AutoCloseable {
 
   /** How long nothing may move before the audit reads. */
   private static final Duration QUIET = Duration.ofSeconds(3);
+
+  /** How long every task must stay RUNNING after the deploy before the writers start. */
+  private static final Duration STEADY = Duration.ofSeconds(5);
 
   private final PostgresServer postgres;
   private final ConnectCluster cluster;
@@ -262,6 +266,23 @@ final class FaultPipeline implements AutoCloseable {
     cluster.topics().create(DLQ, 1);
     progress = PublishedProgress.follow(cluster.bootstrapServers(), EVENTS, 3);
 
+    // One connector at a time, each RUNNING before the next, the outbox last and then steady: a
+    // connector created while the workers still rebalance over an earlier one can lose a task to
+    // Connect's exactly-once start-up race (docs/reliability.md, "A startup race in Connect").
+    consumed = Files.createTempFile("orders-consumer", ".txt");
+    // Reads committed records only, as a downstream service of an exactly-once pipeline would.
+    String consumer =
+        OrdersConsumer.config(
+            consumed, Map.of("consumer.override.isolation.level", "read_committed"));
+    cluster.createConnector(consumer, Map.of());
+    cluster.awaitRunning(OrdersConsumer.NAME, 1);
+
+    Map<String, String> archive = new HashMap<>(connection);
+    archive.put("topics.regex", "order\\.dlq");
+    cluster.createConnector(
+        "dead-letter-archive", examples.resolve("dlq-archive-postgres.json"), archive);
+    cluster.awaitRunning("dead-letter-archive", 1);
+
     Map<String, String> outbox = new HashMap<>(connection);
     outbox.put("tasks.max", Integer.toString(TASKS));
     outbox.put("poll.notify.channel", "outbox_events");
@@ -269,21 +290,48 @@ final class FaultPipeline implements AutoCloseable {
     outbox.put("exactly.once.support", "required");
     outbox.put("transaction.boundary", "connector");
     cluster.createConnector(OUTBOX, examples.resolve("outbox-postgres-cloudevents.json"), outbox);
+    awaitSteady();
+  }
 
-    consumed = Files.createTempFile("orders-consumer", ".txt");
-    // Reads committed records only, as a downstream service of an exactly-once pipeline would.
-    String consumer =
-        OrdersConsumer.config(
-            consumed, Map.of("consumer.override.isolation.level", "read_committed"));
-    cluster.createConnector(consumer, Map.of());
+  /**
+   * Waits until every task of the pipeline has stayed RUNNING for {@link #STEADY} on end, failing
+   * at once, with the task's trace, if one FAILED: the faults begin from a settled cluster.
+   */
+  private void awaitSteady() {
+    Map<String, Integer> tasks =
+        Map.of(OUTBOX, TASKS, OrdersConsumer.NAME, 1, "dead-letter-archive", 1);
+    Awaitility.await("every task RUNNING for " + STEADY)
+        .atMost(Duration.ofMinutes(2))
+        .during(STEADY)
+        .pollInterval(Duration.ofMillis(250))
+        .failFast(
+            "a task FAILED while the pipeline was deployed",
+            () -> {
+              for (String connector : tasks.keySet()) {
+                for (JsonNode task : cluster.status(connector).path("tasks")) {
+                  if ("FAILED".equals(task.path("state").asText())) {
+                    throw new AssertionError(
+                        connector + " task " + task.path("id") + " FAILED: " + task.path("trace"));
+                  }
+                }
+              }
+              return false;
+            })
+        .until(
+            () ->
+                tasks.entrySet().stream().allMatch(e -> runningTasks(e.getKey()) == e.getValue()));
+  }
 
-    Map<String, String> archive = new HashMap<>(connection);
-    archive.put("topics.regex", "order\\.dlq");
-    cluster.createConnector(
-        "dead-letter-archive", examples.resolve("dlq-archive-postgres.json"), archive);
-    cluster.awaitRunning(OUTBOX, TASKS);
-    cluster.awaitRunning(OrdersConsumer.NAME, 1);
-    cluster.awaitRunning("dead-letter-archive", 1);
+  private long runningTasks(String connector) {
+    JsonNode status = cluster.status(connector);
+    if (!"RUNNING".equals(status.path("connector").path("state").asText())) {
+      return -1;
+    }
+    long running = 0;
+    for (JsonNode task : status.path("tasks")) {
+      running += "RUNNING".equals(task.path("state").asText()) ? 1 : 0;
+    }
+    return status.path("tasks").size() == running ? running : -1;
   }
 
   /** One fault, injected (and, where it has one, undone) before it returns. */

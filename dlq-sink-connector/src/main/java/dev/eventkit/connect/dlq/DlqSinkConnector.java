@@ -1,6 +1,7 @@
 package dev.eventkit.connect.dlq;
 
 import dev.eventkit.connect.dlq.archive.ArchiveDialect;
+import dev.eventkit.connect.dlq.archive.ArchiveTableCheck;
 import dev.eventkit.connect.jdbc.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -122,6 +123,20 @@ public final class DlqSinkConnector extends SinkConnector {
             config.connectionUser().orElse(null),
             config.connectionPassword().orElse(null))) {
       c.isValid(5);
+      try {
+        for (ArchiveTableCheck.Finding finding :
+            new ArchiveTableCheck(dialect, config.tableName(), config.createTable()).findings(c)) {
+          addError(result, finding.option(), finding.message());
+        }
+      } catch (SQLException e) {
+        addError(
+            result,
+            DlqSinkConnectorConfig.TABLE_NAME_CONFIG,
+            "Cannot check archive table "
+                + config.tableName()
+                + ": "
+                + secrets.message(SqlErrors.describe(e)));
+      }
     } catch (SQLException e) {
       addError(
           result,

@@ -40,6 +40,9 @@ public final class OutboxSourceConnector extends SourceConnector {
     return Version.get();
   }
 
+  /** Connect's own error-tolerance option, which the outbox refuses at {@code all}. */
+  static final String ERRORS_TOLERANCE = "errors.tolerance";
+
   @Override
   public void start(Map<String, String> props) {
     new OutboxSourceConnectorConfig(props);
@@ -86,6 +89,7 @@ public final class OutboxSourceConnector extends SourceConnector {
   public Config validate(Map<String, String> connectorConfigs) {
     Config result = super.validate(connectorConfigs);
     hideUrlSecrets(result);
+    refuseToleratedErrors(result, connectorConfigs);
     if (hasErrors(result)) {
       return result;
     }
@@ -203,6 +207,27 @@ public final class OutboxSourceConnector extends SourceConnector {
       return Math.max(1, Integer.parseInt(connectorConfigs.getOrDefault("tasks.max", "1").trim()));
     } catch (NumberFormatException e) {
       return 1;
+    }
+  }
+
+  /**
+   * A source connector has no dead-letter queue: with {@code errors.tolerance=all} Connect skips a
+   * record it fails to convert, transform or send (one larger than the producer's {@code
+   * max.request.size}, say) and commits the offsets past it, so the event would be lost for good.
+   * Refused; rows the connector cannot turn into events have {@code errors.invalid.topic}.
+   */
+  private static void refuseToleratedErrors(Config result, Map<String, String> connectorConfigs) {
+    String tolerance = connectorConfigs.get(ERRORS_TOLERANCE);
+    if (tolerance != null && tolerance.trim().equalsIgnoreCase("all")) {
+      ConfigValue value = new ConfigValue(ERRORS_TOLERANCE);
+      value.addErrorMessage(
+          "errors.tolerance=all would make Connect skip an event it fails to convert, transform"
+              + " or send (for example one larger than the producer's max.request.size) and commit"
+              + " past it: the event would be lost, and deleted from the outbox with"
+              + " cleanup.policy=delete. Leave errors.tolerance=none: the task then stops on such"
+              + " an event and keeps it in the outbox until it is fixed. Rows that cannot become"
+              + " events at all go to errors.invalid.topic.");
+      result.configValues().add(value);
     }
   }
 

@@ -95,6 +95,38 @@ public final class TestDatabase {
   }
 
   /**
+   * Makes PostgreSQL check {@code role}'s password, as a production server does: the embedded
+   * server trusts every local login, so a line asking for SCRAM is put in front of pg_hba.conf
+   * (through a large object, as the superuser) and the configuration reloaded. Returns once a wrong
+   * password is refused.
+   */
+  public void requirePassword(String role) {
+    if (server.kind() != DatabaseServer.Kind.POSTGRESQL) {
+      throw new IllegalStateException("MariaDB checks passwords already");
+    }
+    long oid =
+        queryForLong(
+            "SELECT lo_from_bytea(0, convert_to('host all "
+                + role
+                + " all scram-sha-256' || chr(10) || pg_read_file(current_setting('hba_file')),"
+                + " 'UTF8'))");
+    execute(
+        "SELECT lo_export(" + oid + ", current_setting('hba_file'))",
+        "SELECT lo_unlink(" + oid + ")",
+        "SELECT pg_reload_conf()");
+    org.awaitility.Awaitility.await("password authentication for " + role)
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try (Connection c = connect(role, "not-the-password-of-" + role)) {
+                return false;
+              } catch (SQLException refused) {
+                return true;
+              }
+            });
+  }
+
+  /**
    * Creates a login role that can connect to this database and holds only the given privileges,
    * e.g. {@code createRole("relay", "secret", "SELECT ON outbox")}.
    */

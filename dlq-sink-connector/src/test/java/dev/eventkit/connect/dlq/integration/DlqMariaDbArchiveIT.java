@@ -59,6 +59,11 @@ class DlqMariaDbArchiveIT extends JdbcArchiveContract {
   }
 
   @Override
+  String insertPrivileges() {
+    return "INSERT, UPDATE";
+  }
+
+  @Override
   String noCreateGrants() {
     return "SELECT, INSERT, UPDATE ON *";
   }

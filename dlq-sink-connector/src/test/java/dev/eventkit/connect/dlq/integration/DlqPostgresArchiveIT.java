@@ -65,6 +65,11 @@ class DlqPostgresArchiveIT extends JdbcArchiveContract {
   }
 
   @Override
+  String insertPrivileges() {
+    return "INSERT";
+  }
+
+  @Override
   String noCreateGrants() {
     return "SELECT ON ALL TABLES IN SCHEMA public";
   }

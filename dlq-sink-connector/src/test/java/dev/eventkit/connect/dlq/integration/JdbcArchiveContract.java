@@ -11,6 +11,7 @@ import dev.eventkit.connect.dlq.header.HeadersJson;
 import dev.eventkit.connect.dlq.header.RawHeader;
 import dev.eventkit.connect.dlq.replay.ReplayCommand;
 import dev.eventkit.testkit.TestStack;
+import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -245,6 +246,80 @@ abstract class JdbcArchiveContract {
         .contains("dead_letter_archive")
         .contains("CREATE")
         .contains("archive.table.create=false");
+  }
+
+  /**
+   * validate answers before any letter arrives: a role with exactly the README's grants passes,
+   * each missing privilege is named on its option with the GRANT that fixes it, and running that
+   * GRANT (as the administrator would) makes validate pass.
+   */
+  @Test
+  void validateNamesEachMissingPrivilegeWithTheGrantThatFixesIt() {
+    db.createRole(role("vcreator"), "pw", creatorGrants());
+    assertThat(validateAs("vcreator", Map.of()))
+        .as("the README's grants to create the table")
+        .isEmpty();
+
+    db.createRole(role("vnocreate"), "pw", noCreateGrants());
+    List<String> cannotCreate = validateAs("vnocreate", Map.of());
+    assertThat(cannotCreate)
+        .singleElement()
+        .asString()
+        .startsWith("connection.user: Archive table ")
+        .contains("does not exist and")
+        .contains("may not create it: GRANT CREATE");
+    assertThat(validateAs("vnocreate", Map.of("archive.table.create", "false")))
+        .singleElement()
+        .asString()
+        .startsWith("archive.table.create: Archive table ")
+        .contains("does not exist and archive.table.create=false");
+    db.execute(grantIn(cannotCreate.get(0)));
+    assertThat(validateAs("vnocreate", Map.of())).as("after the suggested GRANT").isEmpty();
+
+    for (String ddl : ArchiveDialect.of(db.jdbcUrl()).createTable("dead_letter_archive")) {
+      db.execute(ddl);
+    }
+    db.createRole(role("varchiver"), "pw", archiverGrants());
+    assertThat(validateAs("varchiver", Map.of())).as("the README's grants, table there").isEmpty();
+
+    db.createRole(role("vreader"), "pw", "SELECT ON dead_letter_archive");
+    List<String> readOnly = validateAs("vreader", Map.of());
+    assertThat(readOnly)
+        .singleElement()
+        .asString()
+        .startsWith("connection.user: ")
+        .contains("lacks " + insertPrivileges() + " on archive table ")
+        .contains("GRANT " + insertPrivileges() + " ON ");
+    db.execute(grantIn(readOnly.get(0)));
+    assertThat(validateAs("vreader", Map.of())).as("after the suggested GRANT").isEmpty();
+
+    // A grant elsewhere in the database only (MariaDB refuses a login to a database with none).
+    db.execute("CREATE TABLE elsewhere (n int)");
+    db.createRole(role("vnobody"), "pw", "SELECT ON elsewhere");
+    List<String> nothing = validateAs("vnobody", Map.of("archive.table.create", "false"));
+    assertThat(nothing).singleElement().asString().startsWith("connection.user: ");
+    db.execute(grantIn(nothing.get(0)));
+    assertThat(validateAs("vnobody", Map.of("archive.table.create", "false")))
+        .as("after the suggested GRANT")
+        .isEmpty();
+  }
+
+  /** What a role that may only read lacks to archive: INSERT (and UPDATE on MariaDB/MySQL). */
+  abstract String insertPrivileges();
+
+  private List<String> validateAs(String purpose, Map<String, String> extra) {
+    Map<String, String> overrides =
+        jdbc(db, "connection.user", role(purpose), "connection.password", "pw");
+    overrides.putAll(extra);
+    return ConnectCluster.validationErrors(
+        stack().cluster().validateConnector(JDBC_EXAMPLE, overrides));
+  }
+
+  /** The GRANT statement a validation message suggests. */
+  private static String grantIn(String message) {
+    Matcher m = Pattern.compile("GRANT [^;]+").matcher(message);
+    assertThat(m.find()).as("a GRANT in: " + message).isTrue();
+    return m.group();
   }
 
   // ---- Tables created beforehand --------------------------------------------------------------

@@ -11,7 +11,6 @@ import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -73,7 +72,7 @@ class JdbcErrorsIT {
   void postgresWrongPasswordIsAuthentication() throws Exception {
     TestDatabase db = postgres.createDatabase();
     db.execute("CREATE ROLE eventkit_login LOGIN PASSWORD 'right-password'");
-    requirePasswordFor(db, "eventkit_login");
+    db.requirePassword("eventkit_login");
 
     JdbcSettings wrong = settings(db, "eventkit_login", "wrong-password", "", "eventkit-it");
     SQLException e = awaitFailure(() -> JdbcConnections.open(wrong).close());
@@ -531,31 +530,6 @@ class JdbcErrorsIT {
         // The victim's transaction is already gone on some servers.
       }
       return e;
-    }
-  }
-
-  /**
-   * Makes PostgreSQL check {@code role}'s password: the embedded server trusts every local login,
-   * so a line asking for SCRAM is put in front of pg_hba.conf (through a large object, as the
-   * superuser) and the configuration reloaded.
-   */
-  private static void requirePasswordFor(TestDatabase db, String role) throws SQLException {
-    try (Connection admin = db.connect()) {
-      String current = queryString(admin, "SELECT pg_read_file(current_setting('hba_file'))");
-      String updated =
-          "host all " + role + " all scram-sha-256\n" + (current == null ? "" : current);
-      long oid;
-      try (PreparedStatement ps =
-          admin.prepareStatement("SELECT lo_from_bytea(0, convert_to(?, 'UTF8'))")) {
-        ps.setString(1, updated);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          oid = rs.getLong(1);
-        }
-      }
-      execute(admin, "SELECT lo_export(" + oid + ", current_setting('hba_file'))");
-      execute(admin, "SELECT lo_unlink(" + oid + ")");
-      execute(admin, "SELECT pg_reload_conf()");
     }
   }
 }

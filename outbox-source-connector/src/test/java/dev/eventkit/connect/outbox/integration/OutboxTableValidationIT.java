@@ -2,17 +2,12 @@ package dev.eventkit.connect.outbox.integration;
 
 import static dev.eventkit.connect.outbox.integration.OutboxTestSupport.EXAMPLE;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventkit.testkit.TestStack;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.db.TestDatabase;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -282,7 +276,7 @@ class OutboxTableValidationIT {
     createOutbox("outbox", true);
     String role = "relay_" + db.name();
     db.createRole(role, "Right-Secret-4711", "SELECT ON outbox");
-    requirePasswordsFor(role);
+    db.requirePassword(role);
     String urlPassword = "Url-Secret-0815";
     String configPassword = "Config-Secret-2342";
     String url = db.jdbcUrl() + "?ApplicationName=query-marker&password=" + urlPassword;
@@ -306,25 +300,6 @@ class OutboxTableValidationIT {
         .doesNotContain("query-marker");
     assertThat(config(validation, "connection.url").get("value").get("value").asText())
         .isEqualTo(db.jdbcUrl() + "?[hidden]");
-  }
-
-  /**
-   * The embedded server trusts every local connection; a password check for this role makes a wrong
-   * password fail as it would in production. A containerised server checks passwords already, and
-   * its configuration file is not on this machine.
-   */
-  private void requirePasswordsFor(String role) throws IOException {
-    Path hba = Path.of(db.query("SHOW hba_file").get(0).get("hba_file").toString());
-    if (Files.isWritable(hba)) {
-      Files.writeString(hba, "host all " + role + " all scram-sha-256\n" + Files.readString(hba));
-      db.query("SELECT pg_reload_conf()");
-    }
-    Awaitility.await("password authentication for " + role)
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThatThrownBy(() -> db.connect(role, "not-the-password").close())
-                    .isInstanceOf(SQLException.class));
   }
 
   private JsonNode validate(String... keyValues) {

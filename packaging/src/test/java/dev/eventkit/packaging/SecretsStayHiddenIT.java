@@ -1,0 +1,273 @@
+package dev.eventkit.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.PostgresServer;
+import dev.eventkit.testkit.db.TestDatabase;
+import dev.eventkit.testkit.logs.CapturedLogs;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No password reaches the worker's logs (with Eventkit and its Debezium at DEBUG), a validate
+ * answer, a task's status trace or any JMX attribute: across runs that fail on a wrong password and
+ * runs that succeed with the right one, in each connector and capture mode, from the packaged
+ * plugin as users install it. The roles hold exactly the grants the README documents.
+ */
+class SecretsStayHiddenIT {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final String FIRST = "First-Pass-7f3c91e0";
+  private static final String ROTATED = "Rotated-Pass-52ad0e6b";
+  private static final String NEVER = "Never-Pass-9e14aa03";
+  private static final String IN_URL = "Url-Pass-c41b77d2";
+  private static final List<String> SECRETS = List.of(FIRST, ROTATED, NEVER, IN_URL);
+  private static final Path EXAMPLES =
+      Path.of(System.getProperty("eventkit.config.examples", "../config-examples"));
+
+  private static Path pluginPath;
+  private static PostgresServer postgres;
+  private static ConnectCluster cluster;
+
+  @BeforeAll
+  static void start() throws IOException {
+    pluginPath = Files.createTempDirectory("plugins");
+    ComponentArchive.install(pluginPath);
+    postgres = PostgresServer.start();
+    cluster = ConnectCluster.builder().name("eventkit-secrets").pluginPath(pluginPath).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void noPasswordReachesLogsValidateAnswersStatusTracesOrJmx() throws Exception {
+    TestDatabase db = postgres.createDatabase();
+    db.execute(
+        "CREATE TABLE outbox (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aggregatetype text"
+            + " NOT NULL, aggregateid text NOT NULL, type text NOT NULL, payload jsonb, timestamp"
+            + " timestamptz NOT NULL DEFAULT now(), txid xid8 NOT NULL DEFAULT"
+            + " pg_current_xact_id(), seq bigserial, correlation_id text)",
+        "CREATE INDEX ON outbox (txid, seq)",
+        // The README's log-mode setup: the owner creates the publication.
+        "CREATE PUBLICATION secrets_pub FOR TABLE outbox WITH (publish = 'insert, update')");
+    String relay = "relay_" + db.name();
+    db.createRole(relay, FIRST, "SELECT ON outbox");
+    db.execute("ALTER ROLE " + relay + " REPLICATION");
+    String archiver = "archiver_" + db.name();
+    db.createRole(archiver, FIRST, "CREATE ON SCHEMA public");
+    db.requirePassword(relay);
+    db.requirePassword(archiver);
+    cluster.topics().create("orders.dlq", 1);
+    Map<String, Path> examples =
+        Map.of(
+            "poll", EXAMPLES.resolve("outbox-postgres-cloudevents.json"),
+            "log", EXAMPLES.resolve("outbox-postgres-log.json"),
+            "archive", EXAMPLES.resolve("dlq-archive-postgres.json"));
+    Map<String, Map<String, String>> configs =
+        Map.of("poll", outbox(db, relay), "log", log(db, relay), "archive", archive(db, archiver));
+
+    List<String> answers = new ArrayList<>();
+    try (CapturedLogs logs = CapturedLogs.start("dev.eventkit", "dev.eventkit.shaded")) {
+      // Refused: a password never valid, in connection.password and in the URL's query string.
+      for (String name : configs.keySet()) {
+        answers.add(refused(examples.get(name), with(configs.get(name), NEVER)));
+        answers.add(refused(examples.get(name), inUrl(configs.get(name))));
+      }
+
+      // Running with the right password, as roles with exactly the README's grants.
+      for (String name : configs.keySet()) {
+        JsonNode answer = cluster.validateConnector(examples.get(name), configs.get(name));
+        assertThat(ConnectCluster.validationErrors(answer))
+            .as("validate %s as a role with the README's grants", name)
+            .isEmpty();
+        answers.add(answer.toString());
+        cluster.createConnector(name, examples.get(name), configs.get(name));
+      }
+      cluster.awaitRunning("log", 1);
+      awaitFlow(db, 1);
+
+      // The passwords rotated in the database: every restarted task fails on its old one...
+      db.execute(
+          "ALTER ROLE " + relay + " PASSWORD '" + ROTATED + "'",
+          "ALTER ROLE " + archiver + " PASSWORD '" + ROTATED + "'");
+      for (String name : configs.keySet()) {
+        cluster.post("connectors/" + name + "/restart?includeTasks=true", "");
+      }
+      deadLetter(); // the archive connects when a letter arrives
+      for (String name : configs.keySet()) {
+        answers.add(awaitFailed(name));
+      }
+
+      // ...until its config carries the new one.
+      for (String name : configs.keySet()) {
+        Map<String, String> rotated = with(configs.get(name), ROTATED);
+        cluster
+            .put(
+                "connectors/" + name + "/config",
+                ConnectCluster.withOverrides(Files.readString(examples.get(name)), rotated)
+                    .get("config")
+                    .toString())
+            .expectSuccess("new password for " + name);
+        cluster.post("connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", "");
+      }
+      awaitFlow(db, 2);
+      for (String name : configs.keySet()) {
+        answers.add(cluster.status(name).toString());
+      }
+      cluster.delete("connectors/log").expectSuccess("delete");
+      Awaitility.await("the log task stopped")
+          .atMost(TIMEOUT)
+          .until(
+              () ->
+                  db.queryForLong(
+                          "SELECT count(*) FROM pg_replication_slots WHERE slot_name ="
+                              + " 'secrets_slot' AND active")
+                      == 0);
+
+      assertThat(logs.containing(relay)).as("the run was logged at all").isNotEmpty();
+      for (String secret : SECRETS) {
+        assertThat(logs.containing(secret)).as("log events holding " + secret).isEmpty();
+      }
+    }
+    for (String secret : SECRETS) {
+      assertThat(answers).as("REST answers holding " + secret).noneMatch(a -> a.contains(secret));
+      assertThat(jmxAttributesHolding(secret)).as("JMX attributes holding " + secret).isEmpty();
+    }
+  }
+
+  /** Waits until {@code n} events went each way and {@code n} dead letters are archived. */
+  private static void awaitFlow(TestDatabase db, int n) {
+    db.execute(
+        "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+            + " VALUES ('order', 'o-"
+            + n
+            + "', 'OrderPlaced', '{}')");
+    if (n == 1) {
+      deadLetter();
+    }
+    cluster.topics().consume("order.events", n, TIMEOUT);
+    cluster.topics().consume("log.order.events", n, TIMEOUT);
+    Awaitility.await(n + " dead letters archived")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                db.queryForLong(
+                            "SELECT count(*) FROM pg_tables WHERE tablename = 'dead_letter_archive'")
+                        == 1
+                    && db.queryForLong("SELECT count(*) FROM dead_letter_archive") == n);
+  }
+
+  private static Map<String, String> outbox(TestDatabase db, String role) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connection.url", db.jdbcUrl());
+    config.put("connection.user", role);
+    config.put("connection.password", FIRST);
+    return config;
+  }
+
+  private static Map<String, String> log(TestDatabase db, String role) {
+    Map<String, String> config = outbox(db, role);
+    config.put("log.slot.name", "secrets_slot");
+    config.put("log.publication.name", "secrets_pub");
+    config.put("topic.template", "log.${aggregate_type}.events");
+    return config;
+  }
+
+  private static Map<String, String> archive(TestDatabase db, String role) {
+    Map<String, String> config = outbox(db, role);
+    config.put("topics.regex", "orders\\.dlq");
+    return config;
+  }
+
+  private static Map<String, String> with(Map<String, String> config, String password) {
+    Map<String, String> changed = new HashMap<>(config);
+    changed.put("connection.password", password);
+    return changed;
+  }
+
+  /** The password in the URL's query string instead of connection.password, and wrong. */
+  private static Map<String, String> inUrl(Map<String, String> config) {
+    Map<String, String> changed = new HashMap<>(config);
+    changed.put("connection.password", null); // removes the example's own
+    changed.put("connection.url", config.get("connection.url") + "?password=" + IN_URL);
+    return changed;
+  }
+
+  /** Validates a config that must fail to connect; returns the answer. */
+  private static String refused(Path example, Map<String, String> config) {
+    JsonNode answer = cluster.validateConnector(example, config);
+    assertThat(ConnectCluster.validationErrors(answer))
+        .as("validate with a wrong password")
+        .anyMatch(e -> e.contains("password authentication failed"));
+    return answer.toString();
+  }
+
+  /** Waits until the connector or a task of it FAILED on its password; returns the status. */
+  private static String awaitFailed(String name) {
+    JsonNode status =
+        Awaitility.await(name + " failing on its old password")
+            .atMost(TIMEOUT)
+            .until(() -> cluster.status(name), s -> s.toString().contains("\"FAILED\""));
+    assertThat(status.toString()).contains("password authentication failed");
+    return status.toString();
+  }
+
+  private static void deadLetter() {
+    try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
+      producer.send(new ProducerRecord<>("orders.dlq", "k".getBytes(), "v".getBytes()));
+    }
+  }
+
+  private static List<String> jmxAttributesHolding(String secret) throws Exception {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    List<String> holding = new ArrayList<>();
+    for (ObjectName name : server.queryNames(null, null)) {
+      if (name.toString().contains(secret)) {
+        holding.add(name.toString());
+      }
+      MBeanAttributeInfo[] attributes;
+      try {
+        attributes = server.getMBeanInfo(name).getAttributes();
+      } catch (Exception gone) {
+        continue;
+      }
+      for (MBeanAttributeInfo attribute : attributes) {
+        try {
+          Object value = server.getAttribute(name, attribute.getName());
+          if (String.valueOf(value).contains(secret)) {
+            holding.add(name + " " + attribute.getName());
+          }
+        } catch (Exception | LinkageError unreadable) {
+          // Some platform attributes are unsupported or computed on demand; none is a config.
+        }
+      }
+    }
+    return holding;
+  }
+}
