@@ -39,6 +39,23 @@ final class FaultPipeline implements AutoCloseable {
   static final String ARCHIVE = "dead_letter_archive";
   static final int TASKS = 3;
 
+  /** The outbox's capture mode, and how many tasks it runs. */
+  enum Mode {
+    /** Poll mode, {@value FaultPipeline#TASKS} tasks, woken by LISTEN/NOTIFY. */
+    POLL(TASKS),
+    /** Log mode through the embedded Debezium: one task, its own slot and publication. */
+    LOG(1);
+
+    final int tasks;
+
+    Mode(int tasks) {
+      this.tasks = tasks;
+    }
+  }
+
+  /** The replication slot of {@link Mode#LOG}. */
+  static final String SLOT = "faults_outbox";
+
   /** The writers' combined pace, transactions per second. */
   private static final int TRANSACTIONS_PER_SECOND = 100;
 
@@ -55,6 +72,7 @@ final class FaultPipeline implements AutoCloseable {
   private final TestDatabase db;
   private final OutboxLedger ledger;
   private final Path examples;
+  private final Mode mode;
   private PublishedProgress progress;
   private int faults;
   private Duration longestRecovery = Duration.ZERO;
@@ -63,7 +81,8 @@ final class FaultPipeline implements AutoCloseable {
   private Path consumed;
 
   private FaultPipeline(
-      PostgresServer postgres, ConnectCluster cluster, Path plugins, Path examples) {
+      PostgresServer postgres, ConnectCluster cluster, Path plugins, Path examples, Mode mode) {
+    this.mode = mode;
     this.postgres = postgres;
     this.cluster = cluster;
     this.plugins = plugins;
@@ -72,8 +91,13 @@ final class FaultPipeline implements AutoCloseable {
     this.ledger = OutboxLedger.create(db, TRANSACTIONS_PER_SECOND);
   }
 
-  /** Starts the database, the workers and the connectors; the writers are not running yet. */
+  /** Starts the pipeline in poll mode; see {@link #start(Mode)}. */
   static FaultPipeline start() throws IOException {
+    return start(Mode.POLL);
+  }
+
+  /** Starts the database, the workers and the connectors; the writers are not running yet. */
+  static FaultPipeline start(Mode mode) throws IOException {
     Path home = Path.of(System.getProperty("eventkit.home", ".."));
     Path plugins = PackagedPlugin.unpack(home, System.getProperty("eventkit.version"));
     PostgresServer postgres = PostgresServer.start();
@@ -93,7 +117,8 @@ final class FaultPipeline implements AutoCloseable {
     }
     FaultPipeline pipeline = null;
     try {
-      pipeline = new FaultPipeline(postgres, cluster, plugins, home.resolve("config-examples"));
+      pipeline =
+          new FaultPipeline(postgres, cluster, plugins, home.resolve("config-examples"), mode);
       pipeline.deploy();
       return pipeline;
     } catch (IOException | RuntimeException e) {
@@ -284,9 +309,16 @@ final class FaultPipeline implements AutoCloseable {
     cluster.awaitRunning("dead-letter-archive", 1);
 
     Map<String, String> outbox = new HashMap<>(connection);
-    outbox.put("tasks.max", Integer.toString(TASKS));
-    outbox.put("poll.notify.channel", "outbox_events");
+    outbox.put("tasks.max", Integer.toString(mode.tasks));
     outbox.put("poll.max.rows", "50");
+    if (mode == Mode.POLL) {
+      outbox.put("poll.notify.channel", "outbox_events");
+    } else {
+      outbox.put("capture.mode", "log");
+      outbox.put("log.slot.name", SLOT);
+      outbox.put("log.publication.name", SLOT);
+      outbox.put("log.heartbeat.interval.ms", "1000");
+    }
     outbox.put("exactly.once.support", "required");
     outbox.put("transaction.boundary", "connector");
     cluster.createConnector(OUTBOX, examples.resolve("outbox-postgres-cloudevents.json"), outbox);
@@ -299,7 +331,7 @@ final class FaultPipeline implements AutoCloseable {
    */
   private void awaitSteady() {
     Map<String, Integer> tasks =
-        Map.of(OUTBOX, TASKS, OrdersConsumer.NAME, 1, "dead-letter-archive", 1);
+        Map.of(OUTBOX, mode.tasks, OrdersConsumer.NAME, 1, "dead-letter-archive", 1);
     Awaitility.await("every task RUNNING for " + STEADY)
         .atMost(Duration.ofMinutes(2))
         .during(STEADY)

@@ -59,6 +59,23 @@ public final class ConnectWorkerProcess implements AutoCloseable {
       Path workDir,
       Map<String, String> workerProps)
       throws IOException {
+    return start(distribution, bootstrapServers, pluginPath, workDir, workerProps, "512m");
+  }
+
+  /**
+   * As {@link #start(WorkerDistribution, String, Path, Path, Map)}, with a heap of at most {@code
+   * maxHeap} ({@code -Xmx} syntax). The JVM exits on its first OutOfMemoryError, so a worker that
+   * ran out of memory is seen dead rather than limping on, and logs every collection to {@code
+   * gc.log} in {@code workDir} ({@link #peakHeapMegabytes()}).
+   */
+  public static ConnectWorkerProcess start(
+      WorkerDistribution distribution,
+      String bootstrapServers,
+      Path pluginPath,
+      Path workDir,
+      Map<String, String> workerProps,
+      String maxHeap)
+      throws IOException {
     Files.createDirectories(workDir);
     int port = freePort();
     String id = distribution.topicPrefix();
@@ -123,8 +140,10 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xms64m");
-    command.add("-Xmx512m");
+    command.add("-Xmx" + maxHeap);
     command.add("-XX:+UseSerialGC");
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    command.add("-Xlog:gc:file=" + workDir.resolve("gc.log").toAbsolutePath());
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Dlog4j.configuration=" + log4j.toUri());
     command.add("-Dlog4j2.configurationFile=" + log4j2.toAbsolutePath());
@@ -153,6 +172,28 @@ public final class ConnectWorkerProcess implements AutoCloseable {
 
   public WorkerDistribution distribution() {
     return distribution;
+  }
+
+  /** Whether the worker's JVM still runs (it exits on an OutOfMemoryError). */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * The most heap the worker had in use when a collection began, in megabytes, from its GC log
+   * (lines such as {@code GC(7) Pause Young (Allocation Failure) 180M->41M(247M) 9.1ms}).
+   */
+  public long peakHeapMegabytes() throws IOException {
+    java.util.regex.Pattern used =
+        java.util.regex.Pattern.compile(" (\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    long peak = 0;
+    for (String line : Files.readAllLines(log.resolveSibling("gc.log"), StandardCharsets.UTF_8)) {
+      java.util.regex.Matcher m = used.matcher(line);
+      if (m.find()) {
+        peak = Math.max(peak, Long.parseLong(m.group(1)));
+      }
+    }
+    return peak;
   }
 
   /** The worker's combined stdout and stderr (its log), to attach to a failure. */

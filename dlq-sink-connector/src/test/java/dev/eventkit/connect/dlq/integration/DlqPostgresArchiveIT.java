@@ -70,6 +70,11 @@ class DlqPostgresArchiveIT extends JdbcArchiveContract {
   }
 
   @Override
+  List<String> revokeCreate(String role) {
+    return List.of("REVOKE CREATE ON SCHEMA public FROM " + role);
+  }
+
+  @Override
   String noCreateGrants() {
     return "SELECT ON ALL TABLES IN SCHEMA public";
   }

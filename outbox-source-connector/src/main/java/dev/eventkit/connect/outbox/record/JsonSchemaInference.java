@@ -44,6 +44,9 @@ import org.apache.kafka.connect.data.Struct;
  *   <li>Elements (or fields of merged STRUCTs) whose types still conflict, such as {@code [1, "a",
  *       {"b": 2}]}, become STRING, and every non-string value there is written as its JSON text
  *       ({@code ["1", "a", "{\"b\":2}"]}), numbers with their exact digits: nothing is dropped.
+ *   <li>An object field with an empty name (which no Connect Struct field can have) is refused with
+ *       an {@link IllegalArgumentException} (a poison row): {@code payload.format=json} or {@code
+ *       string} keeps such a document.
  *   <li>A number needing more than 1000 digits before or after the decimal point (only exponent
  *       notation such as {@code 1e999999999} can write one: Jackson limits number text to 1000
  *       characters) is refused with an {@link IllegalArgumentException} (a poison row), never
@@ -125,6 +128,11 @@ public final class JsonSchemaInference {
           Iterator<Map.Entry<String, JsonNode>> it = node.fields();
           while (it.hasNext()) {
             Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().isEmpty()) {
+              throw new IllegalArgumentException(
+                  "an object has a field with an empty name, which no Connect Struct can hold"
+                      + " (payload.format=json or string keeps it)");
+            }
             fields.put(field.getKey(), infer(field.getValue()));
           }
           return struct(fields);
