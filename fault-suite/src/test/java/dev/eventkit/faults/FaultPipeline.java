@@ -7,14 +7,18 @@ import dev.eventkit.testkit.audit.PublishedProgress;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.connect.OrdersConsumer;
 import dev.eventkit.testkit.connect.PackagedPlugin;
+import dev.eventkit.testkit.connect.process.ConnectWorkerProcess;
+import dev.eventkit.testkit.connect.process.WorkerDistribution;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -53,6 +57,9 @@ final class FaultPipeline implements AutoCloseable {
     }
   }
 
+  /** The Kafka Connect version of the process workers: the runtime Eventkit is built against. */
+  static final String PROCESS_WORKER_VERSION = "4.3";
+
   /** The replication slot of {@link Mode#LOG}. */
   static final String SLOT = "faults_outbox";
 
@@ -73,6 +80,7 @@ final class FaultPipeline implements AutoCloseable {
   private final OutboxLedger ledger;
   private final Path examples;
   private final Mode mode;
+  private final List<ConnectWorkerProcess> processWorkers = new ArrayList<>();
   private PublishedProgress progress;
   private int faults;
   private Duration longestRecovery = Duration.ZERO;
@@ -91,13 +99,23 @@ final class FaultPipeline implements AutoCloseable {
     this.ledger = OutboxLedger.create(db, TRANSACTIONS_PER_SECOND);
   }
 
-  /** Starts the pipeline in poll mode; see {@link #start(Mode)}. */
+  /** Starts the pipeline in poll mode; see {@link #start(Mode, int)}. */
   static FaultPipeline start() throws IOException {
-    return start(Mode.POLL);
+    return start(Mode.POLL, 0);
   }
 
-  /** Starts the database, the workers and the connectors; the writers are not running yet. */
+  /** Starts the pipeline; see {@link #start(Mode, int)}. */
   static FaultPipeline start(Mode mode) throws IOException {
+    return start(mode, 0);
+  }
+
+  /**
+   * Starts the database, the workers and the connectors; the writers are not running yet. Of the
+   * three workers, {@code processWorkers} are Kafka Connect {@value #PROCESS_WORKER_VERSION}
+   * processes of their own ({@link #killWorkerRunningAnOutboxTask} can kill one as a lost host
+   * dies), the others embedded in this JVM.
+   */
+  static FaultPipeline start(Mode mode, int processWorkers) throws IOException {
     Path home = Path.of(System.getProperty("eventkit.home", ".."));
     Path plugins = PackagedPlugin.unpack(home, System.getProperty("eventkit.version"));
     PostgresServer postgres = PostgresServer.start();
@@ -106,7 +124,7 @@ final class FaultPipeline implements AutoCloseable {
       cluster =
           ConnectCluster.builder()
               .name("eventkit-faults")
-              .workers(3)
+              .workers(3 - processWorkers)
               .exactlyOnceSource(true)
               .pluginPath(plugins)
               .workerProp("connector.client.config.override.policy", "All")
@@ -119,6 +137,9 @@ final class FaultPipeline implements AutoCloseable {
     try {
       pipeline =
           new FaultPipeline(postgres, cluster, plugins, home.resolve("config-examples"), mode);
+      for (int i = 0; i < processWorkers; i++) {
+        pipeline.addProcessWorker();
+      }
       pipeline.deploy();
       return pipeline;
     } catch (IOException | RuntimeException e) {
@@ -172,6 +193,84 @@ final class FaultPipeline implements AutoCloseable {
         .atMost(span.multipliedBy(4).plus(Duration.ofMinutes(1)))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> System.nanoTime() >= until && progress.published() >= target);
+  }
+
+  /**
+   * Starts one more worker, a process of its own that joins the group with the embedded workers'
+   * settings, and waits until the group has settled (no rebalance for {@link #STEADY}).
+   */
+  void addProcessWorker() throws IOException {
+    WorkerDistribution distribution =
+        WorkerDistribution.configured("eventkit.compat.workers").stream()
+            .filter(d -> d.version().startsWith(PROCESS_WORKER_VERSION + "."))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalStateException("No " + PROCESS_WORKER_VERSION + " worker"));
+    Path workDir =
+        Path.of(System.getProperty("faults.workers.dir", "target/workers"))
+            .resolve("worker-" + System.nanoTime());
+    processWorkers.add(
+        ConnectWorkerProcess.start(
+            distribution, cluster.bootstrapServers(), plugins, workDir, cluster.groupConfig()));
+    awaitGroupSettled();
+  }
+
+  /**
+   * Kills (SIGKILL) a process worker that runs at least one outbox task, as a lost host dies: it
+   * neither leaves the group nor stops its tasks. Returns its id in the status answers.
+   */
+  String killWorkerRunningAnOutboxTask() throws InterruptedException {
+    for (JsonNode task : cluster.status(OUTBOX).path("tasks")) {
+      String workerId = task.path("worker_id").asText();
+      int port = Integer.parseInt(workerId.substring(workerId.lastIndexOf(':') + 1));
+      for (ConnectWorkerProcess worker : processWorkers) {
+        if (worker.restPort() == port) {
+          worker.kill();
+          processWorkers.remove(worker);
+          return workerId;
+        }
+      }
+    }
+    throw new AssertionError(
+        "No process worker runs an outbox task: " + cluster.status(OUTBOX).path("tasks"));
+  }
+
+  /**
+   * Waits until every embedded worker reports no rebalance in progress and none for {@link #STEADY}
+   * (Connect's rebalance metrics, {@code kafka.connect:type=connect-worker-rebalance-metrics}).
+   */
+  private void awaitGroupSettled() {
+    var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    Awaitility.await("the worker group settled")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              var names =
+                  server.queryNames(
+                      new javax.management.ObjectName(
+                          "kafka.connect:type=connect-worker-rebalance-metrics,*"),
+                      null);
+              if (names.isEmpty()) {
+                return false;
+              }
+              for (var name : names) {
+                Object rebalancing = server.getAttribute(name, "rebalancing");
+                Object since = server.getAttribute(name, "time-since-last-rebalance-ms");
+                if (!Double.valueOf(0).equals(toDouble(rebalancing))
+                    || toDouble(since) < STEADY.toMillis()) {
+                  return false;
+                }
+              }
+              return true;
+            });
+  }
+
+  private static Double toDouble(Object metric) {
+    if (metric instanceof Boolean b) {
+      return b ? 1.0 : 0.0;
+    }
+    return metric instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
   /** Per writer, how many of its transactions failed on a database error so far. */
@@ -257,6 +356,9 @@ final class FaultPipeline implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       try {
+        for (ConnectWorkerProcess worker : processWorkers) {
+          worker.close();
+        }
         cluster.close();
       } finally {
         postgres.close();

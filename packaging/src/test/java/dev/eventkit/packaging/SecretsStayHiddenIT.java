@@ -39,7 +39,8 @@ class SecretsStayHiddenIT {
   private static final String ROTATED = "Rotated-Pass-52ad0e6b";
   private static final String NEVER = "Never-Pass-9e14aa03";
   private static final String IN_URL = "Url-Pass-c41b77d2";
-  private static final List<String> SECRETS = List.of(FIRST, ROTATED, NEVER, IN_URL);
+  private static final String WRONG_IN_URL = "Wrong-Url-Pass-3b9d61f4";
+  private static final List<String> SECRETS = List.of(FIRST, ROTATED, NEVER, IN_URL, WRONG_IN_URL);
   private static final Path EXAMPLES =
       Path.of(System.getProperty("eventkit.config.examples", "../config-examples"));
 
@@ -93,7 +94,13 @@ class SecretsStayHiddenIT {
         Map.of("poll", outbox(db, relay), "log", log(db, relay), "archive", archive(db, archiver));
 
     List<String> answers = new ArrayList<>();
-    try (CapturedLogs logs = CapturedLogs.start("dev.eventkit", "dev.eventkit.shaded")) {
+    // A role whose password only ever travels in the URL's query string.
+    String urlRelay = "url_relay_" + db.name();
+    db.createRole(urlRelay, IN_URL, "SELECT ON outbox");
+    db.requirePassword(urlRelay);
+
+    // Eventkit and its bundled Debezium (dev.eventkit.shaded.debezium) at DEBUG, the rest at INFO.
+    try (CapturedLogs logs = CapturedLogs.start("dev.eventkit")) {
       // Refused: a password never valid, in connection.password and in the URL's query string.
       for (String name : configs.keySet()) {
         answers.add(refused(examples.get(name), with(configs.get(name), NEVER)));
@@ -137,6 +144,17 @@ class SecretsStayHiddenIT {
         cluster.post("connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", "");
       }
       awaitFlow(db, 2);
+
+      // A password in the URL's query string, wrong and then right, deployed and running.
+      Map<String, String> urlConfig = new HashMap<>(outbox(db, urlRelay));
+      urlConfig.put("connection.password", null);
+      urlConfig.put("topic.template", "url.${aggregate_type}.events");
+      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + WRONG_IN_URL);
+      answers.add(refused(examples.get("poll"), urlConfig));
+      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + IN_URL);
+      cluster.createConnector("url", examples.get("poll"), urlConfig);
+      cluster.topics().consume("url.order.events", 2, TIMEOUT);
+      answers.add(cluster.status("url").toString());
       for (String name : configs.keySet()) {
         answers.add(cluster.status(name).toString());
       }
@@ -151,6 +169,10 @@ class SecretsStayHiddenIT {
                       == 0);
 
       assertThat(logs.containing(relay)).as("the run was logged at all").isNotEmpty();
+      assertThat(logs.events())
+          .as("Eventkit's and Debezium's DEBUG output was captured")
+          .anyMatch(e -> e.startsWith("DEBUG dev.eventkit.connect"))
+          .anyMatch(e -> e.startsWith("DEBUG dev.eventkit.shaded.debezium"));
       for (String secret : SECRETS) {
         assertThat(logs.containing(secret)).as("log events holding " + secret).isEmpty();
       }

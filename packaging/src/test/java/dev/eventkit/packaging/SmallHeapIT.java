@@ -3,10 +3,10 @@ package dev.eventkit.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.eventkit.packaging.compat.ConnectWorkerProcess;
-import dev.eventkit.packaging.compat.WorkerDistribution;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.connect.KafkaBroker;
+import dev.eventkit.testkit.connect.process.ConnectWorkerProcess;
+import dev.eventkit.testkit.connect.process.WorkerDistribution;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.nio.file.Files;

@@ -317,6 +317,7 @@ public final class DrainBenchmark {
       Duration latencyDuration,
       int dlqLetters,
       Map<String, String> producerOverrides,
+      boolean databaseWaits,
       Path json,
       Path charts) {
 
@@ -334,6 +335,7 @@ public final class DrainBenchmark {
       Duration latencyDuration = Duration.ofSeconds(30);
       int dlqLetters = 200_000;
       Map<String, String> producerOverrides = Map.of();
+      boolean databaseWaits = false;
       Path json = null;
       Path charts = null;
       for (int i = 0; i < args.length; i++) {
@@ -366,6 +368,7 @@ public final class DrainBenchmark {
           case "--json" -> json = Path.of(value);
           case "--charts" -> charts = Path.of(value);
           case "--dlq-letters" -> dlqLetters = Integer.parseInt(value);
+          case "--database-waits" -> databaseWaits = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("Unknown option " + args[i]);
         }
         i++;
@@ -384,6 +387,7 @@ public final class DrainBenchmark {
           latencyDuration,
           dlqLetters,
           producerOverrides,
+          databaseWaits,
           json,
           charts);
     }

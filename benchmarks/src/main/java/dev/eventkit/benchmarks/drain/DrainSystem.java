@@ -274,9 +274,19 @@ public enum DrainSystem {
     awaitState(cluster, name, "STOPPED");
     writeBacklog(db, rows, options.payloadBytes());
     cluster.put("connectors/" + name + "/resume", "").expectSuccess("resume " + name);
+    DatabaseWaits waits = options.databaseWaits() ? DatabaseWaits.start(db) : null;
     try {
       return measure(cluster, topic, rows);
     } finally {
+      if (waits != null) {
+        try {
+          waits.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        System.out.printf(
+            "%nDatabase sessions during the drain of %s (%s):%n%n%s%n", name, this, waits.report());
+      }
       cluster.delete("connectors/" + name).expectSuccess("delete " + name);
       cleanUp(db, name);
     }

@@ -128,14 +128,15 @@ public final class DlqSinkConnector extends SinkConnector {
             new ArchiveTableCheck(dialect, config.tableName(), config.createTable()).findings(c)) {
           addError(result, finding.option(), finding.message());
         }
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         addError(
             result,
             DlqSinkConnectorConfig.TABLE_NAME_CONFIG,
             "Cannot check archive table "
                 + config.tableName()
                 + ": "
-                + secrets.message(SqlErrors.describe(e)));
+                + secrets.message(
+                    e instanceof SQLException sql ? SqlErrors.describe(sql) : e.toString()));
       }
     } catch (SQLException e) {
       addError(

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -45,6 +46,12 @@ public final class OutboxSourceConnector extends SourceConnector {
 
   @Override
   public void start(Map<String, String> props) {
+    // A connector created before validate refused it would otherwise keep losing events.
+    toleratedErrors(props)
+        .ifPresent(
+            why -> {
+              throw new ConnectException(why);
+            });
     new OutboxSourceConnectorConfig(props);
     this.props = Map.copyOf(props);
   }
@@ -217,18 +224,28 @@ public final class OutboxSourceConnector extends SourceConnector {
    * Refused; rows the connector cannot turn into events have {@code errors.invalid.topic}.
    */
   private static void refuseToleratedErrors(Config result, Map<String, String> connectorConfigs) {
+    toleratedErrors(connectorConfigs)
+        .ifPresent(
+            why -> {
+              ConfigValue value = new ConfigValue(ERRORS_TOLERANCE);
+              value.addErrorMessage(why);
+              result.configValues().add(value);
+            });
+  }
+
+  /** Why the config's {@code errors.tolerance} is refused, if it is. */
+  static Optional<String> toleratedErrors(Map<String, String> connectorConfigs) {
     String tolerance = connectorConfigs.get(ERRORS_TOLERANCE);
-    if (tolerance != null && tolerance.trim().equalsIgnoreCase("all")) {
-      ConfigValue value = new ConfigValue(ERRORS_TOLERANCE);
-      value.addErrorMessage(
-          "errors.tolerance=all would make Connect skip an event it fails to convert, transform"
-              + " or send (for example one larger than the producer's max.request.size) and commit"
-              + " past it: the event would be lost, and deleted from the outbox with"
-              + " cleanup.policy=delete. Leave errors.tolerance=none: the task then stops on such"
-              + " an event and keeps it in the outbox until it is fixed. Rows that cannot become"
-              + " events at all go to errors.invalid.topic.");
-      result.configValues().add(value);
+    if (tolerance == null || !tolerance.trim().equalsIgnoreCase("all")) {
+      return Optional.empty();
     }
+    return Optional.of(
+        "errors.tolerance=all would make Connect skip an event it fails to convert, transform or"
+            + " send (for example one larger than the producer's max.request.size) and commit past"
+            + " it: the event would be lost, and deleted from the outbox with"
+            + " cleanup.policy=delete. Leave errors.tolerance=none: the task then stops on such an"
+            + " event and keeps it in the outbox until it is fixed. Rows that cannot become events"
+            + " at all go to errors.invalid.topic.");
   }
 
   private static boolean hasErrors(Config config) {

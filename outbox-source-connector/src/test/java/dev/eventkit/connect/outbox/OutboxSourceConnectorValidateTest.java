@@ -111,4 +111,33 @@ class OutboxSourceConnectorValidateTest {
     assertThat(connector.exactlyOnceSupport(Map.of()))
         .isEqualTo(org.apache.kafka.connect.source.ExactlyOnceSupport.UNSUPPORTED);
   }
+
+  @Test
+  void errorsToleranceAllIsRefusedWhateverItsCaseAndSpacesByValidateAndByStart() {
+    for (String all : java.util.List.of("all", "ALL", " All ")) {
+      Map<String, String> config =
+          Map.of("connection.url", "jdbc:postgresql://db.invalid/app", "errors.tolerance", all);
+
+      assertThat(
+              value(new OutboxSourceConnector().validate(config), "errors.tolerance")
+                  .errorMessages())
+          .singleElement()
+          .asString()
+          .startsWith("errors.tolerance=all would make Connect skip an event");
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> new OutboxSourceConnector().start(config))
+          .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+          .hasMessageContaining("errors.tolerance=none");
+    }
+    assertThat(
+            new OutboxSourceConnector()
+                .validate(
+                    Map.of(
+                        "connection.url",
+                        "jdbc:postgresql://db.invalid/app",
+                        "errors.tolerance",
+                        "none"))
+                .configValues())
+        .noneMatch(v -> v.name().equals("errors.tolerance"));
+  }
 }

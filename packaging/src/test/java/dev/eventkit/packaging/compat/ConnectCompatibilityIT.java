@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventkit.packaging.ComponentArchive;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import dev.eventkit.testkit.connect.KafkaBroker;
+import dev.eventkit.testkit.connect.process.ConnectWorkerProcess;
+import dev.eventkit.testkit.connect.process.WorkerDistribution;
 import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;

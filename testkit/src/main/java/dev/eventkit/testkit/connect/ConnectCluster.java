@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -31,14 +32,38 @@ public final class ConnectCluster implements AutoCloseable {
 
   private final EmbeddedConnectCluster connect;
   private final org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker;
+  private final Map<String, String> workerConfig;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private ConnectCluster(
       EmbeddedConnectCluster connect,
-      org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker) {
+      org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker,
+      Map<String, String> workerConfig) {
     this.connect = connect;
     this.fixedPortWorker = fixedPortWorker;
+    this.workerConfig = Map.copyOf(workerConfig);
+  }
+
+  /**
+   * The settings this cluster's workers run with, as the embedded cluster filled them in (group,
+   * internal topics, brokers, converters, exactly-once), without their REST listeners: what a
+   * worker started elsewhere, such as a {@code ConnectWorkerProcess}, needs to join the group.
+   */
+  public Map<String, String> groupConfig() {
+    Map<String, String> config = new HashMap<>(workerConfig);
+    for (String rest :
+        List.of(
+            "listeners",
+            "rest.advertised.host.name",
+            "rest.advertised.port",
+            "rest.advertised.listener",
+            "rest.host.name",
+            "rest.port",
+            "plugin.path")) {
+      config.remove(rest);
+    }
+    return config;
   }
 
   /** The REST URL of the worker listening on the fixed port, if one was asked for. */
@@ -420,7 +445,7 @@ public final class ConnectCluster implements AutoCloseable {
         fixedPortWorker =
             org.apache.kafka.connect.util.clusters.WorkerHandle.start(name + "-" + restPort, fixed);
       }
-      ConnectCluster started = new ConnectCluster(cluster, fixedPortWorker);
+      ConnectCluster started = new ConnectCluster(cluster, fixedPortWorker, props);
       try {
         cluster.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not start");
       } catch (InterruptedException e) {

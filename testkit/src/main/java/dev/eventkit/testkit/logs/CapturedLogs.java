@@ -25,45 +25,62 @@ public final class CapturedLogs implements AutoCloseable {
   private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
   private final Configuration configuration = context.getConfiguration();
   private final Collector collector = new Collector();
-  private final Map<String, Level> debugLoggers;
+  private final List<String> debugPrefixes;
   private final Map<String, Level> levelsBefore = new java.util.HashMap<>();
+  private final List<String> added = new ArrayList<>();
   private final List<org.apache.logging.log4j.core.Appender> rootAppenders = new ArrayList<>();
   private Level rootLevelBefore;
 
-  private CapturedLogs(List<String> debugLoggers) {
-    this.debugLoggers = new java.util.HashMap<>();
-    debugLoggers.forEach(name -> this.debugLoggers.put(name, Level.DEBUG));
+  private CapturedLogs(List<String> debugPrefixes) {
+    this.debugPrefixes = debugPrefixes;
   }
 
-  /** Starts capturing, with {@code debugLoggers} (logger names) at DEBUG. */
-  public static CapturedLogs start(String... debugLoggers) {
-    CapturedLogs logs = new CapturedLogs(List.of(debugLoggers));
+  /**
+   * Starts capturing: every logger at INFO at least (what a worker logs by default, whatever the
+   * test configuration quietened), and every logger named {@code prefix} or below it at DEBUG.
+   */
+  public static CapturedLogs start(String... debugPrefixes) {
+    CapturedLogs logs = new CapturedLogs(List.of(debugPrefixes));
     logs.collector.start();
     logs.configuration.addAppender(logs.collector);
     LoggerConfig root = logs.configuration.getRootLogger();
-    // The root rises to INFO, what a worker logs by default; its other appenders keep their level.
+    // The console keeps showing what it showed: its threshold is the root's level before.
     logs.rootLevelBefore = root.getLevel();
     for (var appender : root.getAppenders().values()) {
       root.removeAppender(appender.getName());
       root.addAppender(appender, logs.rootLevelBefore, null);
       logs.rootAppenders.add(appender);
     }
-    if (root.getLevel().isMoreSpecificThan(Level.INFO)) {
-      root.setLevel(Level.INFO);
-    }
     root.addAppender(logs.collector, Level.ALL, null);
-    for (String name : debugLoggers) {
-      LoggerConfig own = logs.configuration.getLoggerConfig(name);
-      if (!own.getName().equals(name)) {
-        own = new LoggerConfig(name, Level.DEBUG, true);
-        logs.configuration.addLogger(name, own);
-      } else {
-        logs.levelsBefore.put(name, own.getLevel());
-        own.setLevel(Level.DEBUG);
+    logs.lower(root, Level.INFO);
+    for (LoggerConfig own : logs.configuration.getLoggers().values()) {
+      if (own != root) {
+        logs.lower(own, logs.debugged(own.getName()) ? Level.DEBUG : Level.INFO);
+        if (!own.isAdditive()) {
+          own.addAppender(logs.collector, Level.ALL, null);
+        }
+      }
+    }
+    for (String prefix : debugPrefixes) {
+      if (!logs.configuration.getLoggers().containsKey(prefix)) {
+        logs.configuration.addLogger(prefix, new LoggerConfig(prefix, Level.DEBUG, true));
+        logs.added.add(prefix);
       }
     }
     logs.context.updateLoggers();
     return logs;
+  }
+
+  private boolean debugged(String name) {
+    return debugPrefixes.stream().anyMatch(p -> name.equals(p) || name.startsWith(p + "."));
+  }
+
+  /** Sets the logger to {@code level} if that lets more through, remembering its own level. */
+  private void lower(LoggerConfig logger, Level level) {
+    if (logger.getLevel().isMoreSpecificThan(level) && !logger.getLevel().equals(level)) {
+      levelsBefore.put(logger.getName(), logger.getLevel());
+      logger.setLevel(level);
+    }
   }
 
   /** Every event so far, one text block each. */
@@ -81,19 +98,19 @@ public final class CapturedLogs implements AutoCloseable {
   @Override
   public void close() {
     LoggerConfig root = configuration.getRootLogger();
-    root.removeAppender(collector.getName());
-    root.setLevel(rootLevelBefore);
+    for (LoggerConfig own : configuration.getLoggers().values()) {
+      own.removeAppender(collector.getName());
+      Level before = levelsBefore.get(own.getName());
+      if (before != null) {
+        own.setLevel(before);
+      }
+    }
+    for (String name : added) {
+      configuration.removeLogger(name);
+    }
     for (var appender : rootAppenders) {
       root.removeAppender(appender.getName());
       root.addAppender(appender, null, null);
-    }
-    for (String name : debugLoggers.keySet()) {
-      LoggerConfig own = configuration.getLoggerConfig(name);
-      if (levelsBefore.containsKey(name)) {
-        own.setLevel(levelsBefore.get(name));
-      } else if (own.getName().equals(name)) {
-        configuration.removeLogger(name);
-      }
     }
     context.updateLoggers();
     collector.stop();

@@ -90,7 +90,9 @@ public enum ArchiveDialect {
               + " AND i.indexprs IS NULL AND i.indnkeyatts = 3"
               + " AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text)"
               + " FROM pg_catalog.pg_attribute a"
-              + " WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
+              // Key columns only: a unique index may INCLUDE others after them.
+              + " WHERE a.attrelid = i.indrelid"
+              + " AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))"
               + " = ARRAY['dlq_offset', 'dlq_partition', 'dlq_topic']";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, quote(table));

@@ -86,6 +86,23 @@ class DlqMariaDbArchiveIT extends JdbcArchiveContract {
   }
 
   /**
+   * A user that may create the missing table but not write to it is refused by validate too: the
+   * task would create the table and then fail on its first insert.
+   */
+  @Test
+  void validateAsksForEveryPrivilegeTheTaskNeedsAfterCreatingTheTable() {
+    db.createRole(role("partial"), "pw", "CREATE, SELECT ON dead_letter_archive");
+    List<String> errors = validateAs("partial", Map.of());
+    assertThat(errors)
+        .singleElement()
+        .asString()
+        .startsWith("connection.user: Archive table ")
+        .contains("GRANT CREATE, SELECT, INSERT, UPDATE ON ");
+    db.execute(grantIn(errors.get(0)));
+    assertThat(validateAs("partial", Map.of())).isEmpty();
+  }
+
+  /**
    * A table from an earlier release, whose topic columns compare without regard to case, would drop
    * orders.dlq@n as a duplicate of Orders.dlq@n: validate names the ALTER, and a task that meets
    * such a table after validation fails naming it.

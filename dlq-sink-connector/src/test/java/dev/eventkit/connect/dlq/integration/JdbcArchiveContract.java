@@ -331,7 +331,7 @@ abstract class JdbcArchiveContract {
   /** What a role that may only read lacks to archive: INSERT (and UPDATE on MariaDB/MySQL). */
   abstract String insertPrivileges();
 
-  private List<String> validateAs(String purpose, Map<String, String> extra) {
+  List<String> validateAs(String purpose, Map<String, String> extra) {
     Map<String, String> overrides =
         jdbc(db, "connection.user", role(purpose), "connection.password", "pw");
     overrides.putAll(extra);
@@ -340,7 +340,7 @@ abstract class JdbcArchiveContract {
   }
 
   /** The GRANT statement a validation message suggests. */
-  private static String grantIn(String message) {
+  static String grantIn(String message) {
     Matcher m = Pattern.compile("GRANT [^;]+").matcher(message);
     assertThat(m.find()).as("a GRANT in: " + message).isTrue();
     return m.group();

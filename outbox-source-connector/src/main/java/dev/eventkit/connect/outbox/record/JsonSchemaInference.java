@@ -44,6 +44,10 @@ import org.apache.kafka.connect.data.Struct;
  *   <li>Elements (or fields of merged STRUCTs) whose types still conflict, such as {@code [1, "a",
  *       {"b": 2}]}, become STRING, and every non-string value there is written as its JSON text
  *       ({@code ["1", "a", "{\"b\":2}"]}), numbers with their exact digits: nothing is dropped.
+ *   <li>A document nested more than 100 levels deep is refused with an {@link
+ *       IllegalArgumentException} (a poison row): converters cannot write a schema that deep
+ *       (JsonConverter with {@code schemas.enable=true} fails near 330 levels, which would stop the
+ *       task instead).
  *   <li>An object field with an empty name (which no Connect Struct field can have) is refused with
  *       an {@link IllegalArgumentException} (a poison row): {@code payload.format=json} or {@code
  *       string} keeps such a document.
@@ -65,6 +69,9 @@ public final class JsonSchemaInference {
   /** Placeholder during inference for "only nulls seen here"; never leaves this class. */
   private static final Schema NULL_ONLY =
       SchemaBuilder.string().optional().name("dev.eventkit.NullOnly").build();
+
+  /** Deepest nesting of objects and arrays a schema is inferred for. */
+  static final int MAX_DEPTH = 100;
 
   /** Most digits a Decimal may need before or after its point. */
   static final int MAX_DIGITS = 1000;
@@ -100,7 +107,7 @@ public final class JsonSchemaInference {
    *     comment), naming it
    */
   public SchemaAndValue toConnect(JsonNode document) {
-    Schema schema = intern(resolve(infer(document)));
+    Schema schema = intern(resolve(infer(document, 0)));
     return new SchemaAndValue(schema, convert(document, schema));
   }
 
@@ -113,7 +120,15 @@ public final class JsonSchemaInference {
     return cache.size();
   }
 
-  private static Schema infer(JsonNode node) {
+  private static Schema infer(JsonNode node, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          "the document nests objects and arrays more than "
+              + MAX_DEPTH
+              + " levels deep; converters cannot write a schema that deep (JsonConverter with"
+              + " schemas.enable=true stops near 330 levels), payload.format=json or string keeps"
+              + " it");
+    }
     switch (node.getNodeType()) {
       case NULL:
       case MISSING:
@@ -133,7 +148,7 @@ public final class JsonSchemaInference {
                   "an object has a field with an empty name, which no Connect Struct can hold"
                       + " (payload.format=json or string keeps it)");
             }
-            fields.put(field.getKey(), infer(field.getValue()));
+            fields.put(field.getKey(), infer(field.getValue(), depth + 1));
           }
           return struct(fields);
         }
@@ -141,7 +156,7 @@ public final class JsonSchemaInference {
         {
           Schema element = NULL_ONLY;
           for (JsonNode item : node) {
-            element = merge(element, infer(item));
+            element = merge(element, infer(item, depth + 1));
           }
           return SchemaBuilder.array(element).optional().build();
         }

@@ -93,6 +93,45 @@ class OutboxTlsIT {
         .allSatisfy(row -> assertThat(row.toString()).contains("ssl=true").contains("TLSv1."));
   }
 
+  /** Log mode hands the URL's settings to the embedded Debezium: its replication stream too. */
+  @Test
+  void logModeStreamsOverTlsFromTheSameUrl() throws Exception {
+    TestDatabase db = STACK.postgres().createDatabase();
+    OutboxTestSupport.createOutbox(db);
+    String url =
+        db.jdbcUrl() + "?sslmode=verify-full&sslrootcert=" + serverCertificate.toAbsolutePath();
+    STACK
+        .cluster()
+        .createConnector(
+            "tls-log",
+            OutboxPostgresLogIT.LOG_EXAMPLE,
+            overrides(
+                db,
+                "connection.url",
+                url,
+                "topic.template",
+                "tls.log.events",
+                "log.slot.name",
+                "tls_slot",
+                "log.publication.name",
+                "tls_pub"));
+    STACK.cluster().awaitRunning("tls-log", 1);
+    String id = insert(db, "outbox", "tls", "t-2", "Encrypted", "{}");
+
+    assertThat(
+            header(
+                STACK.cluster().topics().consume("tls.log.events", 1, TIMEOUT).get(0), "event.id"))
+        .isEqualTo(id);
+    assertThat(
+            db.query(
+                "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_replication_slots r ON r.active_pid = s.pid"
+                    + " WHERE r.slot_name = 'tls_slot'"))
+        .as("the slot's replication connection is encrypted")
+        .singleElement()
+        .satisfies(row -> assertThat(row.get("ssl")).isEqualTo(true));
+    STACK.cluster().delete("connectors/tls-log").expectSuccess("delete");
+  }
+
   @Test
   void aServerCertificateNotSignedByTheGivenRootIsRefused() {
     TestDatabase db = STACK.postgres().createDatabase();

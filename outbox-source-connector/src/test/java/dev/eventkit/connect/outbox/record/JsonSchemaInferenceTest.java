@@ -254,4 +254,23 @@ class JsonSchemaInferenceTest {
     assertThat(array.value()).isEqualTo(List.of(1L, 2L));
     assertThat(text.value()).isEqualTo("hello");
   }
+
+  @Test
+  void aDocumentNestedDeeperThanConvertersCanWriteIsRefusedAndAnEmptyFieldNameToo()
+      throws Exception {
+    String deepest =
+        "[".repeat(JsonSchemaInference.MAX_DEPTH) + "1" + "]".repeat(JsonSchemaInference.MAX_DEPTH);
+    SchemaAndValue fits = infer(deepest);
+    org.apache.kafka.connect.json.JsonConverter converter =
+        new org.apache.kafka.connect.json.JsonConverter();
+    converter.configure(java.util.Map.of("schemas.enable", "true"), false);
+    assertThat(converter.fromConnectData("t", fits.schema(), fits.value())).isNotEmpty();
+
+    assertThatThrownBy(() -> infer("[" + deepest + "]"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than 100 levels deep");
+    assertThatThrownBy(() -> infer("{\"a\": {\"\": 1}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty name");
+  }
 }

@@ -1,4 +1,4 @@
-package dev.eventkit.packaging.compat;
+package dev.eventkit.testkit.connect.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventkit.testkit.connect.ConnectCluster.RestResponse;
@@ -172,6 +172,22 @@ public final class ConnectWorkerProcess implements AutoCloseable {
 
   public WorkerDistribution distribution() {
     return distribution;
+  }
+
+  /** The port of the worker's REST API (its id in status answers ends with it). */
+  public int restPort() {
+    return rest.getPort();
+  }
+
+  /**
+   * Kills the worker's JVM at once (SIGKILL): it does not leave the group, stop its tasks, commit
+   * offsets or finish its transactions, as when a host is lost.
+   */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("The worker process did not die");
+    }
   }
 
   /** Whether the worker's JVM still runs (it exits on an OutOfMemoryError). */

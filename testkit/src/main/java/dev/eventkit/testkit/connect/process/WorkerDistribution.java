@@ -1,4 +1,4 @@
-package dev.eventkit.packaging.compat;
+package dev.eventkit.testkit.connect.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
