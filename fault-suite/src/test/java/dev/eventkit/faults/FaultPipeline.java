@@ -14,6 +14,7 @@ import dev.eventkit.testkit.db.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -209,10 +210,33 @@ final class FaultPipeline implements AutoCloseable {
     Path workDir =
         Path.of(System.getProperty("faults.workers.dir", "target/workers"))
             .resolve("worker-" + System.nanoTime());
+    Map<String, String> config = new HashMap<>(cluster.groupConfig());
+    // Kafka's FileStream connectors (the consumer) are plugins since 3.2, off the worker's class
+    // path: installed beside Eventkit, as an operator would.
+    config.put("plugin.path", plugins.toAbsolutePath() + "," + fileConnectorPlugin(workDir));
     processWorkers.add(
         ConnectWorkerProcess.start(
-            distribution, cluster.bootstrapServers(), plugins, workDir, cluster.groupConfig()));
+            distribution, cluster.bootstrapServers(), plugins, workDir, config));
     awaitGroupSettled();
+  }
+
+  /** A plugin directory holding Kafka's connect-file jar, the one this JVM loads. */
+  private static Path fileConnectorPlugin(Path workDir) throws IOException {
+    Path jar;
+    try {
+      jar =
+          Path.of(
+              org.apache.kafka.connect.file.FileStreamSinkConnector.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IOException(e);
+    }
+    Path plugin = Files.createDirectories(workDir.resolve("plugins").resolve("connect-file"));
+    Files.copy(jar, plugin.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    return plugin.getParent();
   }
 
   /**
