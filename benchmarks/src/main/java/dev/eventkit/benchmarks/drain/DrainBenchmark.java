@@ -160,6 +160,9 @@ public final class DrainBenchmark {
                 cost.databaseMicrosPerRow(),
                 cost.jitMillis(),
                 cost.peakLiveHeapMib());
+            if (drain.databaseSessions() != null) {
+              log.printf("%nThe database's sessions meanwhile:%n%n%s%n", drain.databaseSessions());
+            }
             runs.add(drain);
           }
           results.add(new DrainResult(system.label(), rows, runs));

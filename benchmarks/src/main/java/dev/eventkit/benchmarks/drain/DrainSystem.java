@@ -276,7 +276,15 @@ public enum DrainSystem {
     cluster.put("connectors/" + name + "/resume", "").expectSuccess("resume " + name);
     DatabaseWaits waits = options.databaseWaits() ? DatabaseWaits.start(db) : null;
     try {
-      return measure(cluster, topic, rows);
+      DrainRun run = measure(cluster, topic, rows);
+      if (waits != null) {
+        waits.close();
+        run = run.withDatabaseSessions(waits.report());
+      }
+      return run;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     } finally {
       if (waits != null) {
         try {
@@ -284,8 +292,6 @@ public enum DrainSystem {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        System.out.printf(
-            "%nDatabase sessions during the drain of %s (%s):%n%n%s%n", name, this, waits.report());
       }
       cluster.delete("connectors/" + name).expectSuccess("delete " + name);
       cleanUp(db, name);
@@ -393,7 +399,7 @@ public enum DrainSystem {
         }
       }
       DrainMeter.Cost cost = meter.stop(rows);
-      return new DrainRun((rows - 1) * 1000.0 / Math.max(1, last - first), cost);
+      return new DrainRun((rows - 1) * 1000.0 / Math.max(1, last - first), cost, null);
     } finally {
       if (meter != null) {
         meter.close();
@@ -402,5 +408,13 @@ public enum DrainSystem {
   }
 
   /** One drain: records per second, and what it cost. */
-  record DrainRun(double rate, DrainMeter.Cost cost) {}
+  /**
+   * One drain: records per second, what it cost, and (with {@code --database-waits}) what the
+   * database's sessions did meanwhile, as a Markdown table; null without.
+   */
+  record DrainRun(double rate, DrainMeter.Cost cost, String databaseSessions) {
+    DrainRun withDatabaseSessions(String report) {
+      return new DrainRun(rate, cost, report);
+    }
+  }
 }

@@ -37,9 +37,20 @@ public final class FlightProfile {
       System.err.println("Usage: FlightProfile <recording.jfr> <thread-name-regex> [top]");
       System.exit(2);
     }
-    FlightProfile profile = new FlightProfile(Pattern.compile(args[1]));
-    profile.read(Path.of(args[0]));
-    profile.print(System.out, args.length > 2 ? Integer.parseInt(args[2]) : 12);
+    System.out.print(
+        summarize(
+            Path.of(args[0]),
+            Pattern.compile(args[1]),
+            args.length > 2 ? Integer.parseInt(args[2]) : 12));
+  }
+
+  /** The Markdown summary of the matching threads of a recording, {@code top} rows a table. */
+  static String summarize(Path recording, Pattern threads, int top) throws IOException {
+    FlightProfile profile = new FlightProfile(threads);
+    profile.read(recording);
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    profile.print(new PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8), top);
+    return text.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private void read(Path recording) throws IOException {

@@ -28,7 +28,9 @@ class DrainBenchmarkIT {
             "--latency-seconds",
             "2",
             "--dlq-letters",
-            "500");
+            "500",
+            "--database-waits",
+            "true");
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     DrainBenchmark.Results all =
@@ -56,6 +58,12 @@ class DrainBenchmarkIT {
               assertThat(run.cost().databaseMicrosPerRow()).isNotNegative().isFinite();
             });
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("warm-up").contains("µs CPU/row");
+    // The database's sessions were sampled during each drain that reads the database (the
+    // ceiling and the plain producer read none): the poll task's reader among them.
+    assertThat(results.subList(0, 4))
+        .flatExtracting(DrainResult::runs)
+        .allSatisfy(run -> assertThat(run.databaseSessions()).contains("| session | doing |"));
+    assertThat(results.get(0).runs().get(0).databaseSessions()).contains("`eventkit-outbox-0`");
     assertThat(DrainResult.markdown(results, options))
         .contains("| 2,000 | Eventkit poll, 1 task |")
         .contains("× Debezium")
