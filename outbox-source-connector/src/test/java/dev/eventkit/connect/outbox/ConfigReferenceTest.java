@@ -50,18 +50,23 @@ class ConfigReferenceTest {
       - Elements or merged fields whose types still conflict (`[1, "a", {"b": 2}]`) become STRING and
         non-string values there are written as their exact JSON text (`["1", "a", "{\\"b\\":2}"]`).
       - A number needing more than 1000 digits before or after the point (`1e999999999`) makes the row
-        a poison row (never rounded).
+        a poison row (never rounded), and so do a document nested more than 100 levels deep (no
+        converter can write a schema that deep) and an object field with an empty name (no Struct
+        field can have one): `json` or `string` keeps such documents.
       - Schemas are interned in a bounded LRU cache (256 shapes): events of one shape share one schema.
 
       ### Poison rows
 
       A row that cannot become an event (a NULL, empty or blank aggregate id or aggregate type, a
       NULL/empty/blank event type when `topic.template` uses `${event_type}`, a topic name Kafka
-      rejects, invalid JSON under `json`/`struct`, a NULL payload without tombstones) goes to
+      rejects, invalid JSON under `json`/`struct`, a binary payload column holding bytes that are not
+      UTF-8 under `string`/`json`/`struct`, a NULL payload without tombstones) goes to
       `errors.invalid.topic` with its stored payload as text (key: the aggregate id as stored, possibly
-      null) and headers `eventkit.error.reason` (`null-event-id`, `null-aggregate-id`,
-      `blank-aggregate-id`, `null-aggregate-type`, `blank-aggregate-type`, `null-event-type`,
-      `blank-event-type`, `invalid-topic`, `null-payload`, `invalid-json`), `eventkit.error.column`,
+      null; a payload that is not UTF-8 text as base64, with header
+      `eventkit.error.payload.encoding: base64`) and headers `eventkit.error.reason`
+      (`null-event-id`, `null-aggregate-id`, `blank-aggregate-id`, `null-aggregate-type`,
+      `blank-aggregate-type`, `null-event-type`, `blank-event-type`, `invalid-topic`,
+      `null-payload`, `invalid-json`, `invalid-utf8`), `eventkit.error.column`,
       `eventkit.error.message`, `eventkit.error.topic` (the topic it would have had, a missing value
       left as its placeholder: `${aggregate_type}.events`) and `eventkit.error.position` (`txid:seq`
       on PostgreSQL, the auto-increment id on MariaDB/MySQL, `lsn 0/16B3748` in log mode, for a row

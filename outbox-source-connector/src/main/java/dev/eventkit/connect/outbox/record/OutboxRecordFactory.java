@@ -38,6 +38,12 @@ public final class OutboxRecordFactory {
   public static final String HEADER_ERROR_POSITION = "eventkit.error.position";
 
   /**
+   * On an invalid-row record whose stored payload is not valid UTF-8 text: {@code base64}, the
+   * encoding of the record's value, which then holds the payload's bytes exactly.
+   */
+  public static final String HEADER_ERROR_PAYLOAD_ENCODING = "eventkit.error.payload.encoding";
+
+  /**
    * Marks a log-mode heartbeat, which carries a log position and no event; Eventkit's transforms
    * pass such records through untouched (for other transforms, see the README's predicate).
    */
@@ -144,12 +150,15 @@ public final class OutboxRecordFactory {
     headers.addString(HEADER_ERROR_MESSAGE, error.getMessage());
     headers.addString(HEADER_ERROR_TOPIC, topicFor(row));
     headers.addString(HEADER_ERROR_POSITION, row.position());
-    String payload =
-        row.payloadText() != null
-            ? row.payloadText()
-            : row.payloadBytes() == null
-                ? null
-                : new String(row.payloadBytes(), StandardCharsets.UTF_8);
+    String payload = row.payloadText();
+    if (payload == null && row.payloadBytes() != null) {
+      payload = utf8(row.payloadBytes());
+      if (payload == null) {
+        // Not text: carried exactly, as base64, rather than with replacement characters.
+        payload = java.util.Base64.getEncoder().encodeToString(row.payloadBytes());
+        headers.addString(HEADER_ERROR_PAYLOAD_ENCODING, "base64");
+      }
+    }
     return new SourceRecord(
         partition,
         offset,
@@ -271,10 +280,38 @@ public final class OutboxRecordFactory {
     }
   }
 
-  private static String text(OutboxRow row) {
-    return row.payloadText() != null
-        ? row.payloadText()
-        : new String(row.payloadBytes(), StandardCharsets.UTF_8);
+  /**
+   * The payload as text; a binary payload column must hold UTF-8, or the row is poison (decoding
+   * with replacement characters would publish other bytes than the row holds).
+   */
+  private String text(OutboxRow row) throws InvalidRowException {
+    if (row.payloadText() != null) {
+      return row.payloadText();
+    }
+    String decoded = utf8(row.payloadBytes());
+    if (decoded == null) {
+      throw new InvalidRowException(
+          "invalid-utf8",
+          payloadColumn,
+          "payload is not valid UTF-8 text (payload.format="
+              + format.configValue()
+              + "); payload.format=bytes publishes a binary payload as it is");
+    }
+    return decoded;
+  }
+
+  /** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
   }
 
   private static Headers eventHeaders(OutboxRow row) {

@@ -330,4 +330,25 @@ class OutboxRecordFactoryTest {
         .containsEntry("eventkit.error.topic", "order.events")
         .containsEntry("eventkit.error.position", "5:9");
   }
+
+  @Test
+  void aBinaryPayloadThatIsNotUtf8IsPoisonAsTextAndCarriedExactlyOnTheInvalidTopic()
+      throws Exception {
+    byte[] notText = {(byte) 0xC3, (byte) 0x28, 0x41, (byte) 0xFF};
+    OutboxRow row =
+        new OutboxRow("e-1", "order", "o-1", "OrderPlaced", null, notText, TIME, Map.of(), "5:9");
+
+    for (PayloadFormat format : List.of(PayloadFormat.STRING, PayloadFormat.JSON)) {
+      InvalidRowException poison = poison(factory(format, false), row);
+      assertThat(poison.reason()).isEqualTo("invalid-utf8");
+      assertThat(poison.column()).isEqualTo("payload");
+      assertThat(poison.getMessage()).contains("payload.format=bytes");
+      SourceRecord invalid =
+          factory(format, false).toInvalidRecord(row, poison, "outbox.invalid", PARTITION, OFFSET);
+      assertThat(headers(invalid)).containsEntry("eventkit.error.payload.encoding", "base64");
+      assertThat(java.util.Base64.getDecoder().decode((String) invalid.value())).isEqualTo(notText);
+    }
+    SourceRecord asBytes = factory(PayloadFormat.BYTES, false).toRecord(row, PARTITION, OFFSET);
+    assertThat((byte[]) asBytes.value()).isEqualTo(notText);
+  }
 }
