@@ -143,7 +143,7 @@ final class FaultPipeline implements AutoCloseable {
       }
       pipeline.deploy();
       return pipeline;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       if (pipeline != null) {
         pipeline.close();
       } else {

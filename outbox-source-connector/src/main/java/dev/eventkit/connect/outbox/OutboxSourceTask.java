@@ -101,6 +101,12 @@ public final class OutboxSourceTask extends SourceTask {
 
   @Override
   public void start(Map<String, String> props) {
+    // Task configs stored before validate refused it start without the connector: refused here too.
+    OutboxSourceConnector.toleratedErrors(props)
+        .ifPresent(
+            why -> {
+              throw new org.apache.kafka.connect.errors.ConnectException(why);
+            });
     config = new OutboxSourceConnectorConfig(props);
     OutboxColumns columns = config.columns();
     records =

@@ -128,6 +128,10 @@ class OutboxSourceConnectorValidateTest {
               () -> new OutboxSourceConnector().start(config))
           .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
           .hasMessageContaining("errors.tolerance=none");
+      // Tasks stored before the refusal start on their own configs: refused too.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OutboxSourceTask().start(config))
+          .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+          .hasMessageContaining("errors.tolerance=none");
     }
     assertThat(
             new OutboxSourceConnector()

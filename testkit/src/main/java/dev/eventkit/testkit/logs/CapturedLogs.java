@@ -29,6 +29,8 @@ public final class CapturedLogs implements AutoCloseable {
   private final Map<String, Level> levelsBefore = new java.util.HashMap<>();
   private final List<String> added = new ArrayList<>();
   private final List<org.apache.logging.log4j.core.Appender> rootAppenders = new ArrayList<>();
+  private final Map<String, org.apache.logging.log4j.core.config.AppenderRef> rootRefs =
+      new java.util.HashMap<>();
   private Level rootLevelBefore;
 
   private CapturedLogs(List<String> debugPrefixes) {
@@ -46,9 +48,19 @@ public final class CapturedLogs implements AutoCloseable {
     LoggerConfig root = logs.configuration.getRootLogger();
     // The console keeps showing what it showed: its threshold is the root's level before.
     logs.rootLevelBefore = root.getLevel();
+    for (var ref : root.getAppenderRefs()) {
+      logs.rootRefs.put(ref.getRef(), ref);
+    }
     for (var appender : root.getAppenders().values()) {
+      var ref = logs.rootRefs.get(appender.getName());
       root.removeAppender(appender.getName());
-      root.addAppender(appender, logs.rootLevelBefore, null);
+      Level threshold =
+          ref != null
+                  && ref.getLevel() != null
+                  && ref.getLevel().isMoreSpecificThan(logs.rootLevelBefore)
+              ? ref.getLevel()
+              : logs.rootLevelBefore;
+      root.addAppender(appender, threshold, ref == null ? null : ref.getFilter());
       logs.rootAppenders.add(appender);
     }
     root.addAppender(logs.collector, Level.ALL, null);
@@ -109,8 +121,13 @@ public final class CapturedLogs implements AutoCloseable {
       configuration.removeLogger(name);
     }
     for (var appender : rootAppenders) {
+      var ref = rootRefs.get(appender.getName());
       root.removeAppender(appender.getName());
-      root.addAppender(appender, null, null);
+      root.addAppender(
+          appender, ref == null ? null : ref.getLevel(), ref == null ? null : ref.getFilter());
+    }
+    if (configuration instanceof org.apache.logging.log4j.core.config.AbstractConfiguration c) {
+      c.removeAppender(collector.getName());
     }
     context.updateLoggers();
     collector.stop();

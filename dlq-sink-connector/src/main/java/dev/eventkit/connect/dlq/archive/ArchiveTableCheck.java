@@ -166,7 +166,7 @@ public final class ArchiveTableCheck {
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT s.seq, has_sequence_privilege(s.seq, 'USAGE')"
+            "SELECT s.seq, has_sequence_privilege(s.seq, 'USAGE, UPDATE')"
                 + " FROM (SELECT pg_get_serial_sequence(?, 'id') AS seq) s"
                 + " WHERE s.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute a"
                 + " WHERE a.attrelid = to_regclass(?) AND a.attname = 'id' AND a.attidentity <> '')")) {
@@ -240,7 +240,8 @@ public final class ArchiveTableCheck {
                 + ") SELECT "
                 + nulls
                 + " FROM DUAL WHERE 1 = 0");
-    Probe update = probe(c, "UPDATE " + quoted + " SET dlq_partition = 0 WHERE FALSE");
+    // The column the task's ON DUPLICATE KEY UPDATE writes: a column-level grant on it is enough.
+    Probe update = probe(c, "UPDATE " + quoted + " SET dlq_offset = dlq_offset WHERE FALSE");
     List<Probe> probes = List.of(select, insert, update);
     List<String> lacking = new ArrayList<>();
     String[] names = {"SELECT", "INSERT", "UPDATE"};

@@ -120,8 +120,9 @@ public final class JsonSchemaInference {
     return cache.size();
   }
 
+  /** {@code depth}: how many objects and arrays enclose {@code node} (0 for the document). */
   private static Schema infer(JsonNode node, int depth) {
-    if (depth > MAX_DEPTH) {
+    if (node.isContainerNode() && depth >= MAX_DEPTH) {
       throw new IllegalArgumentException(
           "the document nests objects and arrays more than "
               + MAX_DEPTH

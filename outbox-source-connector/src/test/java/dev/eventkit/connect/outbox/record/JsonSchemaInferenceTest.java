@@ -269,6 +269,19 @@ class JsonSchemaInferenceTest {
     assertThatThrownBy(() -> infer("[" + deepest + "]"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("more than 100 levels deep");
+    // Containers count, values do not: 100 nested arrays around an empty one are 101 levels.
+    assertThatThrownBy(
+            () ->
+                infer(
+                    "[".repeat(JsonSchemaInference.MAX_DEPTH + 1)
+                        + "]".repeat(JsonSchemaInference.MAX_DEPTH + 1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(
+            infer(
+                    "[".repeat(JsonSchemaInference.MAX_DEPTH)
+                        + "]".repeat(JsonSchemaInference.MAX_DEPTH))
+                .schema())
+        .isNotNull();
     assertThatThrownBy(() -> infer("{\"a\": {\"\": 1}}"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty name");
