@@ -35,6 +35,10 @@ public final class ConnectWorkerProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final URI rest;
+
+  /** Kills the worker if this JVM exits first (a test killed on a timeout), so none outlives it. */
+  private final Thread reaper;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -44,6 +48,8 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     this.process = process;
     this.log = log;
     this.rest = rest;
+    this.reaper = new Thread(process::destroyForcibly, "connect-worker-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
   }
 
   /**
@@ -313,6 +319,11 @@ public final class ConnectWorkerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook is running or about to: it kills the worker.
+    }
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
