@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The Kafka broker stops and starts again (same log directories) while the writers write.
+ * The Kafka broker stops and starts again (same log directories), twice ({@code -Dfaults.rounds}),
+ * while the writers write.
  *
  * <p>Not in {@code ./mvnw verify}: in one run of three the exactly-once tasks stay RUNNING after
  * the restart yet publish nothing, waiting inside Connect's own task start behind a transaction
@@ -20,21 +21,25 @@ class BrokerRestartIT {
 
   @Test
   void everyCommittedEventOnceInOrderWhenTheBrokerRestarts() throws Exception {
+    int rounds = FaultPipeline.rounds();
     try (FaultPipeline pipeline = FaultPipeline.start()) {
-      Duration slice = FaultPipeline.duration().dividedBy(2);
+      Duration slice = FaultPipeline.duration().dividedBy(rounds + 1);
       pipeline.startWriting();
-      pipeline.keepWriting(slice);
-      pipeline.inject(
-          "broker stopped and started",
-          () -> {
-            pipeline.cluster().stopBrokers();
-            pipeline.cluster().restartBrokers();
-          });
+      for (int round = 0; round < rounds; round++) {
+        pipeline.keepWriting(slice);
+        pipeline.inject(
+            "broker stopped and started",
+            () -> {
+              pipeline.cluster().stopBrokers();
+              pipeline.cluster().restartBrokers();
+            });
+      }
       pipeline.keepWriting(slice);
 
       DeliveryAudit.Verdict verdict = pipeline.finish();
 
       assertThat(verdict.clean()).as(verdict.line()).isTrue();
+      assertThat(verdict.faults()).isEqualTo(rounds);
     }
   }
 }

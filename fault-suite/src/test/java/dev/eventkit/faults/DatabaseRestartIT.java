@@ -4,47 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventkit.testkit.audit.DeliveryAudit;
 import java.time.Duration;
-import java.util.stream.IntStream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
  * The outbox database stops (every connection refused, in-flight transactions lost) and starts
- * again on the same data directory, twice, while the writers write.
+ * again on the same data directory, twice ({@code -Dfaults.rounds}), while the writers write.
  */
 class DatabaseRestartIT {
 
-  private static final int ROUNDS = 2;
-
   @Test
   void everyCommittedEventOnceInOrderWhenTheDatabaseRestarts() throws Exception {
+    int rounds = FaultPipeline.rounds();
     try (FaultPipeline pipeline = FaultPipeline.start()) {
-      Duration slice = FaultPipeline.duration().dividedBy(ROUNDS + 1);
+      Duration slice = FaultPipeline.duration().dividedBy(rounds + 1);
       pipeline.startWriting();
-      for (int round = 0; round < ROUNDS; round++) {
+      for (int round = 0; round < rounds; round++) {
         pipeline.keepWriting(slice);
-        pipeline.inject(
-            "database stopped and started on the same data",
-            () -> {
-              long[] before = pipeline.writerFailures();
-              pipeline.postgres().stop();
-              // Down until every writer has found it down.
-              Awaitility.await("every writer failing")
-                  .atMost(Duration.ofMinutes(1))
-                  .until(
-                      () -> {
-                        long[] now = pipeline.writerFailures();
-                        return IntStream.range(0, now.length).allMatch(w -> now[w] > before[w]);
-                      });
-              pipeline.postgres().startAgain();
-            });
+        pipeline.inject("database stopped and started on the same data", pipeline::restartDatabase);
       }
       pipeline.keepWriting(slice);
 
       DeliveryAudit.Verdict verdict = pipeline.finish();
 
       assertThat(verdict.clean()).as(verdict.line()).isTrue();
-      assertThat(verdict.faults()).isEqualTo(ROUNDS);
+      assertThat(verdict.faults()).isEqualTo(rounds);
     }
   }
 }

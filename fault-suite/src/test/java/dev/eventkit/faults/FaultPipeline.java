@@ -9,6 +9,8 @@ import dev.eventkit.testkit.connect.OrdersConsumer;
 import dev.eventkit.testkit.connect.PackagedPlugin;
 import dev.eventkit.testkit.connect.process.ConnectWorkerProcess;
 import dev.eventkit.testkit.connect.process.WorkerDistribution;
+import dev.eventkit.testkit.db.DatabaseServer;
+import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.IOException;
@@ -23,16 +25,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 
 /**
- * The whole pipeline under a steady writer, as the fault scenarios need it: embedded PostgreSQL;
- * three Connect workers with exactly-once source support loading the packaged plugin; the outbox
- * connector from the CloudEvents example ({@code tasks.max=3}, both transforms, LISTEN/NOTIFY,
- * connector-defined transactions); a consumer ({@code FileStreamSink} behind {@code EventVersion})
- * that dead-letters the poison events; the DLQ archive from its example. Faults are injected
- * through {@link #inject}, which times each recovery; {@link #finish} stops the writers, waits for
- * the pipeline to drain and audits it.
+ * The whole pipeline under a steady writer, as the fault scenarios need it: the outbox's database
+ * (embedded PostgreSQL, or MariaDB in {@link Mode#MARIADB_POLL}); three Connect workers with
+ * exactly-once source support loading the packaged plugin; the outbox connector from the
+ * CloudEvents example ({@code tasks.max=3}, both transforms, LISTEN/NOTIFY, connector-defined
+ * transactions); a consumer ({@code FileStreamSink} behind {@code EventVersion}) that dead-letters
+ * the poison events; the DLQ archive from its example. Faults are injected through {@link #inject},
+ * which times each recovery; {@link #finish} stops the writers, waits for the pipeline to drain and
+ * audits it.
  *
  * <p>How long the writers run: {@code -Dfaults.duration} (ISO-8601, {@code PT20S} by default).
  */
@@ -44,17 +48,33 @@ final class FaultPipeline implements AutoCloseable {
   static final String ARCHIVE = "dead_letter_archive";
   static final int TASKS = 3;
 
-  /** The outbox's capture mode, and how many tasks it runs. */
+  /** The outbox's database and capture mode, and how many tasks it runs. */
   enum Mode {
-    /** Poll mode, {@value FaultPipeline#TASKS} tasks, woken by LISTEN/NOTIFY. */
-    POLL(TASKS),
-    /** Log mode through the embedded Debezium: one task, its own slot and publication. */
-    LOG(1);
+    /** PostgreSQL poll mode, {@value FaultPipeline#TASKS} tasks, woken by LISTEN/NOTIFY. */
+    POLL(DatabaseServer.Kind.POSTGRESQL, TASKS),
+    /**
+     * PostgreSQL log mode through the embedded Debezium: one task, its own slot and publication.
+     */
+    LOG(DatabaseServer.Kind.POSTGRESQL, 1),
+    /**
+     * MariaDB poll mode, {@value FaultPipeline#TASKS} tasks polling every 200 ms; the archive is in
+     * MariaDB too.
+     */
+    MARIADB_POLL(DatabaseServer.Kind.MARIADB, TASKS);
 
+    final DatabaseServer.Kind database;
     final int tasks;
 
-    Mode(int tasks) {
+    Mode(DatabaseServer.Kind database, int tasks) {
+      this.database = database;
       this.tasks = tasks;
+    }
+
+    DatabaseServer startDatabase() {
+      return switch (database) {
+        case POSTGRESQL -> PostgresServer.start();
+        case MARIADB -> MariaDbServer.start();
+      };
     }
   }
 
@@ -75,7 +95,7 @@ final class FaultPipeline implements AutoCloseable {
   /** How long every task must stay RUNNING after the deploy before the writers start. */
   private static final Duration STEADY = Duration.ofSeconds(5);
 
-  private final PostgresServer postgres;
+  private final DatabaseServer database;
   private final ConnectCluster cluster;
   private final TestDatabase db;
   private final OutboxLedger ledger;
@@ -83,6 +103,7 @@ final class FaultPipeline implements AutoCloseable {
   private final Mode mode;
   private final List<ConnectWorkerProcess> processWorkers = new ArrayList<>();
   private PublishedProgress progress;
+  private FailedTaskWatch failedTasks;
   private int faults;
   private Duration longestRecovery = Duration.ZERO;
 
@@ -90,13 +111,13 @@ final class FaultPipeline implements AutoCloseable {
   private Path consumed;
 
   private FaultPipeline(
-      PostgresServer postgres, ConnectCluster cluster, Path plugins, Path examples, Mode mode) {
+      DatabaseServer database, ConnectCluster cluster, Path plugins, Path examples, Mode mode) {
     this.mode = mode;
-    this.postgres = postgres;
+    this.database = database;
     this.cluster = cluster;
     this.plugins = plugins;
     this.examples = examples;
-    this.db = postgres.createDatabase();
+    this.db = database.createDatabase();
     this.ledger = OutboxLedger.create(db, TRANSACTIONS_PER_SECOND);
   }
 
@@ -119,25 +140,27 @@ final class FaultPipeline implements AutoCloseable {
   static FaultPipeline start(Mode mode, int processWorkers) throws IOException {
     Path home = Path.of(System.getProperty("eventkit.home", ".."));
     Path plugins = PackagedPlugin.unpack(home, System.getProperty("eventkit.version"));
-    PostgresServer postgres = PostgresServer.start();
+    DatabaseServer database = mode.startDatabase();
     ConnectCluster cluster;
     try {
-      cluster =
+      ConnectCluster.Builder builder =
           ConnectCluster.builder()
               .name("eventkit-faults")
               .workers(3 - processWorkers)
+              .brokers(brokers())
               .exactlyOnceSource(true)
               .pluginPath(plugins)
-              .workerProp("connector.client.config.override.policy", "All")
-              .start();
+              .workerProp("connector.client.config.override.policy", "All");
+      transactionVersion().ifPresent(builder::transactionVersion);
+      cluster = builder.start();
     } catch (RuntimeException e) {
-      postgres.close();
+      database.close();
       throw e;
     }
     FaultPipeline pipeline = null;
     try {
       pipeline =
-          new FaultPipeline(postgres, cluster, plugins, home.resolve("config-examples"), mode);
+          new FaultPipeline(database, cluster, plugins, home.resolve("config-examples"), mode);
       for (int i = 0; i < processWorkers; i++) {
         pipeline.addProcessWorker();
       }
@@ -150,7 +173,7 @@ final class FaultPipeline implements AutoCloseable {
         try {
           cluster.close();
         } finally {
-          postgres.close();
+          database.close();
         }
       }
       throw e;
@@ -162,12 +185,37 @@ final class FaultPipeline implements AutoCloseable {
     return Duration.parse(System.getProperty("faults.duration", "PT20S"));
   }
 
+  /** How many times a scenario injects its fault, {@code -Dfaults.rounds} (default 2). */
+  static int rounds() {
+    return Integer.parseInt(System.getProperty("faults.rounds", "2"));
+  }
+
+  /**
+   * How many Kafka brokers, {@code -Dfaults.brokers} (default 1); Connect's internal topics and the
+   * transaction state log are replicated to all of them.
+   */
+  static int brokers() {
+    return Integer.parseInt(System.getProperty("faults.brokers", "1"));
+  }
+
+  /**
+   * The cluster's transaction protocol, {@code -Dfaults.transaction.version} (1 or 2); empty for
+   * the brokers' default.
+   */
+  static java.util.OptionalInt transactionVersion() {
+    String level = System.getProperty("faults.transaction.version", "");
+    return level.isBlank()
+        ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(Integer.parseInt(level));
+  }
+
   ConnectCluster cluster() {
     return cluster;
   }
 
-  PostgresServer postgres() {
-    return postgres;
+  /** The outbox's database server, to stop and start. */
+  DatabaseServer database() {
+    return database;
   }
 
   TestDatabase db() {
@@ -303,6 +351,23 @@ final class FaultPipeline implements AutoCloseable {
   }
 
   /**
+   * Stops the database and keeps it down until every writer has found it down (connections refused,
+   * transactions in flight lost), then starts it again on the same data directory.
+   */
+  void restartDatabase() {
+    long[] before = writerFailures();
+    database.stop();
+    Awaitility.await("every writer failing")
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () -> {
+              long[] now = writerFailures();
+              return IntStream.range(0, now.length).allMatch(w -> now[w] > before[w]);
+            });
+    database.startAgain();
+  }
+
+  /**
    * Runs {@code fault}, then waits until everything committed when it ended is published, and
    * returns how long that took from the fault's start (its recovery time: the outage and the
    * catching up after it).
@@ -313,7 +378,9 @@ final class FaultPipeline implements AutoCloseable {
     faults++;
     Duration injecting = Duration.ofNanos(System.nanoTime() - started);
     Set<UUID> committed = ledger.committedEvents();
-    Duration recovery = progress.awaitPublished(committed, started, RECOVERY_LIMIT);
+    Duration recovery =
+        progress.awaitPublished(
+            committed, started, RECOVERY_LIMIT, failedTasks::assertNoOtherFailure);
     if (recovery.compareTo(longestRecovery) > 0) {
       longestRecovery = recovery;
     }
@@ -329,8 +396,13 @@ final class FaultPipeline implements AutoCloseable {
    * archived, and returns the audit (also printed as its one-line verdict).
    */
   DeliveryAudit.Verdict finish() throws InterruptedException {
+    failedTasks.assertNoOtherFailure();
     ledger.stop();
-    progress.awaitPublished(ledger.committedEvents(), System.nanoTime(), RECOVERY_LIMIT);
+    progress.awaitPublished(
+        ledger.committedEvents(),
+        System.nanoTime(),
+        RECOVERY_LIMIT,
+        failedTasks::assertNoOtherFailure);
     long poison = ledger.poisonEvents();
     Awaitility.await("the poison events archived")
         .atMost(RECOVERY_LIMIT)
@@ -340,6 +412,10 @@ final class FaultPipeline implements AutoCloseable {
     DeliveryAudit.Verdict verdict =
         DeliveryAudit.audit(db, cluster, EVENTS, DLQ, ARCHIVE, faults, longestRecovery);
     System.out.println(verdict.line());
+    System.out.printf(
+        "outbox tasks restarted after Kafka's InvalidTxnStateException: %d %s%n",
+        failedTasks.restarted().size(), failedTasks.restarted());
+    failedTasks.assertNoOtherFailure();
     return verdict;
   }
 
@@ -372,6 +448,9 @@ final class FaultPipeline implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (failedTasks != null) {
+        failedTasks.close();
+      }
       ledger.stop();
       if (progress != null) {
         progress.close();
@@ -385,7 +464,7 @@ final class FaultPipeline implements AutoCloseable {
         }
         cluster.close();
       } finally {
-        postgres.close();
+        database.close();
         deleteQuietly(plugins);
         deleteQuietly(consumed);
       }
@@ -436,10 +515,16 @@ final class FaultPipeline implements AutoCloseable {
 
     Map<String, String> outbox = new HashMap<>(connection);
     outbox.put("tasks.max", Integer.toString(mode.tasks));
-    outbox.put("poll.max.rows", "50");
     if (mode == Mode.POLL) {
+      // Small batches: transactions and interleavings span polls and Kafka transactions.
+      outbox.put("poll.max.rows", "50");
       outbox.put("poll.notify.channel", "outbox_events");
+    } else if (mode == Mode.MARIADB_POLL) {
+      // The default poll.max.rows: every MariaDB task reads every id, at most poll.max.rows per
+      // decision about a gap (docs/reliability.md, "MariaDB: how far a read reaches").
+      outbox.put("poll.interval.ms", "200"); // MariaDB has no LISTEN/NOTIFY to wake the tasks
     } else {
+      outbox.put("poll.max.rows", "50");
       outbox.put("capture.mode", "log");
       outbox.put("log.slot.name", SLOT);
       outbox.put("log.publication.name", SLOT);
@@ -449,6 +534,7 @@ final class FaultPipeline implements AutoCloseable {
     outbox.put("transaction.boundary", "connector");
     cluster.createConnector(OUTBOX, examples.resolve("outbox-postgres-cloudevents.json"), outbox);
     awaitSteady();
+    failedTasks = FailedTaskWatch.start(cluster, OUTBOX);
   }
 
   /**

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventkit.testkit.audit.DeliveryAudit;
 import java.time.Duration;
-import java.util.stream.IntStream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,18 +41,7 @@ class LogModeFaultsIT {
         pipeline.keepWriting(slice);
         pipeline.inject(
             "database stopped and started on the same data, the slot in it",
-            () -> {
-              long[] before = pipeline.writerFailures();
-              pipeline.postgres().stop();
-              Awaitility.await("every writer failing")
-                  .atMost(Duration.ofMinutes(1))
-                  .until(
-                      () -> {
-                        long[] now = pipeline.writerFailures();
-                        return IntStream.range(0, now.length).allMatch(w -> now[w] > before[w]);
-                      });
-              pipeline.postgres().startAgain();
-            });
+            pipeline::restartDatabase);
       }
       pipeline.keepWriting(slice);
 

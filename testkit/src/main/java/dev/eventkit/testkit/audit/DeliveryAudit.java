@@ -240,7 +240,7 @@ public final class DeliveryAudit {
         ResultSet rs = st.executeQuery("SELECT event_id, order_id, version, poison FROM ledger")) {
       while (rs.next()) {
         ledger.put(
-            rs.getObject(1, UUID.class),
+            UUID.fromString(rs.getString(1)),
             new Committed(rs.getString(2), rs.getLong(3), rs.getBoolean(4)));
       }
     } catch (SQLException e) {

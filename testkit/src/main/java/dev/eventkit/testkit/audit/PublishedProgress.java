@@ -47,12 +47,22 @@ public final class PublishedProgress implements AutoCloseable {
    * sinceNanos} ({@link System#nanoTime()} when the fault began).
    */
   public Duration awaitPublished(Set<UUID> events, long sinceNanos, Duration atMost) {
+    return awaitPublished(events, sinceNanos, atMost, () -> {});
+  }
+
+  /**
+   * Like {@link #awaitPublished(Set, long, Duration)}, running {@code check} at every look: a check
+   * that throws (a task that failed for good, say) ends the wait at once with its error.
+   */
+  public Duration awaitPublished(
+      Set<UUID> events, long sinceNanos, Duration atMost, Runnable check) {
     Awaitility.await(events.size() + " committed events published")
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
               rethrow();
+              check.run();
               return published.containsAll(events);
             });
     return Duration.ofNanos(System.nanoTime() - sinceNanos);

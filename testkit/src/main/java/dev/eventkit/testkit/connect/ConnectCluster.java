@@ -16,8 +16,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.awaitility.Awaitility;
 
 /**
  * A real KRaft Kafka cluster with real distributed Connect workers ({@link
@@ -29,6 +37,7 @@ public final class ConnectCluster implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+  private static final String TRANSACTION_VERSION = "transaction.version";
 
   private final EmbeddedConnectCluster connect;
   private final org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker;
@@ -353,6 +362,7 @@ public final class ConnectCluster implements AutoCloseable {
     private final Properties brokerProps = new Properties();
     private String name = "eventkit-connect";
     private int restPort;
+    private Short transactionVersion;
 
     public Builder name(String name) {
       this.name = name;
@@ -407,6 +417,16 @@ public final class ConnectCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Finalizes the cluster's {@code transaction.version} feature at this level before any worker
+     * starts (the embedded brokers are formatted at the latest level, which is 2, KIP-890), as
+     * {@code kafka-features.sh downgrade --feature transaction.version=1} would on a real cluster.
+     */
+    public Builder transactionVersion(int level) {
+      this.transactionVersion = (short) level;
+      return this;
+    }
+
     public Builder brokerProp(String key, String value) {
       brokerProps.setProperty(key, value);
       return this;
@@ -430,12 +450,18 @@ public final class ConnectCluster implements AutoCloseable {
       EmbeddedConnectCluster cluster =
           new EmbeddedConnectCluster.Builder()
               .name(name)
-              .numWorkers(workers)
+              .numWorkers(transactionVersion == null ? workers : 0)
               .numBrokers(brokers)
               .workerProps(props)
               .brokerProps(broker)
               .build();
       cluster.start();
+      if (transactionVersion != null) {
+        finalizeTransactionVersion(cluster.kafka(), transactionVersion);
+        for (int i = 0; i < workers; i++) {
+          cluster.addWorker();
+        }
+      }
       org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker = null;
       if (restPort > 0) {
         // The cluster filled in its own settings (group, topics, brokers): join the same group.
@@ -453,6 +479,46 @@ public final class ConnectCluster implements AutoCloseable {
         throw new IllegalStateException(e);
       }
       return started;
+    }
+
+    private static void finalizeTransactionVersion(EmbeddedKafkaCluster kafka, short level) {
+      try (Admin admin = kafka.createAdminClient()) {
+        short finalized = finalizedTransactionVersion(admin);
+        if (finalized != level) {
+          admin
+              .updateFeatures(
+                  Map.of(
+                      TRANSACTION_VERSION,
+                      new FeatureUpdate(
+                          level,
+                          level < finalized
+                              ? FeatureUpdate.UpgradeType.SAFE_DOWNGRADE
+                              : FeatureUpdate.UpgradeType.UPGRADE)),
+                  new UpdateFeaturesOptions())
+              .all()
+              .get(30, TimeUnit.SECONDS);
+        }
+        Awaitility.await(TRANSACTION_VERSION + " finalized at " + level)
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> finalizedTransactionVersion(admin) == level);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("Could not set " + TRANSACTION_VERSION + "=" + level, e);
+      }
+    }
+
+    private static short finalizedTransactionVersion(Admin admin)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      FinalizedVersionRange range =
+          admin
+              .describeFeatures()
+              .featureMetadata()
+              .get(30, TimeUnit.SECONDS)
+              .finalizedFeatures()
+              .get(TRANSACTION_VERSION);
+      return range == null ? 0 : range.maxVersionLevel();
     }
   }
 }

@@ -24,6 +24,20 @@ public interface DatabaseServer extends AutoCloseable {
   /** Creates an empty database with a unique name, owned by the admin user. */
   TestDatabase createDatabase();
 
+  /**
+   * Stops the server (sessions are ended, as in an administrator's restart) and keeps its data
+   * directory, so that {@link #startAgain()} brings it back with everything committed. Only the
+   * embedded servers support it.
+   */
+  default void stop() {
+    throw new UnsupportedOperationException("Only an embedded " + kind() + " can be stopped");
+  }
+
+  /** Starts a server stopped by {@link #stop()} on the same data directory and port. */
+  default void startAgain() {
+    throw new UnsupportedOperationException("Only an embedded " + kind() + " can be restarted");
+  }
+
   @Override
   void close();
 

@@ -142,13 +142,28 @@ public abstract class MariaDbServer implements DatabaseServer {
       return "";
     }
 
+    /** A normal shutdown ({@code mysqladmin shutdown}): InnoDB keeps every committed row. */
     @Override
-    public void close() {
+    public synchronized void stop() {
       try {
         db.stop();
       } catch (ManagedProcessException e) {
         throw new IllegalStateException("Could not stop embedded MariaDB", e);
       }
+    }
+
+    @Override
+    public synchronized void startAgain() {
+      try {
+        db.start();
+      } catch (ManagedProcessException e) {
+        throw new IllegalStateException("Could not restart embedded MariaDB", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      stop();
     }
   }
 

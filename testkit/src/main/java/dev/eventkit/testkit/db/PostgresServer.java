@@ -39,20 +39,6 @@ public abstract class PostgresServer implements DatabaseServer {
     return new TestDatabase(this, name);
   }
 
-  /**
-   * Stops the server (a fast shutdown: sessions are terminated, like an administrator's restart)
-   * and keeps its data directory, so that {@link #startAgain()} brings it back with every committed
-   * row, slot and setting. Only the embedded server supports it.
-   */
-  public void stop() {
-    throw new UnsupportedOperationException("Only the embedded PostgreSQL can be stopped");
-  }
-
-  /** Starts a server stopped by {@link #stop()} on the same data directory and port. */
-  public void startAgain() {
-    throw new UnsupportedOperationException("Only the embedded PostgreSQL can be restarted");
-  }
-
   private static final class Embedded extends PostgresServer {
     private final java.nio.file.Path dataDirectory;
     private volatile EmbeddedPostgres postgres;
@@ -80,6 +66,7 @@ public abstract class PostgresServer implements DatabaseServer {
           .setServerConfig("max_prepared_transactions", "10");
     }
 
+    /** A fast shutdown: sessions are terminated, slots and settings stay in the data directory. */
     @Override
     public synchronized void stop() {
       try {
