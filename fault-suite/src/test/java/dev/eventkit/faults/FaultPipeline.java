@@ -187,7 +187,11 @@ final class FaultPipeline implements AutoCloseable {
 
   /** How many times a scenario injects its fault, {@code -Dfaults.rounds} (default 2). */
   static int rounds() {
-    return Integer.parseInt(System.getProperty("faults.rounds", "2"));
+    int rounds = Integer.parseInt(System.getProperty("faults.rounds", "2"));
+    if (rounds < 1) {
+      throw new IllegalArgumentException("-Dfaults.rounds must be at least 1, not " + rounds);
+    }
+    return rounds;
   }
 
   /**
@@ -412,6 +416,7 @@ final class FaultPipeline implements AutoCloseable {
     DeliveryAudit.Verdict verdict =
         DeliveryAudit.audit(db, cluster, EVENTS, DLQ, ARCHIVE, faults, longestRecovery);
     System.out.println(verdict.line());
+    verdict.examples().forEach(defect -> System.out.println("  " + defect));
     System.out.printf(
         "outbox tasks restarted after Kafka's InvalidTxnStateException: %d %s%n",
         failedTasks.restarted().size(), failedTasks.restarted());
@@ -451,9 +456,12 @@ final class FaultPipeline implements AutoCloseable {
       if (failedTasks != null) {
         failedTasks.close();
       }
-      ledger.stop();
-      if (progress != null) {
-        progress.close();
+      try {
+        ledger.stop();
+      } finally {
+        if (progress != null) {
+          progress.close();
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -37,6 +37,9 @@ import org.apache.kafka.common.IsolationLevel;
  */
 public final class DeliveryAudit {
 
+  /** How many defects a verdict describes one by one. */
+  private static final int MAX_EXAMPLES = 5;
+
   private DeliveryAudit() {}
 
   /** What the run did and what arrived where; {@link #clean()} when nothing is off. */
@@ -57,7 +60,8 @@ public final class DeliveryAudit {
       long archiveMissing,
       long archiveExtra,
       int faults,
-      Duration longestRecovery) {
+      Duration longestRecovery,
+      List<String> examples) {
 
     public boolean clean() {
       return duplicated == 0
@@ -101,10 +105,15 @@ public final class DeliveryAudit {
   }
 
   /** One committed event of the ledger. */
-  record Committed(String order, long version, boolean poison) {}
+  record Committed(String order, long version, boolean poison) {
+    @Override
+    public String toString() {
+      return "order " + order + " version " + version;
+    }
+  }
 
   /** A record read from the events topic. */
-  record Published(String key, int partition, byte[] value) {}
+  record Published(String key, int partition, long offset, byte[] value) {}
 
   /** A dead letter: a record of the dead-letter topic, or an archive row naming one. */
   record DeadLetter(int partition, long offset, byte[] value) {}
@@ -128,6 +137,7 @@ public final class DeliveryAudit {
                     new Published(
                         r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
                         r.partition(),
+                        r.offset(),
                         r.value()))
             .toList();
     List<DeadLetter> deadLetters =
@@ -152,6 +162,8 @@ public final class DeliveryAudit {
       int faults,
       Duration longestRecovery) {
     Set<UUID> seen = new HashSet<>();
+    Map<UUID, Published> firstCopy = new HashMap<>();
+    List<String> examples = new ArrayList<>();
     Map<String, Long> lastVersion = new HashMap<>();
     Map<String, Integer> partitionOf = new HashMap<>();
     long duplicated = 0;
@@ -162,11 +174,28 @@ public final class DeliveryAudit {
       UUID id = EventsTopic.eventId(record.value());
       if (!seen.add(id)) {
         duplicated++;
+        Published first = firstCopy.get(id);
+        example(
+            examples,
+            "duplicated: event %s (%s) at partition %d offset %d and partition %d offset %d",
+            id,
+            ledger.get(id),
+            first.partition(),
+            first.offset(),
+            record.partition(),
+            record.offset());
         continue;
       }
+      firstCopy.put(id, record);
       Committed committed = ledger.get(id);
       if (committed == null) {
         invented++;
+        example(
+            examples,
+            "invented: event %s at partition %d offset %d",
+            id,
+            record.partition(),
+            record.offset());
         continue;
       }
       // Each order is one key, so one partition, where its versions must arrive as committed.
@@ -178,9 +207,23 @@ public final class DeliveryAudit {
       Long last = lastVersion.put(committed.order(), committed.version());
       if (last != null && committed.version() <= last) {
         outOfOrder++;
+        example(
+            examples,
+            "out of order: event %s (%s) after version %d, at partition %d offset %d",
+            id,
+            committed,
+            last,
+            record.partition(),
+            record.offset());
       }
     }
-    long missing = ledger.keySet().stream().filter(id -> !seen.contains(id)).count();
+    long missing = 0;
+    for (Map.Entry<UUID, Committed> event : ledger.entrySet()) {
+      if (!seen.contains(event.getKey())) {
+        missing++;
+        example(examples, "missing: event %s (%s)", event.getKey(), event.getValue());
+      }
+    }
 
     Set<UUID> poison = new HashSet<>();
     ledger.forEach(
@@ -230,7 +273,15 @@ public final class DeliveryAudit {
         archiveMissing,
         archiveExtra,
         faults,
-        longestRecovery);
+        longestRecovery,
+        List.copyOf(examples));
+  }
+
+  /** Keeps the first few defects found, described, for the scenario's output. */
+  private static void example(List<String> examples, String format, Object... args) {
+    if (examples.size() < MAX_EXAMPLES) {
+      examples.add(String.format(Locale.ROOT, format, args));
+    }
   }
 
   private static Map<UUID, Committed> readLedger(TestDatabase db) {

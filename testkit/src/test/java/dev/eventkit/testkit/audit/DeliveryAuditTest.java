@@ -33,7 +33,7 @@ class DeliveryAuditTest {
   }
 
   private void publish(UUID id, String key, int partition) {
-    published.add(new Published(key, partition, event(id)));
+    published.add(new Published(key, partition, published.size(), event(id)));
   }
 
   private void deadLetter(UUID id, long offset) {
@@ -78,12 +78,13 @@ class DeliveryAuditTest {
     UUID a3 = commit("o-1", 3, false);
     UUID b1 = commit("o-2", 1, false);
     UUID b2 = commit("o-2", 2, false);
-    commit("o-3", 1, false); // never published
+    UUID c1 = commit("o-3", 1, false); // never published
     publish(a2, "o-1", 0);
     publish(a1, "o-1", 0); // before 2: out of order
     publish(a3, "o-1", 0);
     publish(a3, "o-1", 0); // twice
-    publish(UUID.randomUUID(), "o-4", 2); // never committed (rolled back)
+    UUID rolledBack = UUID.randomUUID();
+    publish(rolledBack, "o-4", 2); // never committed (rolled back)
     publish(b1, "o-9", 1); // under another key
     publish(b2, "o-2", 2); // on another partition than the order's first event
 
@@ -97,6 +98,19 @@ class DeliveryAuditTest {
     assertThat(verdict.outOfOrder()).isEqualTo(1);
     assertThat(verdict.misrouted()).isEqualTo(2);
     assertThat(verdict.line()).startsWith("BROKEN: ");
+    // Each defect is named, with where its records are, for whoever reads the scenario's output.
+    assertThat(verdict.examples())
+        .containsExactlyInAnyOrder(
+            "out of order: event "
+                + a1
+                + " (order o-1 version 1) after version 2, at partition 0"
+                + " offset 1",
+            "duplicated: event "
+                + a3
+                + " (order o-1 version 3) at partition 0 offset 2 and"
+                + " partition 0 offset 3",
+            "invented: event " + rolledBack + " at partition 2 offset 4",
+            "missing: event " + c1 + " (order o-3 version 1)");
   }
 
   @Test
