@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.eventkit.testkit.audit.DeliveryAudit;
 import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -11,10 +12,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * The Kafka broker stops and starts again (same log directories), twice ({@code -Dfaults.rounds}),
  * while the writers write.
  *
- * <p>Not in {@code ./mvnw verify}: in one run of three the exactly-once tasks stay RUNNING after
- * the restart yet publish nothing, waiting inside Connect's own task start behind a transaction
- * left open on the offsets topic (docs/reliability.md, "Broker restart under exactly-once"). Run it
- * with {@code -Dfaults.broker=true}.
+ * <p>Not in {@code ./mvnw verify}: after a restart the exactly-once tasks often stay RUNNING yet
+ * publish nothing, waiting inside Connect's own task start behind a transaction left hanging on the
+ * offsets topic (docs/reliability.md, "Broker restart under exactly-once"). When that happens the
+ * scenario prints the evidence, then does what the operating notes tell operators to do: aborts the
+ * hanging transactions and checks that the pipeline recovers without losing anything, before
+ * failing on the stall. Run it with {@code -Dfaults.broker=true}.
  */
 @EnabledIfSystemProperty(named = "faults.broker", matches = "true")
 class BrokerRestartIT {
@@ -22,22 +25,41 @@ class BrokerRestartIT {
   @Test
   void everyCommittedEventOnceInOrderWhenTheBrokerRestarts() throws Exception {
     int rounds = FaultPipeline.rounds();
+    int stalls = 0;
+    int aborted = 0;
     try (FaultPipeline pipeline = FaultPipeline.start()) {
       Duration slice = FaultPipeline.duration().dividedBy(rounds + 1);
       pipeline.startWriting();
       for (int round = 0; round < rounds; round++) {
         pipeline.keepWriting(slice);
-        pipeline.inject(
-            "broker stopped and started",
-            () -> {
-              pipeline.cluster().stopBrokers();
-              pipeline.cluster().restartBrokers();
-            });
+        try {
+          pipeline.inject(
+              "broker stopped and started",
+              () -> {
+                pipeline.cluster().stopBrokers();
+                pipeline.cluster().restartBrokers();
+              });
+        } catch (ConditionTimeoutException stalled) {
+          int released = pipeline.releaseHangingTransactions();
+          if (released == 0) {
+            throw stalled; // not the known stall
+          }
+          stalls++;
+          aborted += released;
+        }
       }
       pipeline.keepWriting(slice);
 
       DeliveryAudit.Verdict verdict = pipeline.finish();
+      System.out.printf(
+          "stalls %d, each released by aborting hanging transactions (%d aborted)%n",
+          stalls, aborted);
 
+      // Whatever the broker did, nothing committed may be lost or reordered, nothing invented.
+      assertThat(verdict.missing()).as(verdict.line()).isZero();
+      assertThat(verdict.invented()).as(verdict.line()).isZero();
+      assertThat(verdict.outOfOrder()).as(verdict.line()).isZero();
+      assertThat(stalls).as("stalls after a broker restart").isZero();
       assertThat(verdict.clean()).as(verdict.line()).isTrue();
       assertThat(verdict.faults()).isEqualTo(rounds);
     }

@@ -349,6 +349,28 @@ final class FaultPipeline implements AutoCloseable {
     return metric instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
+  /** The topics the pipeline's exactly-once producers write: Connect's offsets and the events. */
+  List<String> pipelineTopics() {
+    return List.of(cluster.groupConfig().get("offset.storage.topic"), EVENTS);
+  }
+
+  /**
+   * After a stall: aborts the hanging transactions on the pipeline's topics, as the operating notes
+   * tell operators to, and waits until everything committed is published; returns how many were
+   * aborted (none: the stall was something else, and the wait is not made).
+   */
+  int releaseHangingTransactions() throws Exception {
+    int aborted = StallEvidence.abortHanging(cluster, pipelineTopics()).size();
+    if (aborted > 0) {
+      progress.awaitPublished(
+          ledger.committedEvents(),
+          System.nanoTime(),
+          RECOVERY_LIMIT,
+          failedTasks::assertNoOtherFailure);
+    }
+    return aborted;
+  }
+
   /** Per writer, how many of its transactions failed on a database error so far. */
   long[] writerFailures() {
     return ledger.failuresPerWriter();
@@ -382,9 +404,15 @@ final class FaultPipeline implements AutoCloseable {
     faults++;
     Duration injecting = Duration.ofNanos(System.nanoTime() - started);
     Set<UUID> committed = ledger.committedEvents();
-    Duration recovery =
-        progress.awaitPublished(
-            committed, started, RECOVERY_LIMIT, failedTasks::assertNoOtherFailure);
+    Duration recovery;
+    try {
+      recovery =
+          progress.awaitPublished(
+              committed, started, RECOVERY_LIMIT, failedTasks::assertNoOtherFailure);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StallEvidence.print(cluster, pipelineTopics());
+      throw e;
+    }
     if (recovery.compareTo(longestRecovery) > 0) {
       longestRecovery = recovery;
     }

@@ -22,7 +22,7 @@ public final class PublishedProgress implements AutoCloseable {
 
   private final Set<UUID> published = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread reader;
 
   private PublishedProgress(String bootstrapServers, String topic, int partitions) {
@@ -75,7 +75,7 @@ public final class PublishedProgress implements AutoCloseable {
   }
 
   private void rethrow() {
-    RuntimeException e = failure.get();
+    Throwable e = failure.get();
     if (e != null) {
       throw new IllegalStateException("Following the events topic failed", e);
     }
@@ -92,8 +92,8 @@ public final class PublishedProgress implements AutoCloseable {
           published.add(EventsTopic.eventId(record.value()));
         }
       }
-    } catch (RuntimeException e) {
-      failure.set(e);
+    } catch (RuntimeException | Error e) {
+      failure.set(e); // the next look at the progress throws it, rather than timing out
     }
   }
 }
