@@ -89,6 +89,13 @@ final class FailedTaskWatch implements AutoCloseable {
           }
           continue;
         }
+      }
+      // Counted once Connect has taken the restart; a refused one (409 while the workers
+      // rebalance) throws, and the next check tries again.
+      cluster
+          .post("connectors/" + connector + "/tasks/" + id + "/restart", "")
+          .expectSuccess("restarting " + which);
+      synchronized (this) {
         restarted.add(which);
         restarting.add(id);
       }
@@ -96,9 +103,6 @@ final class FailedTaskWatch implements AutoCloseable {
           "%s FAILED with InvalidTxnStateException from Kafka's transaction coordinator (see"
               + " docs/reliability.md); restarted over REST as the operating notes say%n",
           which);
-      cluster
-          .post("connectors/" + connector + "/tasks/" + id + "/restart", "")
-          .expectSuccess("restarting " + which);
     }
   }
 

@@ -356,19 +356,44 @@ final class FaultPipeline implements AutoCloseable {
 
   /**
    * After a stall: aborts the hanging transactions on the pipeline's topics, as the operating notes
-   * tell operators to, and waits until everything committed is published; returns how many were
-   * aborted (none: the stall was something else, and the wait is not made).
+   * tell operators to, waits until everything committed when the fault ended is published, and
+   * counts that time in the fault's recovery; returns how many were aborted (none: the stall was
+   * something else, and the wait is not made).
    */
-  int releaseHangingTransactions() throws Exception {
+  int releaseHangingTransactions(NotRecovered stall) throws Exception {
     int aborted = StallEvidence.abortHanging(cluster, pipelineTopics()).size();
     if (aborted > 0) {
-      progress.awaitPublished(
-          ledger.committedEvents(),
-          System.nanoTime(),
-          RECOVERY_LIMIT,
-          failedTasks::assertNoOtherFailure);
+      Duration recovery =
+          progress.awaitPublished(
+              stall.committed,
+              stall.startedNanos,
+              RECOVERY_LIMIT.multipliedBy(2),
+              failedTasks::assertNoOtherFailure);
+      recorded(recovery);
+      System.out.printf(
+          "fault %d: everything committed until it ended published %.1f s after it began, once"
+              + " %d hanging transactions were aborted%n",
+          faults, recovery.toMillis() / 1000.0, aborted);
     }
     return aborted;
+  }
+
+  /** The pipeline did not publish what a fault left committed within the recovery limit. */
+  static final class NotRecovered extends RuntimeException {
+    private final transient Set<UUID> committed;
+    private final long startedNanos;
+
+    NotRecovered(String what, Set<UUID> committed, long startedNanos, Throwable timeout) {
+      super("Not recovered from " + what + " within " + RECOVERY_LIMIT, timeout);
+      this.committed = committed;
+      this.startedNanos = startedNanos;
+    }
+  }
+
+  private void recorded(Duration recovery) {
+    if (recovery.compareTo(longestRecovery) > 0) {
+      longestRecovery = recovery;
+    }
   }
 
   /** Per writer, how many of its transactions failed on a database error so far. */
@@ -411,11 +436,9 @@ final class FaultPipeline implements AutoCloseable {
               committed, started, RECOVERY_LIMIT, failedTasks::assertNoOtherFailure);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       StallEvidence.print(cluster, pipelineTopics());
-      throw e;
+      throw new NotRecovered(what, committed, started, e);
     }
-    if (recovery.compareTo(longestRecovery) > 0) {
-      longestRecovery = recovery;
-    }
+    recorded(recovery);
     System.out.printf(
         "fault %d (%s, %.1f s): everything committed until it ended published %.1f s after it"
             + " began%n",

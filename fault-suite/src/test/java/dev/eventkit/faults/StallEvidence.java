@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
@@ -21,23 +22,15 @@ import org.apache.kafka.common.TopicPartition;
  * What a scenario prints when the pipeline did not recover in time, so that a stall can be told
  * apart and reported upstream from the output alone: where each task thread of this JVM is, every
  * transaction the coordinator lists, and every transaction open on a partition of the pipeline's
- * topics. A partition's transaction open for over two minutes whose producer the coordinator does
- * not list as ongoing is a hanging one: a {@code read_committed} reader (Connect's own offset
- * reader included) cannot pass it. {@link #abortHanging} ends those as {@code kafka-transactions.sh
- * abort} would.
+ * topics. A partition's open transaction that its coordinator does not know (see {@link #find}) is
+ * a hanging one: a {@code read_committed} reader (Connect's own offset reader included) cannot pass
+ * it. {@link #abortHanging} ends those as {@code kafka-transactions.sh abort} would.
  */
 final class StallEvidence {
 
   private static final int FRAMES = 40;
 
-  /**
-   * How long a transaction must have been open, its producer silent, to count as hanging: twice the
-   * producers' transaction.timeout.ms (60 s), after which the coordinator aborts any transaction it
-   * knows of. Younger ones may be live, and aborting a live one would lose its records.
-   */
-  private static final long HANGING_AFTER_MS = 120_000;
-
-  /** An open transaction on a partition that its coordinator does not list as ongoing. */
+  /** An open transaction on a partition that its coordinator does not know. */
   record Hanging(TopicPartition partition, ProducerState producer, String coordinatorSays) {
     AbortTransactionSpec abort() {
       return new AbortTransactionSpec(
@@ -104,19 +97,18 @@ final class StallEvidence {
     }
   }
 
+  /**
+   * The open transactions on {@code topics} that the coordinator does not know: open in a first
+   * look at the partitions, not ongoing (nor being completed) for that producer, epoch and
+   * partition in the coordinator's description taken after it, and still open from the same offset
+   * in a second look after that. A live transaction is known to its coordinator before its first
+   * record reaches a partition, and one being completed has lost its open state by the second look,
+   * so neither is taken for hanging.
+   */
   private static List<Hanging> find(ConnectCluster cluster, List<String> topics, boolean print)
       throws ExecutionException, InterruptedException, TimeoutException {
     List<Hanging> hanging = new ArrayList<>();
     try (Admin admin = cluster.kafka().createAdminClient()) {
-      Map<Long, TransactionListing> byProducer = new HashMap<>();
-      for (TransactionListing listing : admin.listTransactions().all().get(30, TimeUnit.SECONDS)) {
-        byProducer.put(listing.producerId(), listing);
-        if (print) {
-          System.out.printf(
-              "transaction %s: producer %d, %s%n",
-              listing.transactionalId(), listing.producerId(), listing.state());
-        }
-      }
       List<TopicPartition> partitions = new ArrayList<>();
       for (TopicDescription topic :
           admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
@@ -124,36 +116,84 @@ final class StallEvidence {
             .partitions()
             .forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
       }
-      Map<TopicPartition, PartitionProducerState> producers =
-          admin.describeProducers(partitions).all().get(30, TimeUnit.SECONDS);
-      for (Map.Entry<TopicPartition, PartitionProducerState> partition : producers.entrySet()) {
-        for (ProducerState producer : partition.getValue().activeProducers()) {
-          if (producer.currentTransactionStartOffset().isEmpty()) {
-            continue;
-          }
-          TransactionListing listing = byProducer.get(producer.producerId());
-          boolean silent = System.currentTimeMillis() - producer.lastTimestamp() > HANGING_AFTER_MS;
-          if (silent && (listing == null || listing.state() != TransactionState.ONGOING)) {
+      Map<TopicPartition, List<ProducerState>> first = openTransactions(admin, partitions);
+
+      List<String> ids = new ArrayList<>();
+      for (TransactionListing listing : admin.listTransactions().all().get(30, TimeUnit.SECONDS)) {
+        ids.add(listing.transactionalId());
+      }
+      Map<Long, TransactionDescription> coordinator = new HashMap<>();
+      for (Map.Entry<String, TransactionDescription> description :
+          admin.describeTransactions(ids).all().get(30, TimeUnit.SECONDS).entrySet()) {
+        TransactionDescription d = description.getValue();
+        coordinator.put(d.producerId(), d);
+        if (print) {
+          System.out.printf(
+              "transaction %s: producer %d epoch %d, %s, partitions %s%n",
+              description.getKey(),
+              d.producerId(),
+              d.producerEpoch(),
+              d.state(),
+              d.topicPartitions());
+        }
+      }
+
+      Map<TopicPartition, List<ProducerState>> second =
+          openTransactions(admin, new ArrayList<>(first.keySet()));
+      for (Map.Entry<TopicPartition, List<ProducerState>> partition : first.entrySet()) {
+        for (ProducerState producer : partition.getValue()) {
+          TransactionDescription known = coordinator.get(producer.producerId());
+          boolean live =
+              known != null
+                  && known.producerEpoch() == producer.producerEpoch()
+                  && (known.state() == TransactionState.PREPARE_COMMIT
+                      || known.state() == TransactionState.PREPARE_ABORT
+                      || (known.state() == TransactionState.ONGOING
+                          && known.topicPartitions().contains(partition.getKey())));
+          boolean stillOpen =
+              second.getOrDefault(partition.getKey(), List.of()).stream()
+                  .anyMatch(
+                      p ->
+                          p.producerId() == producer.producerId()
+                              && p.producerEpoch() == producer.producerEpoch()
+                              && p.currentTransactionStartOffset()
+                                  .equals(producer.currentTransactionStartOffset()));
+          if (!live && stillOpen) {
             hanging.add(
                 new Hanging(
                     partition.getKey(),
                     producer,
-                    listing == null
+                    known == null
                         ? "no transaction of this producer"
-                        : listing.transactionalId() + " is " + listing.state()));
+                        : "epoch " + known.producerEpoch() + ", " + known.state()));
           } else if (print) {
             System.out.printf(
-                "open transaction on %s: producer %d epoch %d from offset %d, last written %d ms"
-                    + " ago%n",
+                "open transaction on %s: producer %d epoch %d from offset %d (%s)%n",
                 partition.getKey(),
                 producer.producerId(),
                 producer.producerEpoch(),
                 producer.currentTransactionStartOffset().getAsLong(),
-                System.currentTimeMillis() - producer.lastTimestamp());
+                live ? "live" : "ended since");
           }
         }
       }
     }
     return hanging;
+  }
+
+  /** Per partition, the producers with a transaction open on it. */
+  private static Map<TopicPartition, List<ProducerState>> openTransactions(
+      Admin admin, List<TopicPartition> partitions)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    Map<TopicPartition, List<ProducerState>> open = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionProducerState> partition :
+        admin.describeProducers(partitions).all().get(30, TimeUnit.SECONDS).entrySet()) {
+      for (ProducerState producer : partition.getValue().activeProducers()) {
+        if (producer.currentTransactionStartOffset().isPresent()) {
+          open.computeIfAbsent(partition.getKey(), p -> new ArrayList<>()).add(producer);
+        }
+      }
+    }
+    return open;
   }
 }
