@@ -101,6 +101,7 @@ final class FaultPipeline implements AutoCloseable {
   private final OutboxLedger ledger;
   private final Path examples;
   private final Mode mode;
+  private final int brokers;
   private final List<ConnectWorkerProcess> processWorkers = new ArrayList<>();
   private PublishedProgress progress;
   private FailedTaskWatch failedTasks;
@@ -111,8 +112,14 @@ final class FaultPipeline implements AutoCloseable {
   private Path consumed;
 
   private FaultPipeline(
-      DatabaseServer database, ConnectCluster cluster, Path plugins, Path examples, Mode mode) {
+      DatabaseServer database,
+      ConnectCluster cluster,
+      Path plugins,
+      Path examples,
+      Mode mode,
+      int brokers) {
     this.mode = mode;
+    this.brokers = brokers;
     this.database = database;
     this.cluster = cluster;
     this.plugins = plugins;
@@ -138,6 +145,14 @@ final class FaultPipeline implements AutoCloseable {
    * dies), the others embedded in this JVM.
    */
   static FaultPipeline start(Mode mode, int processWorkers) throws IOException {
+    return start(mode, processWorkers, brokers());
+  }
+
+  /**
+   * Starts the pipeline as {@link #start(Mode, int)} does, on {@code brokers} Kafka brokers; with
+   * three or more, every topic has three replicas and writes need two in sync, as in production.
+   */
+  static FaultPipeline start(Mode mode, int processWorkers, int brokers) throws IOException {
     Path home = Path.of(System.getProperty("eventkit.home", ".."));
     Path plugins = PackagedPlugin.unpack(home, System.getProperty("eventkit.version"));
     DatabaseServer database = mode.startDatabase();
@@ -147,7 +162,7 @@ final class FaultPipeline implements AutoCloseable {
           ConnectCluster.builder()
               .name("eventkit-faults")
               .workers(3 - processWorkers)
-              .brokers(brokers())
+              .brokers(brokers)
               .exactlyOnceSource(true)
               .pluginPath(plugins)
               .workerProp("connector.client.config.override.policy", "All");
@@ -160,7 +175,8 @@ final class FaultPipeline implements AutoCloseable {
     FaultPipeline pipeline = null;
     try {
       pipeline =
-          new FaultPipeline(database, cluster, plugins, home.resolve("config-examples"), mode);
+          new FaultPipeline(
+              database, cluster, plugins, home.resolve("config-examples"), mode, brokers);
       for (int i = 0; i < processWorkers; i++) {
         pipeline.addProcessWorker();
       }
@@ -187,7 +203,15 @@ final class FaultPipeline implements AutoCloseable {
 
   /** How many times a scenario injects its fault, {@code -Dfaults.rounds} (default 2). */
   static int rounds() {
-    int rounds = Integer.parseInt(System.getProperty("faults.rounds", "2"));
+    return rounds(2);
+  }
+
+  /**
+   * How many times a scenario injects its fault, {@code -Dfaults.rounds} (or {@code byDefault}).
+   */
+  static int rounds(int byDefault) {
+    String value = System.getProperty("faults.rounds", "").trim();
+    int rounds = value.isEmpty() ? byDefault : Integer.parseInt(value);
     if (rounds < 1) {
       throw new IllegalArgumentException("-Dfaults.rounds must be at least 1, not " + rounds);
     }
@@ -382,11 +406,23 @@ final class FaultPipeline implements AutoCloseable {
   static final class NotRecovered extends RuntimeException {
     private final transient Set<UUID> committed;
     private final long startedNanos;
+    private final transient List<OperatorView.Task> seen;
 
-    NotRecovered(String what, Set<UUID> committed, long startedNanos, Throwable timeout) {
+    NotRecovered(
+        String what,
+        Set<UUID> committed,
+        long startedNanos,
+        List<OperatorView.Task> seen,
+        Throwable timeout) {
       super("Not recovered from " + what + " within " + RECOVERY_LIMIT, timeout);
       this.committed = committed;
       this.startedNanos = startedNanos;
+      this.seen = List.copyOf(seen);
+    }
+
+    /** The outbox tasks as an operator's monitoring showed them when the limit passed. */
+    List<OperatorView.Task> seen() {
+      return seen;
     }
   }
 
@@ -435,8 +471,9 @@ final class FaultPipeline implements AutoCloseable {
           progress.awaitPublished(
               committed, started, RECOVERY_LIMIT, failedTasks::assertNoOtherFailure);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      StallEvidence.print(cluster, pipelineTopics());
-      throw new NotRecovered(what, committed, started, e);
+      List<OperatorView.Task> seen = OperatorView.tasks(OUTBOX, TASKS);
+      StallEvidence.print(cluster, OUTBOX, seen, pipelineTopics());
+      throw new NotRecovered(what, committed, started, seen, e);
     }
     recorded(recovery);
     System.out.printf(
@@ -551,8 +588,9 @@ final class FaultPipeline implements AutoCloseable {
     connection.put("connection.password", db.password());
 
     // Created up front: the progress probe follows them, and the archive subscribes by regex.
-    cluster.topics().create(EVENTS, 3);
-    cluster.topics().create(DLQ, 1);
+    int replicas = Math.min(brokers, 3);
+    cluster.topics().create(EVENTS, 3, replicas);
+    cluster.topics().create(DLQ, 1, replicas);
     progress = PublishedProgress.follow(cluster.bootstrapServers(), EVENTS, 3);
 
     // One connector at a time, each RUNNING before the next, the outbox last and then steady: a

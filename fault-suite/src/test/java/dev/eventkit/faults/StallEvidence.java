@@ -1,5 +1,6 @@
 package dev.eventkit.faults;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventkit.testkit.connect.ConnectCluster;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,8 +56,10 @@ final class StallEvidence {
   private StallEvidence() {}
 
   /** Prints the evidence, the hanging transactions on {@code topics} included. */
-  static void print(ConnectCluster cluster, List<String> topics) {
+  static void print(
+      ConnectCluster cluster, String connector, List<OperatorView.Task> seen, List<String> topics) {
     System.out.println("== The pipeline did not recover: evidence ==");
+    printWhatOperatorsSee(cluster, connector, seen);
     printTaskThreads();
     try {
       find(cluster, topics, true).forEach(System.out::println);
@@ -82,6 +85,26 @@ final class StallEvidence {
       }
     }
     return hanging;
+  }
+
+  /**
+   * What an operator's monitoring shows for {@code connector}: each task's state over REST, and the
+   * task metrics of this JVM's workers ({@code seen}), Eventkit's and Connect's.
+   */
+  private static void printWhatOperatorsSee(
+      ConnectCluster cluster, String connector, List<OperatorView.Task> seen) {
+    try {
+      for (JsonNode task : cluster.status(connector).path("tasks")) {
+        System.out.printf(
+            "REST: task %s %s on %s%n",
+            task.path("id").asText(), task.path("state").asText(), task.path("worker_id").asText());
+      }
+    } catch (RuntimeException e) {
+      System.out.println("REST: no status: " + e);
+    }
+    for (OperatorView.Task task : seen) {
+      System.out.println("JMX: " + task);
+    }
   }
 
   private static void printTaskThreads() {

@@ -19,9 +19,11 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -344,6 +346,51 @@ public final class ConnectCluster implements AutoCloseable {
     connect.kafka().restartOnlyBrokers();
   }
 
+  /**
+   * One step of a rolling restart: stops the broker with the given node id (the others keep
+   * serving), starts it again on its ports and logs, and returns once every replica of every
+   * partition is back in sync, as an operator waits before restarting the next broker.
+   */
+  public void restartBroker(int nodeId) {
+    BrokerServer broker =
+        connect.kafka().runningBrokers().stream()
+            .filter(b -> b.sharedServer().nodeId() == nodeId)
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("No running broker " + nodeId));
+    broker.shutdown();
+    broker.awaitShutdown();
+    broker.startup();
+    try (Admin admin = connect.kafka().createAdminClient()) {
+      Awaitility.await("every replica in sync after broker " + nodeId + " restarted")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(() -> underReplicatedPartitions(admin) == 0);
+    }
+  }
+
+  /** The running brokers' node ids, in order. */
+  public List<Integer> brokerIds() {
+    return connect.kafka().runningBrokers().stream()
+        .map(b -> b.sharedServer().nodeId())
+        .sorted()
+        .toList();
+  }
+
+  private static long underReplicatedPartitions(Admin admin)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    var topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names();
+    return admin
+        .describeTopics(topics.get(30, TimeUnit.SECONDS))
+        .allTopicNames()
+        .get(30, TimeUnit.SECONDS)
+        .values()
+        .stream()
+        .flatMap(t -> t.partitions().stream())
+        .filter(p -> p.leader() == null || p.isr().size() < p.replicas().size())
+        .count();
+  }
+
   @Override
   public void close() {
     if (fixedPortWorker != null) {
@@ -446,7 +493,12 @@ public final class ConnectCluster implements AutoCloseable {
       Properties broker = new Properties();
       broker.putAll(brokerProps);
       broker.putIfAbsent("transaction.state.log.replication.factor", String.valueOf(brokers));
-      broker.putIfAbsent("transaction.state.log.min.isr", "1");
+      // As in production: with three or more brokers, an acknowledged write is on two of them, and
+      // any one broker can be restarted without refusing writes.
+      String minInSync = brokers >= 3 ? "2" : "1";
+      broker.putIfAbsent("transaction.state.log.min.isr", minInSync);
+      broker.putIfAbsent("min.insync.replicas", minInSync);
+      broker.putIfAbsent("default.replication.factor", String.valueOf(Math.min(brokers, 3)));
       EmbeddedConnectCluster cluster =
           new EmbeddedConnectCluster.Builder()
               .name(name)

@@ -101,6 +101,11 @@ public final class Topics {
     kafka.createTopic(topic, partitions);
   }
 
+  /** Creates a topic whose partitions have {@code replicas} replicas each. */
+  public void create(String topic, int partitions, int replicas) {
+    kafka.createTopic(topic, partitions, replicas, Map.of());
+  }
+
   private KafkaConsumer<byte[], byte[]> consumer(IsolationLevel isolation) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
