@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.eventkit.testkit.audit.DeliveryAudit;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -24,6 +25,7 @@ class BrokerRestartIT {
     int rounds = FaultPipeline.rounds(1);
     try (FaultPipeline pipeline = FaultPipeline.start(FaultPipeline.Mode.POLL, 0, 3)) {
       List<Integer> brokers = pipeline.cluster().brokerIds();
+      assertThat(brokers).containsExactly(0, 1, 2);
       Duration slice = FaultPipeline.duration().dividedBy(rounds * brokers.size() + 1);
       pipeline.startWriting();
       for (int round = 0; round < rounds; round++) {
@@ -32,6 +34,14 @@ class BrokerRestartIT {
           pipeline.inject(
               "broker " + broker + " of " + brokers.size() + " restarted",
               () -> pipeline.cluster().restartBroker(broker));
+          // Recovered, so the operating notes' alert must be quiet: no false alarm after a restart.
+          Awaitility.await("monitoring showing every outbox task healthy")
+              .atMost(Duration.ofSeconds(30))
+              .untilAsserted(
+                  () ->
+                      assertThat(OperatorView.tasks(FaultPipeline.OUTBOX, FaultPipeline.TASKS))
+                          .hasSize(FaultPipeline.TASKS)
+                          .noneMatch(task -> task.alerting(ALERT_BOUND)));
         }
       }
       pipeline.keepWriting(slice);

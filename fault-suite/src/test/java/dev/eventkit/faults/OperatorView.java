@@ -3,16 +3,20 @@ package dev.eventkit.faults;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.management.JMException;
+import javax.management.JMRuntimeException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
  * The task metrics an operator's monitoring reads over JMX, for the workers of this JVM: Eventkit's
  * {@code dev.eventkit.connect:type=outbox-source-task} and Connect's own {@code
- * kafka.connect:type=connector-task-metrics} and {@code source-task-metrics}.
+ * kafka.connect:type=connector-task-metrics} and {@code source-task-metrics}. The workers share the
+ * JVM's MBean server, so Connect's MBeans of one task name may be any worker's (or a stopped
+ * instance's): evidence only. Eventkit's are those of the instance that registered last.
  */
 final class OperatorView {
 
@@ -44,7 +48,8 @@ final class OperatorView {
     @Override
     public String toString() {
       return String.format(
-          "task %d: Eventkit metrics %s; Connect status %s, source-record-write-total %s",
+          "task %d: Eventkit metrics %s; Connect's (shared by this JVM's workers) status %s,"
+              + " source-record-write-total %s",
           id,
           eventkitMetricsRegistered()
               ? String.format(
@@ -99,7 +104,7 @@ final class OperatorView {
               eventkit.oldestUnpublishedEventAgeMs(),
               eventkit.backlogRows(),
               eventkit.eventsPublished(),
-              String.valueOf(attribute(server, name, "status")),
+              Objects.toString(attribute(server, name, "status"), null),
               (Double) attribute(server, source, "source-record-write-total")));
     }
     return new ArrayList<>(tasks.values());
@@ -117,10 +122,14 @@ final class OperatorView {
     }
   }
 
+  /**
+   * The attribute, or {@code null} when the MBean is gone or its getter throws (Connect's {@code
+   * status} does until the task instance has started).
+   */
   private static Object attribute(MBeanServer server, ObjectName name, String attribute) {
     try {
       return server.isRegistered(name) ? server.getAttribute(name, attribute) : null;
-    } catch (JMException e) {
+    } catch (JMException | JMRuntimeException e) {
       return null;
     }
   }

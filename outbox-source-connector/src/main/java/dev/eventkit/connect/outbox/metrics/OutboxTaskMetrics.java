@@ -3,6 +3,8 @@ package dev.eventkit.connect.outbox.metrics;
 import dev.eventkit.connect.outbox.capture.IdGaps;
 import dev.eventkit.connect.outbox.capture.LogLag;
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -31,23 +33,33 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   private volatile LogLag logLag = LogLag.NONE;
   private ObjectName name;
 
+  /**
+   * Who holds each name in this worker: Connect may start a task's new instance while the old one
+   * is still stopping (an orphan past its graceful shutdown), and the old one's {@link #close} must
+   * not take the new one's registration away.
+   */
+  private static final Map<ObjectName, OutboxTaskMetrics> OWNERS = new HashMap<>();
+
   /** Registers the MBean; a clash (a task restarting in place) replaces the old registration. */
   public OutboxTaskMetrics register(String connector, int task) {
-    try {
-      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      name =
-          new ObjectName(
-              "dev.eventkit.connect:type=outbox-source-task,connector="
-                  + ObjectName.quote(connector)
-                  + ",task="
-                  + task);
-      if (server.isRegistered(name)) {
-        server.unregisterMBean(name);
+    synchronized (OWNERS) {
+      try {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        name =
+            new ObjectName(
+                "dev.eventkit.connect:type=outbox-source-task,connector="
+                    + ObjectName.quote(connector)
+                    + ",task="
+                    + task);
+        if (server.isRegistered(name)) {
+          server.unregisterMBean(name);
+        }
+        server.registerMBean(this, name);
+        OWNERS.put(name, this);
+      } catch (JMException e) {
+        log.warn("Could not register outbox task metrics for {} task {}", connector, task, e);
+        name = null;
       }
-      server.registerMBean(this, name);
-    } catch (JMException e) {
-      log.warn("Could not register outbox task metrics for {} task {}", connector, task, e);
-      name = null;
     }
     return this;
   }
@@ -166,16 +178,21 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
     return horizonStallPid;
   }
 
+  /** Unregisters the MBean, unless a newer instance of the task has registered the name since. */
   @Override
   public void close() {
-    if (name == null) {
-      return;
+    synchronized (OWNERS) {
+      if (name == null) {
+        return;
+      }
+      if (OWNERS.remove(name, this)) {
+        try {
+          ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+        } catch (JMException e) {
+          log.debug("Metrics MBean {} was already gone", name, e);
+        }
+      }
+      name = null;
     }
-    try {
-      ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-    } catch (JMException e) {
-      log.debug("Metrics MBean {} was already gone", name, e);
-    }
-    name = null;
   }
 }
