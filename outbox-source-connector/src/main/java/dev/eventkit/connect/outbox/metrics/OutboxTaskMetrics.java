@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -34,27 +36,27 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   private ObjectName name;
 
   /**
-   * Who holds each name in this worker: Connect may start a task's new instance while the old one
-   * is still stopping (an orphan past its graceful shutdown), and the old one's {@link #close} must
-   * not take the new one's registration away.
+   * Who holds each name among the instances of this class loader: Connect may start a task's new
+   * instance while the old one is still stopping (an orphan past its graceful shutdown), and the
+   * old one's {@link #close} must not take the new one's registration away. An MBean of the name
+   * registered from another class loader (another worker's plugin loader in the same JVM) is never
+   * this loader's to remove either.
    */
   private static final Map<ObjectName, OutboxTaskMetrics> OWNERS = new HashMap<>();
+
+  private static final int REGISTER_ATTEMPTS = 3;
 
   /** Registers the MBean; a clash (a task restarting in place) replaces the old registration. */
   public OutboxTaskMetrics register(String connector, int task) {
     synchronized (OWNERS) {
       try {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         name =
             new ObjectName(
                 "dev.eventkit.connect:type=outbox-source-task,connector="
                     + ObjectName.quote(connector)
                     + ",task="
                     + task);
-        if (server.isRegistered(name)) {
-          server.unregisterMBean(name);
-        }
-        server.registerMBean(this, name);
+        registerReplacing(ManagementFactory.getPlatformMBeanServer(), name);
         OWNERS.put(name, this);
       } catch (JMException e) {
         log.warn("Could not register outbox task metrics for {} task {}", connector, task, e);
@@ -62,6 +64,25 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
       }
     }
     return this;
+  }
+
+  /** Registers under {@code name}, replacing whatever holds it, even if it reappears meanwhile. */
+  private void registerReplacing(MBeanServer server, ObjectName name) throws JMException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        server.registerMBean(this, name);
+        return;
+      } catch (InstanceAlreadyExistsException taken) {
+        if (attempt == REGISTER_ATTEMPTS) {
+          throw taken;
+        }
+        try {
+          server.unregisterMBean(name);
+        } catch (InstanceNotFoundException gone) {
+          // Unregistered by its holder meanwhile: try again.
+        }
+      }
+    }
   }
 
   public ObjectName objectName() {
@@ -186,8 +207,11 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
         return;
       }
       if (OWNERS.remove(name, this)) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
-          ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+          if (server.getClassLoaderFor(name) == OutboxTaskMetrics.class.getClassLoader()) {
+            server.unregisterMBean(name);
+          }
         } catch (JMException e) {
           log.debug("Metrics MBean {} was already gone", name, e);
         }

@@ -3,8 +3,11 @@ package dev.eventkit.connect.outbox.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.net.URL;
+import java.net.URLClassLoader;
 import javax.management.MBeanServer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class OutboxTaskMetricsTest {
 
@@ -23,6 +26,34 @@ class OutboxTaskMetricsTest {
     assertThat(server.getAttribute(name, "InvalidRows")).isEqualTo(1L);
     current.close();
     assertThat(server.isRegistered(name)).isFalse();
+  }
+
+  @Test
+  void anInstanceOfAnotherWorkersPluginLoaderIsNotRemovedEither() throws Exception {
+    // Two workers in one JVM, each with its own plugin class loader: the task moved from ours to
+    // the other, whose instance registered the name since.
+    OutboxTaskMetrics ours = new OutboxTaskMetrics().register("moved", 1);
+    var name = ours.objectName();
+    try (URLClassLoader otherWorker =
+        new URLClassLoader(
+            new URL[] {codeOf(OutboxTaskMetrics.class), codeOf(LoggerFactory.class)},
+            ClassLoader.getPlatformClassLoader())) {
+      Class<?> theirClass = otherWorker.loadClass(OutboxTaskMetrics.class.getName());
+      assertThat(theirClass).isNotEqualTo(OutboxTaskMetrics.class);
+      Object theirs = theirClass.getConstructor().newInstance();
+      theirClass.getMethod("register", String.class, int.class).invoke(theirs, "moved", 1);
+
+      ours.close();
+
+      assertThat(server.isRegistered(name)).isTrue();
+      assertThat(server.getClassLoaderFor(name)).isSameAs(otherWorker);
+      theirClass.getMethod("close").invoke(theirs);
+      assertThat(server.isRegistered(name)).isFalse();
+    }
+  }
+
+  private static URL codeOf(Class<?> type) {
+    return type.getProtectionDomain().getCodeSource().getLocation();
   }
 
   @Test
