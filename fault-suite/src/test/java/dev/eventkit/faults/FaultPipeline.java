@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 
 /**
@@ -505,6 +506,12 @@ final class FaultPipeline implements AutoCloseable {
         DeliveryAudit.audit(db, cluster, EVENTS, DLQ, ARCHIVE, faults, longestRecovery);
     System.out.println(verdict.line());
     verdict.examples().forEach(defect -> System.out.println("  " + defect));
+    // Who wrote each copy, and which marker made it visible: the batches a consumer cannot see.
+    for (DeliveryAudit.Span span : verdict.duplicateSpans()) {
+      cluster
+          .logBatches(new TopicPartition(EVENTS, span.partition()), span.from() - 2, span.to() + 2)
+          .forEach(batch -> System.out.println("  " + batch));
+    }
     System.out.printf(
         "outbox tasks restarted after Kafka's InvalidTxnStateException: %d %s%n",
         failedTasks.restarted().size(), failedTasks.restarted());

@@ -125,4 +125,38 @@ class StackSmokeIT {
     Header header = consumed.headers().lastHeader("event.id");
     assertThat(new String(header.value(), StandardCharsets.UTF_8)).isEqualTo("e-1");
   }
+
+  @Test
+  void logBatchesShowWhoWroteEachBatchAndTheMarkersAfterThem() throws Exception {
+    cluster.topics().create("batches", 1);
+    try (KafkaProducer<byte[], byte[]> producer =
+        cluster.kafka().createProducer(Map.of("transactional.id", "smoke-batches"))) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>("batches", "kept".getBytes(StandardCharsets.UTF_8)));
+      producer.commitTransaction();
+      producer.beginTransaction();
+      // Appended before the abort, so that the abort has a record to mark.
+      producer
+          .send(new ProducerRecord<>("batches", "dropped".getBytes(StandardCharsets.UTF_8)))
+          .get();
+      producer.abortTransaction();
+    }
+
+    // The coordinator writes the markers after the commit or abort returns.
+    var partition = new org.apache.kafka.common.TopicPartition("batches", 0);
+    List<String> batches =
+        org.awaitility.Awaitility.await("the abort marker written")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> cluster.logBatches(partition, 0, 10), found -> found.size() == 4);
+
+    // One record and its COMMIT marker, one record and its ABORT marker, in that order, all of
+    // one producer, transactional.
+    assertThat(batches.get(0)).contains("batches-0 offsets 0-0: producer ", ", transactional");
+    assertThat(batches.get(1)).contains("offsets 1-1", ", control COMMIT");
+    assertThat(batches.get(2)).contains("offsets 2-2").doesNotContain("control");
+    assertThat(batches.get(3)).contains("offsets 3-3", ", control ABORT");
+    String producer = batches.get(0).replaceAll(".*: (producer \\d+) .*", "$1");
+    assertThat(batches).allMatch(batch -> batch.contains(producer + " "));
+  }
 }

@@ -61,7 +61,8 @@ public final class DeliveryAudit {
       long archiveExtra,
       int faults,
       Duration longestRecovery,
-      List<String> examples) {
+      List<String> examples,
+      List<Span> duplicateSpans) {
 
     public boolean clean() {
       return duplicated == 0
@@ -115,6 +116,12 @@ public final class DeliveryAudit {
   /** A record read from the events topic. */
   record Published(String key, int partition, long offset, byte[] value) {}
 
+  /**
+   * Where the first few duplicates lie: per events partition, from the lowest to the highest offset
+   * of their copies, for a look at the batches there ({@code ConnectCluster.logBatches}).
+   */
+  public record Span(int partition, long from, long to) {}
+
   /** A dead letter: a record of the dead-letter topic, or an archive row naming one. */
   record DeadLetter(int partition, long offset, byte[] value) {}
 
@@ -167,6 +174,7 @@ public final class DeliveryAudit {
     Map<String, Long> lastVersion = new HashMap<>();
     Map<String, Integer> partitionOf = new HashMap<>();
     long duplicated = 0;
+    Map<Integer, Span> spans = new java.util.TreeMap<>();
     long invented = 0;
     long outOfOrder = 0;
     long misrouted = 0;
@@ -175,6 +183,16 @@ public final class DeliveryAudit {
       if (!seen.add(id)) {
         duplicated++;
         Published first = firstCopy.get(id);
+        if (duplicated <= MAX_EXAMPLES) {
+          for (Published copy : List.of(first, record)) {
+            spans.merge(
+                copy.partition(),
+                new Span(copy.partition(), copy.offset(), copy.offset()),
+                (a, b) ->
+                    new Span(
+                        a.partition(), Math.min(a.from(), b.from()), Math.max(a.to(), b.to())));
+          }
+        }
         example(
             examples,
             "duplicated: event %s (%s) at partition %d offset %d and partition %d offset %d",
@@ -274,7 +292,8 @@ public final class DeliveryAudit {
         archiveExtra,
         faults,
         longestRecovery,
-        List.copyOf(examples));
+        List.copyOf(examples),
+        List.copyOf(spans.values()));
   }
 
   /** Keeps the first few defects found, described, for the scenario's output. */

@@ -3,6 +3,7 @@ package dev.eventkit.testkit.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,7 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,9 +29,15 @@ import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.awaitility.Awaitility;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A real KRaft Kafka cluster with real distributed Connect workers ({@link
@@ -367,6 +377,63 @@ public final class ConnectCluster implements AutoCloseable {
           .ignoreExceptions()
           .until(() -> underReplicatedPartitions(admin) == 0);
     }
+  }
+
+  /**
+   * The record batches of a partition that overlap {@code [from, to]}, as each running broker's log
+   * segments hold them: offsets, producer id and epoch, transactional or not, and for a control
+   * batch its marker. What no consumer sees, to tell which producer epoch wrote a duplicate and
+   * which marker made it visible.
+   */
+  public List<String> logBatches(TopicPartition partition, long from, long to) {
+    List<String> lines = new ArrayList<>();
+    for (BrokerServer broker : connect.kafka().runningBrokers()) {
+      List<File> segments = new ArrayList<>();
+      for (File logDir : CollectionConverters.asJava(broker.logManager().liveLogDirs())) {
+        File[] found =
+            new File(logDir, partition.toString()).listFiles((d, n) -> n.endsWith(".log"));
+        if (found != null) {
+          segments.addAll(Arrays.asList(found));
+        }
+      }
+      segments.sort(null);
+      for (File segment : segments) {
+        // Read-only, and closed with closeHandlers: close() would trim the broker's live segment.
+        try {
+          FileRecords records = FileRecords.open(segment, false);
+          try {
+            for (RecordBatch batch : records.batches()) {
+              if (batch.lastOffset() < from || batch.baseOffset() > to) {
+                continue;
+              }
+              String marker = "";
+              if (batch.isControlBatch()) {
+                Iterator<Record> control = batch.iterator();
+                marker =
+                    control.hasNext() ? " " + ControlRecordType.parse(control.next().key()) : "";
+              }
+              lines.add(
+                  String.format(
+                      "broker %d %s offsets %d-%d: producer %d epoch %d%s%s",
+                      broker.sharedServer().nodeId(),
+                      partition,
+                      batch.baseOffset(),
+                      batch.lastOffset(),
+                      batch.producerId(),
+                      batch.producerEpoch(),
+                      batch.isTransactional() ? ", transactional" : "",
+                      batch.isControlBatch() ? ", control" + marker : ""));
+            }
+          } finally {
+            records.closeHandlers();
+          }
+        } catch (IOException e) {
+          lines.add(
+              "broker " + broker.sharedServer().nodeId() + ": cannot read " + segment + ": " + e);
+        }
+      }
+    }
+    return lines;
   }
 
   /** The running brokers' node ids, in order. */

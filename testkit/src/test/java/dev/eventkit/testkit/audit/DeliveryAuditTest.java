@@ -111,6 +111,8 @@ class DeliveryAuditTest {
                 + " partition 0 offset 3",
             "invented: event " + rolledBack + " at partition 2 offset 4",
             "missing: event " + c1 + " (order o-3 version 1)");
+    // Where to look at the batches of the copies: partition 0 from the first copy to the second.
+    assertThat(verdict.duplicateSpans()).containsExactly(new DeliveryAudit.Span(0, 2, 3));
   }
 
   @Test
