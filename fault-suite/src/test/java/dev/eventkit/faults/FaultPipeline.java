@@ -380,13 +380,17 @@ final class FaultPipeline implements AutoCloseable {
   }
 
   /**
-   * After a stall: aborts the hanging transactions on the pipeline's topics, as the operating notes
-   * tell operators to, waits until everything committed when the fault ended is published, and
-   * counts that time in the fault's recovery; returns how many were aborted (none: the stall was
-   * something else, and the wait is not made).
+   * After a stall: aborts the hanging transactions on the pipeline's topics that the operating
+   * notes allow to abort (those open on the offsets topic too), waits until everything committed
+   * when the fault ended is published, and counts that time in the fault's recovery; returns how
+   * many were aborted (none: the stall was something else, or the notes say to look further, and
+   * the wait is not made).
    */
   int releaseHangingTransactions(NotRecovered stall) throws Exception {
-    int aborted = StallEvidence.abortHanging(cluster, pipelineTopics()).size();
+    int aborted =
+        StallEvidence.abortHanging(
+                cluster, pipelineTopics(), cluster.groupConfig().get("offset.storage.topic"))
+            .size();
     if (aborted > 0) {
       Duration recovery =
           progress.awaitPublished(

@@ -110,6 +110,20 @@ final class OperatorView {
     return new ArrayList<>(tasks.values());
   }
 
+  /**
+   * How long the connector's read of its committed offsets has been waiting ({@code
+   * OffsetsReadWaitMs} of Eventkit's {@code type=outbox-source-connector} MBean), {@code null} when
+   * the MBean is not registered.
+   */
+  static Long offsetsReadWaitMs(String connector) {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    ObjectName name =
+        objectName(
+            "dev.eventkit.connect:type=outbox-source-connector,connector="
+                + ObjectName.quote(connector));
+    return (Long) attribute(server, name, "OffsetsReadWaitMs");
+  }
+
   private static Set<ObjectName> query(MBeanServer server, String pattern) {
     return server.queryNames(objectName(pattern), null);
   }

@@ -72,19 +72,46 @@ final class StallEvidence {
   }
 
   /**
-   * Aborts every hanging transaction on {@code topics} (Admin {@code abortTransaction}, what {@code
-   * kafka-transactions.sh abort} sends) and returns them.
+   * Aborts the hanging transactions on {@code topics} (Admin {@code abortTransaction}, what {@code
+   * kafka-transactions.sh abort} sends) that the operating notes allow to abort, and returns them:
+   * those whose producer id and epoch also hang on {@code offsetsTopic}, since aborting them drops
+   * the events and their offsets together and the task publishes those rows again. A transaction
+   * hanging on the events only is left alone and printed: its offsets may be committed, so aborting
+   * it could lose its events.
    */
-  static List<Hanging> abortHanging(ConnectCluster cluster, List<String> topics)
+  static List<Hanging> abortHanging(
+      ConnectCluster cluster, List<String> topics, String offsetsTopic)
       throws ExecutionException, InterruptedException, TimeoutException {
     List<Hanging> hanging = find(cluster, topics, false);
+    List<Hanging> abortable =
+        hanging.stream()
+            .filter(
+                h ->
+                    hanging.stream()
+                        .anyMatch(
+                            o ->
+                                o.partition().topic().equals(offsetsTopic)
+                                    && o.producer().producerId() == h.producer().producerId()
+                                    && o.producer().producerEpoch()
+                                        == h.producer().producerEpoch()))
+            .toList();
+    hanging.stream()
+        .filter(h -> !abortable.contains(h))
+        .forEach(
+            h ->
+                System.out.println(
+                    "not aborting the "
+                        + h
+                        + ": its producer has no transaction hanging on "
+                        + offsetsTopic
+                        + ", so the notes say to look further"));
     try (Admin admin = cluster.kafka().createAdminClient()) {
-      for (Hanging h : hanging) {
+      for (Hanging h : abortable) {
         System.out.println("aborting the " + h);
         admin.abortTransaction(h.abort()).all().get(30, TimeUnit.SECONDS);
       }
     }
-    return hanging;
+    return abortable;
   }
 
   /**
@@ -105,6 +132,8 @@ final class StallEvidence {
     for (OperatorView.Task task : seen) {
       System.out.println("JMX: " + task);
     }
+    System.out.println(
+        "JMX: connector OffsetsReadWaitMs " + OperatorView.offsetsReadWaitMs(connector));
   }
 
   private static void printTaskThreads() {

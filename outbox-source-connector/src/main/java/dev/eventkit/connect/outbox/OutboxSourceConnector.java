@@ -5,6 +5,8 @@ import dev.eventkit.connect.jdbc.SecretRedaction;
 import dev.eventkit.connect.outbox.capture.OutboxCaptures;
 import dev.eventkit.connect.outbox.capture.log.LogModeSupport;
 import dev.eventkit.connect.outbox.capture.poll.TableFindings;
+import dev.eventkit.connect.outbox.metrics.OffsetsReadProbe;
+import dev.eventkit.connect.outbox.metrics.OutboxConnectorMetrics;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,13 +30,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes committed transactional-outbox rows to domain-event topics. The connector only splits
  * the work (one hash bucket of aggregate ids per task) and checks the table; its tasks do the
- * reading.
+ * reading. While it runs it also reads its committed offsets every few seconds, as a starting task
+ * does, and reports how long a read has waited ({@link OffsetsReadProbe}).
  */
 public final class OutboxSourceConnector extends SourceConnector {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxSourceConnector.class);
 
   private Map<String, String> props;
+  private OutboxConnectorMetrics metrics;
+  private OffsetsReadProbe offsetsProbe;
 
   @Override
   public String version() {
@@ -54,6 +59,13 @@ public final class OutboxSourceConnector extends SourceConnector {
             });
     new OutboxSourceConnectorConfig(props);
     this.props = Map.copyOf(props);
+    String name = props.getOrDefault("name", "outbox-source");
+    metrics = new OutboxConnectorMetrics().register(name);
+    if (context != null) {
+      offsetsProbe =
+          OffsetsReadProbe.start(
+              name, context().offsetStorageReader(), metrics, OffsetsReadProbe.DEFAULT_INTERVAL);
+    }
   }
 
   @Override
@@ -79,7 +91,16 @@ public final class OutboxSourceConnector extends SourceConnector {
   }
 
   @Override
-  public void stop() {}
+  public void stop() {
+    if (offsetsProbe != null) {
+      offsetsProbe.close();
+      offsetsProbe = null;
+    }
+    if (metrics != null) {
+      metrics.close();
+      metrics = null;
+    }
+  }
 
   @Override
   public ConfigDef config() {

@@ -2,14 +2,8 @@ package dev.eventkit.connect.outbox.metrics;
 
 import dev.eventkit.connect.outbox.capture.IdGaps;
 import dev.eventkit.connect.outbox.capture.LogLag;
-import java.lang.management.ManagementFactory;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.management.InstanceAlreadyExistsException;
-import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,56 +27,27 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   private volatile int horizonStallPid = -1;
   private volatile IdGaps gaps = IdGaps.NONE;
   private volatile LogLag logLag = LogLag.NONE;
-  private ObjectName name;
+  private volatile ObjectName name;
 
   /**
-   * Who holds each name among the instances of this class loader: Connect may start a task's new
-   * instance while the old one is still stopping (an orphan past its graceful shutdown), and the
-   * old one's {@link #close} must not take the new one's registration away. An MBean of the name
-   * registered from another class loader (another worker's plugin loader in the same JVM) is never
-   * this loader's to remove either.
+   * Registers the MBean; a clash (a task restarting in place) replaces the old registration. See
+   * {@link MBeanRegistrations} for what an instance stopping late may and may not remove.
    */
-  private static final Map<ObjectName, OutboxTaskMetrics> OWNERS = new HashMap<>();
-
-  private static final int REGISTER_ATTEMPTS = 3;
-
-  /** Registers the MBean; a clash (a task restarting in place) replaces the old registration. */
   public OutboxTaskMetrics register(String connector, int task) {
-    synchronized (OWNERS) {
-      try {
-        name =
-            new ObjectName(
-                "dev.eventkit.connect:type=outbox-source-task,connector="
-                    + ObjectName.quote(connector)
-                    + ",task="
-                    + task);
-        registerReplacing(ManagementFactory.getPlatformMBeanServer(), name);
-        OWNERS.put(name, this);
-      } catch (JMException e) {
-        log.warn("Could not register outbox task metrics for {} task {}", connector, task, e);
-        name = null;
-      }
+    try {
+      ObjectName taskName =
+          new ObjectName(
+              "dev.eventkit.connect:type=outbox-source-task,connector="
+                  + ObjectName.quote(connector)
+                  + ",task="
+                  + task);
+      MBeanRegistrations.register(this, taskName);
+      name = taskName;
+    } catch (JMException e) {
+      log.warn("Could not register outbox task metrics for {} task {}", connector, task, e);
+      name = null;
     }
     return this;
-  }
-
-  /** Registers under {@code name}, replacing whatever holds it, even if it reappears meanwhile. */
-  private void registerReplacing(MBeanServer server, ObjectName name) throws JMException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        server.registerMBean(this, name);
-        return;
-      } catch (InstanceAlreadyExistsException taken) {
-        if (attempt == REGISTER_ATTEMPTS) {
-          throw taken;
-        }
-        try {
-          server.unregisterMBean(name);
-        } catch (InstanceNotFoundException gone) {
-          // Unregistered by its holder meanwhile: try again.
-        }
-      }
-    }
   }
 
   public ObjectName objectName() {
@@ -202,21 +167,15 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   /** Unregisters the MBean, unless a newer instance of the task has registered the name since. */
   @Override
   public void close() {
-    synchronized (OWNERS) {
-      if (name == null) {
-        return;
-      }
-      if (OWNERS.remove(name, this)) {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-          if (server.getClassLoaderFor(name) == OutboxTaskMetrics.class.getClassLoader()) {
-            server.unregisterMBean(name);
-          }
-        } catch (JMException e) {
-          log.debug("Metrics MBean {} was already gone", name, e);
-        }
-      }
-      name = null;
+    ObjectName registered = name;
+    name = null;
+    if (registered == null) {
+      return;
+    }
+    try {
+      MBeanRegistrations.unregister(this, registered);
+    } catch (JMException e) {
+      log.debug("Metrics MBean {} was already gone", registered, e);
     }
   }
 }

@@ -1,0 +1,68 @@
+package dev.eventkit.connect.outbox.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * Registers the plugin's MBeans so that an instance stopping late cannot take a newer instance's
+ * registration away. Connect may start a task's or connector's new instance while the old one is
+ * still stopping (an orphan past its graceful shutdown); the old one's unregistration must then
+ * leave the new one's MBean in place. An MBean of the name registered from another class loader
+ * (another worker's plugin loader in the same JVM) is never this loader's to remove either.
+ */
+final class MBeanRegistrations {
+
+  /** Who holds each name among the instances of this class loader. */
+  private static final Map<ObjectName, Object> OWNERS = new HashMap<>();
+
+  private static final int REGISTER_ATTEMPTS = 3;
+
+  private MBeanRegistrations() {}
+
+  /** Registers {@code bean} under {@code name}, replacing whatever holds the name. */
+  static void register(Object bean, ObjectName name) throws JMException {
+    synchronized (OWNERS) {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      for (int attempt = 1; ; attempt++) {
+        try {
+          server.registerMBean(bean, name);
+          OWNERS.put(name, bean);
+          return;
+        } catch (InstanceAlreadyExistsException taken) {
+          if (attempt == REGISTER_ATTEMPTS) {
+            throw taken;
+          }
+          try {
+            server.unregisterMBean(name);
+          } catch (InstanceNotFoundException gone) {
+            // Unregistered by its holder meanwhile: try again.
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Unregisters {@code name} if {@code bean} still holds it and it was registered from this class
+   * loader; returns whether the name was {@code bean}'s.
+   */
+  static boolean unregister(Object bean, ObjectName name) throws JMException {
+    synchronized (OWNERS) {
+      if (!OWNERS.remove(name, bean)) {
+        return false;
+      }
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      if (server.isRegistered(name)
+          && server.getClassLoaderFor(name) == MBeanRegistrations.class.getClassLoader()) {
+        server.unregisterMBean(name);
+      }
+      return true;
+    }
+  }
+}
