@@ -111,17 +111,27 @@ final class OperatorView {
   }
 
   /**
-   * How long the connector's read of its committed offsets has been waiting ({@code
-   * OffsetsReadWaitMs} of Eventkit's {@code type=outbox-source-connector} MBean), {@code null} when
-   * the MBean is not registered.
+   * The connector as Eventkit's {@code type=outbox-source-connector} MBean shows it: how long its
+   * read of the committed offsets has been waiting, how long the last one took, and how many
+   * failed; all {@code null} when the MBean is not registered (the connector has not been started,
+   * whatever its REST status says).
    */
-  static Long offsetsReadWaitMs(String connector) {
+  record Connector(Long offsetsReadWaitMs, Long offsetsLastReadMs, Long offsetsReadFailures) {
+    boolean eventkitMetricsRegistered() {
+      return offsetsReadWaitMs != null;
+    }
+  }
+
+  static Connector connector(String connector) {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     ObjectName name =
         objectName(
             "dev.eventkit.connect:type=outbox-source-connector,connector="
                 + ObjectName.quote(connector));
-    return (Long) attribute(server, name, "OffsetsReadWaitMs");
+    return new Connector(
+        (Long) attribute(server, name, "OffsetsReadWaitMs"),
+        (Long) attribute(server, name, "OffsetsLastReadMs"),
+        (Long) attribute(server, name, "OffsetsReadFailures"));
   }
 
   private static Set<ObjectName> query(MBeanServer server, String pattern) {

@@ -132,8 +132,7 @@ final class StallEvidence {
     for (OperatorView.Task task : seen) {
       System.out.println("JMX: " + task);
     }
-    System.out.println(
-        "JMX: connector OffsetsReadWaitMs " + OperatorView.offsetsReadWaitMs(connector));
+    System.out.println("JMX: " + OperatorView.connector(connector));
   }
 
   private static void printTaskThreads() {

@@ -62,9 +62,19 @@ public final class OutboxSourceConnector extends SourceConnector {
     String name = props.getOrDefault("name", "outbox-source");
     metrics = new OutboxConnectorMetrics().register(name);
     if (context != null) {
-      offsetsProbe =
-          OffsetsReadProbe.start(
-              name, context().offsetStorageReader(), metrics, OffsetsReadProbe.DEFAULT_INTERVAL);
+      try {
+        offsetsProbe =
+            OffsetsReadProbe.start(
+                name,
+                context().offsetStorageReader(),
+                metrics,
+                OffsetsReadProbe.DEFAULT_INTERVAL,
+                OffsetsReadProbe.DEFAULT_WARN_AFTER);
+      } catch (RuntimeException e) {
+        // Connect does not stop a connector whose start failed.
+        stop();
+        throw e;
+      }
     }
   }
 

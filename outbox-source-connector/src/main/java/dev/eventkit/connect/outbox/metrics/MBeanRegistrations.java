@@ -13,8 +13,9 @@ import javax.management.ObjectName;
  * Registers the plugin's MBeans so that an instance stopping late cannot take a newer instance's
  * registration away. Connect may start a task's or connector's new instance while the old one is
  * still stopping (an orphan past its graceful shutdown); the old one's unregistration must then
- * leave the new one's MBean in place. An MBean of the name registered from another class loader
- * (another worker's plugin loader in the same JVM) is never this loader's to remove either.
+ * leave the new one's MBean in place, and an instance never unregisters an MBean of its name that
+ * another class loader registered since (another worker's plugin loader in the same JVM). Only
+ * registering takes a name over, whoever holds it: the instance registering is the live one.
  */
 final class MBeanRegistrations {
 

@@ -15,11 +15,13 @@ import org.slf4j.LoggerFactory;
  * makes, and reports in {@link OutboxConnectorMetrics} how long the current read has waited.
  *
  * <p>Connect reads a source task's offsets to the end of the offsets topic before it calls the
- * task's {@code start}. With exactly-once support that read is {@code read_committed}, so a
- * transaction left open on the offsets topic (Kafka can leave one after its brokers restart) holds
- * every starting task back for good while the REST API reports it RUNNING, and none of the task's
- * own code runs to report anything. The connector's read waits behind the same transaction, so its
- * wait rises instead; it is logged once a minute while it lasts.
+ * task's {@code start}. With exactly-once support (or a connector-specific offsets topic) that read
+ * is {@code read_committed}, so a transaction left open on the offsets topic (Kafka can leave one
+ * after its brokers restart) holds every starting task back for good while the REST API reports it
+ * RUNNING, and none of the task's own code runs to report anything. The connector's read waits
+ * behind the same transaction, so its wait rises instead, and is logged every {@link
+ * #DEFAULT_WARN_AFTER} while it lasts. Without exactly-once the worker's offsets are read {@code
+ * read_uncommitted} and the wait never rises.
  */
 public final class OffsetsReadProbe implements AutoCloseable {
 
@@ -28,21 +30,31 @@ public final class OffsetsReadProbe implements AutoCloseable {
   /** Between the end of one read and the start of the next. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 
-  /** A read waiting longer than this is logged, and again after each further period. */
-  static final Duration WARN_AFTER = Duration.ofMinutes(1);
+  /**
+   * A read waiting longer than this is logged, and again after each further period: longer than a
+   * transaction of a crashed producer stays open by default ({@code transaction.timeout.ms}, 60 s)
+   * before its coordinator aborts it.
+   */
+  public static final Duration DEFAULT_WARN_AFTER = Duration.ofMinutes(2);
 
   private final String connector;
   private final OffsetStorageReader reader;
   private final OutboxConnectorMetrics metrics;
+  private final long warnAfterMs;
   private final ScheduledExecutorService executor;
   private volatile boolean closed;
-  private long warnedAtMs;
+  private long warnedAtWaitMs;
+  private boolean failureLogged;
 
   private OffsetsReadProbe(
-      String connector, OffsetStorageReader reader, OutboxConnectorMetrics metrics) {
+      String connector,
+      OffsetStorageReader reader,
+      OutboxConnectorMetrics metrics,
+      Duration warnAfter) {
     this.connector = connector;
     this.reader = reader;
     this.metrics = metrics;
+    this.warnAfterMs = warnAfter.toMillis();
     // Two threads: a read may block for as long as the offsets topic cannot be read, and the
     // warning must still be written meanwhile.
     this.executor =
@@ -55,45 +67,70 @@ public final class OffsetsReadProbe implements AutoCloseable {
             });
   }
 
-  /** Starts reading at {@code interval}; {@link #close} stops it. */
+  /**
+   * Starts reading every {@code interval}, warning after {@code warnAfter} of waiting; {@link
+   * #close} stops it.
+   */
   public static OffsetsReadProbe start(
       String connector,
       OffsetStorageReader reader,
       OutboxConnectorMetrics metrics,
-      Duration interval) {
-    OffsetsReadProbe probe = new OffsetsReadProbe(connector, reader, metrics);
+      Duration interval,
+      Duration warnAfter) {
+    OffsetsReadProbe probe = new OffsetsReadProbe(connector, reader, metrics, warnAfter);
+    long every = interval.toMillis();
+    probe.executor.scheduleWithFixedDelay(probe::readOnce, 0, every, TimeUnit.MILLISECONDS);
+    long check = Math.min(every, Math.max(1, warnAfter.toMillis() / 4));
     probe.executor.scheduleWithFixedDelay(
-        probe::readOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    probe.executor.scheduleWithFixedDelay(
-        probe::warnIfWaiting, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        probe::warnIfWaiting, check, check, TimeUnit.MILLISECONDS);
     return probe;
   }
 
   private void readOnce() {
+    if (closed) {
+      return;
+    }
     metrics.recordReadStarted(System.nanoTime());
+    boolean finished = false;
     try {
       // No partition is needed: the reader reads to the end of the offsets topic whatever it is
       // asked for, which is the read that can hang.
       reader.offsets(List.<Map<String, Object>>of());
-      metrics.recordReadFinished(System.nanoTime());
-    } catch (RuntimeException e) {
+      finished = true;
+      failureLogged = false;
+    } catch (Throwable e) { // an Error too: the next read must still run, and be seen
       if (closed) {
-        // Connect closes the reader when it stops the connector, which cancels a waiting read.
+        // Stopping: Connect closes the reader after stopping the connector, which ends a waiting
+        // read with an exception.
         return;
       }
       metrics.recordReadFailed(System.nanoTime());
-      log.warn("Connector {} could not read its committed source offsets", connector, e);
+      finished = true;
+      if (!failureLogged) {
+        failureLogged = true;
+        log.warn(
+            "Connector {} could not read its committed source offsets; further failures are"
+                + " counted in OffsetsReadFailures and logged at DEBUG until a read succeeds",
+            connector,
+            e);
+      } else {
+        log.debug("Connector {} could not read its committed source offsets", connector, e);
+      }
+    } finally {
+      if (finished) {
+        metrics.recordReadFinished(System.nanoTime());
+      }
     }
   }
 
   private void warnIfWaiting() {
     long waitMs = metrics.getOffsetsReadWaitMs();
-    if (waitMs < WARN_AFTER.toMillis()) {
-      warnedAtMs = 0;
+    if (waitMs < warnAfterMs) {
+      warnedAtWaitMs = 0;
       return;
     }
-    if (warnedAtMs == 0 || waitMs - warnedAtMs >= WARN_AFTER.toMillis()) {
-      warnedAtMs = waitMs;
+    if (warnedAtWaitMs == 0 || waitMs - warnedAtWaitMs >= warnAfterMs) {
+      warnedAtWaitMs = waitMs;
       log.warn(
           "Connector {} has waited {} s to read its committed source offsets to the end of the"
               + " offsets topic. A task (re)starting now waits as well, while Connect reports it"
@@ -104,9 +141,13 @@ public final class OffsetsReadProbe implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops reading. A read waiting now is not interrupted: Connect ends it when it closes the
+   * connector's offset reader, right after stopping the connector.
+   */
   @Override
   public void close() {
     closed = true;
-    executor.shutdownNow();
+    executor.shutdown();
   }
 }

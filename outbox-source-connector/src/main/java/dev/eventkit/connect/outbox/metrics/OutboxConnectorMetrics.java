@@ -54,7 +54,6 @@ public final class OutboxConnectorMetrics implements OutboxConnectorMetricsMBean
 
   void recordReadFailed(long nanos) {
     readFailures.incrementAndGet();
-    recordReadFinished(nanos);
   }
 
   @Override

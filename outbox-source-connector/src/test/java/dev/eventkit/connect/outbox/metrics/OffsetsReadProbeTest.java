@@ -3,12 +3,12 @@ package dev.eventkit.connect.outbox.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.eventkit.testkit.logging.LogCapture;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class OffsetsReadProbeTest {
 
   private static final Duration INTERVAL = Duration.ofMillis(10);
+  private static final Duration NO_WARNING = Duration.ofHours(1);
 
   private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
@@ -34,7 +35,7 @@ class OffsetsReadProbeTest {
     Duration onlyOneRead = Duration.ofHours(1);
     try (OutboxConnectorMetrics metrics = new OutboxConnectorMetrics().register("probe-stall");
         OffsetsReadProbe probe =
-            OffsetsReadProbe.start("probe-stall", reader, metrics, onlyOneRead)) {
+            OffsetsReadProbe.start("probe-stall", reader, metrics, onlyOneRead, NO_WARNING)) {
       var name = metrics.objectName();
       assertThat(metrics.getOffsetsLastReadMs()).isEqualTo(-1);
 
@@ -65,7 +66,8 @@ class OffsetsReadProbeTest {
           }
         };
     try (OutboxConnectorMetrics metrics = new OutboxConnectorMetrics().register("probe-fails");
-        OffsetsReadProbe probe = OffsetsReadProbe.start("probe-fails", reader, metrics, INTERVAL)) {
+        OffsetsReadProbe probe =
+            OffsetsReadProbe.start("probe-fails", reader, metrics, INTERVAL, NO_WARNING)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() >= 3);
 
       assertThat(metrics.getOffsetsReadFailures()).isEqualTo(1);
@@ -74,32 +76,77 @@ class OffsetsReadProbeTest {
   }
 
   @Test
-  void closingStopsAWaitingReadAndUnregistersNothingButItsOwn() throws Exception {
-    CountDownLatch interrupted = new CountDownLatch(1);
+  void closingLeavesAWaitingReadToConnectWhichEndsItByClosingTheReader() throws Exception {
+    CountDownLatch readerClosed = new CountDownLatch(1);
+    AtomicInteger reads = new AtomicInteger();
     OffsetStorageReader reader =
         new Reader() {
           @Override
-          void read() {
-            try {
-              new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-              interrupted.countDown();
-              // What Connect's reader does when its wait is cut short.
-              throw new ConnectException("Failed to fetch offsets.", e);
-            }
+          void read() throws InterruptedException {
+            reads.incrementAndGet();
+            readerClosed.await();
+            // What Connect's reader throws when it is closed under a waiting read.
+            throw new ConnectException("Offset reader closed while attempting to read offsets.");
           }
         };
     OutboxConnectorMetrics metrics = new OutboxConnectorMetrics().register("probe-close");
-    OffsetsReadProbe probe = OffsetsReadProbe.start("probe-close", reader, metrics, INTERVAL);
+    OffsetsReadProbe probe =
+        OffsetsReadProbe.start("probe-close", reader, metrics, INTERVAL, NO_WARNING);
     var name = metrics.objectName();
     await().atMost(Duration.ofSeconds(10)).until(() -> metrics.getOffsetsReadWaitMs() > 0);
 
     probe.close();
     metrics.close();
+    readerClosed.countDown();
 
-    assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(metrics.getOffsetsReadFailures()).isZero();
     assertThat(server.isRegistered(name)).isFalse();
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> reads.get() == 1 && metrics.getOffsetsReadFailures() == 0);
+  }
+
+  @Test
+  void aLongWaitIsLoggedOnceAPeriodAndFailuresOnceUntilAReadSucceeds() throws Exception {
+    CountDownLatch offsetsTopicReadable = new CountDownLatch(1);
+    AtomicInteger reads = new AtomicInteger();
+    OffsetStorageReader reader =
+        new Reader() {
+          @Override
+          void read() throws InterruptedException {
+            int read = reads.incrementAndGet();
+            if (read <= 3) {
+              throw new ConnectException("Failed to fetch offsets.");
+            }
+            if (read == 4) {
+              offsetsTopicReadable.await();
+            }
+          }
+        };
+    try (LogCapture logs = new LogCapture();
+        OutboxConnectorMetrics metrics = new OutboxConnectorMetrics().register("probe-warn");
+        OffsetsReadProbe probe =
+            OffsetsReadProbe.start(
+                "probe-warn", reader, metrics, INTERVAL, Duration.ofMillis(300))) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> count(logs, "Connector probe-warn has waited") >= 2);
+      long waitedMs = metrics.getOffsetsReadWaitMs();
+      offsetsTopicReadable.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() > 5);
+
+      assertThat(metrics.getOffsetsReadFailures()).isEqualTo(3);
+      assertThat(count(logs, "Connector probe-warn could not read its committed source offsets"))
+          .as("failures logged at WARN")
+          .isEqualTo(1);
+      assertThat(count(logs, "Connector probe-warn has waited"))
+          .as("one warning per 300 ms of waiting")
+          .isBetween(2L, waitedMs / 300 + 2);
+    }
+  }
+
+  private static long count(LogCapture logs, String text) {
+    return logs.lines().stream().filter(line -> line.contains(text)).count();
   }
 
   /** A reader whose every call runs {@link #read}, answering nothing. */
