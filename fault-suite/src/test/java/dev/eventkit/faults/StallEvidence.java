@@ -121,7 +121,12 @@ final class StallEvidence {
   private static void printWhatOperatorsSee(
       ConnectCluster cluster, String connector, List<OperatorView.Task> seen) {
     try {
-      for (JsonNode task : cluster.status(connector).path("tasks")) {
+      JsonNode status = cluster.status(connector);
+      System.out.printf(
+          "REST: connector %s on %s%n",
+          status.path("connector").path("state").asText(),
+          status.path("connector").path("worker_id").asText());
+      for (JsonNode task : status.path("tasks")) {
         System.out.printf(
             "REST: task %s %s on %s%n",
             task.path("id").asText(), task.path("state").asText(), task.path("worker_id").asText());
