@@ -20,8 +20,12 @@ import org.slf4j.LoggerFactory;
  * after its brokers restart) holds every starting task back for good while the REST API reports it
  * RUNNING, and none of the task's own code runs to report anything. The connector's read waits
  * behind the same transaction, so its wait rises instead, and is logged every {@link
- * #DEFAULT_WARN_AFTER} while it lasts. Without exactly-once the worker's offsets are read {@code
- * read_uncommitted} and the wait never rises.
+ * #DEFAULT_WARN_AFTER} while it lasts. Without exactly-once (and without a connector-specific
+ * offsets topic) the offsets are read {@code read_uncommitted}: an open transaction does not hold
+ * the read, though an offsets partition without a leader still does.
+ *
+ * <p>Connect logs an ERROR of its own for every read that fails, so after a failure the probe waits
+ * twice as long before each further read, up to {@link #MAX_FAILURE_BACKOFF}, until one succeeds.
  */
 public final class OffsetsReadProbe implements AutoCloseable {
 
@@ -37,21 +41,28 @@ public final class OffsetsReadProbe implements AutoCloseable {
    */
   public static final Duration DEFAULT_WARN_AFTER = Duration.ofMinutes(2);
 
+  /** The longest wait between reads while they keep failing. */
+  static final Duration MAX_FAILURE_BACKOFF = Duration.ofMinutes(5);
+
   private final String connector;
   private final OffsetStorageReader reader;
   private final OutboxConnectorMetrics metrics;
   private final long warnAfterMs;
+  private final long intervalNanos;
   private final ScheduledExecutorService executor;
   private volatile boolean closed;
   private long warnedAtWaitMs;
-  private boolean failureLogged;
+  private int consecutiveFailures;
+  private long nextReadNanos;
 
   private OffsetsReadProbe(
       String connector,
       OffsetStorageReader reader,
       OutboxConnectorMetrics metrics,
+      Duration interval,
       Duration warnAfter) {
     this.connector = connector;
+    this.intervalNanos = interval.toNanos();
     this.reader = reader;
     this.metrics = metrics;
     this.warnAfterMs = warnAfter.toMillis();
@@ -77,7 +88,7 @@ public final class OffsetsReadProbe implements AutoCloseable {
       OutboxConnectorMetrics metrics,
       Duration interval,
       Duration warnAfter) {
-    OffsetsReadProbe probe = new OffsetsReadProbe(connector, reader, metrics, warnAfter);
+    OffsetsReadProbe probe = new OffsetsReadProbe(connector, reader, metrics, interval, warnAfter);
     long every = interval.toMillis();
     probe.executor.scheduleWithFixedDelay(probe::readOnce, 0, every, TimeUnit.MILLISECONDS);
     long check = Math.min(every, Math.max(1, warnAfter.toMillis() / 4));
@@ -87,30 +98,38 @@ public final class OffsetsReadProbe implements AutoCloseable {
   }
 
   private void readOnce() {
-    if (closed) {
+    long now = System.nanoTime();
+    if (closed || now - nextReadNanos < 0) {
       return;
     }
-    metrics.recordReadStarted(System.nanoTime());
+    metrics.recordReadStarted(now);
     boolean finished = false;
     try {
       // No partition is needed: the reader reads to the end of the offsets topic whatever it is
       // asked for, which is the read that can hang.
       reader.offsets(List.<Map<String, Object>>of());
       finished = true;
-      failureLogged = false;
+      consecutiveFailures = 0;
     } catch (Throwable e) { // an Error too: the next read must still run, and be seen
       if (closed) {
         // Stopping: Connect closes the reader after stopping the connector, which ends a waiting
         // read with an exception.
         return;
       }
-      metrics.recordReadFailed(System.nanoTime());
+      long failedAt = System.nanoTime();
+      metrics.recordReadFailed(failedAt);
       finished = true;
-      if (!failureLogged) {
-        failureLogged = true;
+      consecutiveFailures++;
+      long backoff =
+          Math.min(
+              MAX_FAILURE_BACKOFF.toNanos(),
+              intervalNanos << Math.min(consecutiveFailures, 20)); // 2, 4, 8... intervals
+      nextReadNanos = failedAt + backoff;
+      if (consecutiveFailures == 1) {
         log.warn(
-            "Connector {} could not read its committed source offsets; further failures are"
-                + " counted in OffsetsReadFailures and logged at DEBUG until a read succeeds",
+            "Connector {} could not read its committed source offsets; it tries again less and"
+                + " less often while reads fail, further failures are counted in"
+                + " OffsetsReadFailures and logged at DEBUG until a read succeeds",
             connector,
             e);
       } else {
@@ -142,8 +161,10 @@ public final class OffsetsReadProbe implements AutoCloseable {
   }
 
   /**
-   * Stops reading. A read waiting now is not interrupted: Connect ends it when it closes the
-   * connector's offset reader, right after stopping the connector.
+   * Stops reading. A read waiting now is not interrupted (Connect would log an ERROR for it): when
+   * Connect stops the connector for good it closes the connector's offset reader right after, which
+   * ends the read; when it pauses the connector the reader stays open and the read ends when the
+   * offsets topic can be read again.
    */
   @Override
   public void close() {

@@ -16,9 +16,15 @@ public interface OutboxConnectorMetricsMBean {
    */
   long getOffsetsReadWaitMs();
 
-  /** How long the last finished read of the committed offsets took, -1 before the first one. */
+  /**
+   * How long the last read of the committed offsets took until it returned or failed, -1 before the
+   * first one.
+   */
   long getOffsetsLastReadMs();
 
-  /** Reads of the committed offsets that failed (each is logged with its cause). */
+  /**
+   * Reads of the committed offsets that failed since the connector started (the first of a run of
+   * failures is logged at WARN; the probe then reads less and less often until a read succeeds).
+   */
   long getOffsetsReadFailures();
 }

@@ -54,14 +54,14 @@ class OffsetsReadProbeTest {
   }
 
   @Test
-  void aFailedReadIsCountedAndTheNextOneStillRuns() {
+  void aFailedReadIsCountedAndTheNextOneStillRunsEvenAfterAnError() {
     AtomicInteger reads = new AtomicInteger();
     OffsetStorageReader reader =
         new Reader() {
           @Override
           void read() {
             if (reads.incrementAndGet() == 1) {
-              throw new ConnectException("Failed to fetch offsets.");
+              throw new NoClassDefFoundError("org/example/Missing");
             }
           }
         };
@@ -72,6 +72,32 @@ class OffsetsReadProbeTest {
 
       assertThat(metrics.getOffsetsReadFailures()).isEqualTo(1);
       assertThat(metrics.getOffsetsLastReadMs()).isNotNegative();
+      assertThat(metrics.getOffsetsReadWaitMs()).isLessThan(1_000);
+    }
+  }
+
+  @Test
+  void readsThatKeepFailingAreTriedLessAndLessOften() {
+    AtomicInteger reads = new AtomicInteger();
+    OffsetStorageReader reader =
+        new Reader() {
+          @Override
+          void read() {
+            reads.incrementAndGet();
+            throw new ConnectException("Failed to fetch offsets.");
+          }
+        };
+    long started = System.nanoTime();
+    try (OutboxConnectorMetrics metrics = new OutboxConnectorMetrics().register("probe-backoff");
+        OffsetsReadProbe probe =
+            OffsetsReadProbe.start("probe-backoff", reader, metrics, INTERVAL, NO_WARNING)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() >= 6);
+
+      // After failures 1 to 5 the probe waited 2, 4, 8, 16 and 32 intervals of 10 ms: at a fixed
+      // 10 ms the six reads would take 50 ms.
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThan(Duration.ofMillis(620));
+      assertThat(metrics.getOffsetsReadFailures()).isEqualTo(reads.get());
     }
   }
 
@@ -79,12 +105,18 @@ class OffsetsReadProbeTest {
   void closingLeavesAWaitingReadToConnectWhichEndsItByClosingTheReader() throws Exception {
     CountDownLatch readerClosed = new CountDownLatch(1);
     AtomicInteger reads = new AtomicInteger();
+    CountDownLatch interrupted = new CountDownLatch(1);
     OffsetStorageReader reader =
         new Reader() {
           @Override
           void read() throws InterruptedException {
             reads.incrementAndGet();
-            readerClosed.await();
+            try {
+              readerClosed.await();
+            } catch (InterruptedException e) {
+              interrupted.countDown(); // Connect would log an ERROR for an interrupted read
+              throw e;
+            }
             // What Connect's reader throws when it is closed under a waiting read.
             throw new ConnectException("Offset reader closed while attempting to read offsets.");
           }
@@ -104,6 +136,7 @@ class OffsetsReadProbeTest {
         .during(Duration.ofMillis(200))
         .atMost(Duration.ofSeconds(10))
         .until(() -> reads.get() == 1 && metrics.getOffsetsReadFailures() == 0);
+    assertThat(interrupted.getCount()).as("the waiting read interrupted").isEqualTo(1);
   }
 
   @Test
@@ -136,7 +169,7 @@ class OffsetsReadProbeTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() > 5);
 
       assertThat(metrics.getOffsetsReadFailures()).isEqualTo(3);
-      assertThat(count(logs, "Connector probe-warn could not read its committed source offsets"))
+      assertThat(count(logs, "could not read its committed source offsets; it tries again"))
           .as("failures logged at WARN")
           .isEqualTo(1);
       assertThat(count(logs, "Connector probe-warn has waited"))
