@@ -10,6 +10,7 @@ import dev.eventkit.connect.outbox.metrics.OutboxConnectorMetrics;
 import dev.eventkit.connect.outbox.record.TopicTemplate;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Publishes committed transactional-outbox rows to domain-event topics. The connector only splits
  * the work (one hash bucket of aggregate ids per task) and checks the table; its tasks do the
  * reading. While it runs it also reads its committed offsets every few seconds, as a starting task
- * does, and reports how long a read has waited ({@link OffsetsReadProbe}).
+ * does, and reports how long a read has waited ({@link OffsetsReadProbe}, {@code
+ * offsets.probe.interval.ms}).
  */
 public final class OutboxSourceConnector extends SourceConnector {
 
@@ -57,18 +59,18 @@ public final class OutboxSourceConnector extends SourceConnector {
             why -> {
               throw new ConnectException(why);
             });
-    new OutboxSourceConnectorConfig(props);
+    OutboxSourceConnectorConfig config = new OutboxSourceConnectorConfig(props);
     this.props = Map.copyOf(props);
     String name = props.getOrDefault("name", "outbox-source");
     metrics = new OutboxConnectorMetrics().register(name);
-    if (context != null) {
+    if (context != null && config.offsetsProbeIntervalMs() > 0) {
       try {
         offsetsProbe =
             OffsetsReadProbe.start(
                 name,
                 context().offsetStorageReader(),
                 metrics,
-                OffsetsReadProbe.DEFAULT_INTERVAL,
+                Duration.ofMillis(config.offsetsProbeIntervalMs()),
                 OffsetsReadProbe.DEFAULT_WARN_AFTER);
       } catch (RuntimeException e) {
         // Connect does not stop a connector whose start failed.

@@ -148,6 +148,16 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   private static final String RETRY_BACKOFF_MAX_MS_DOC =
       "Longest wait between retries after transient database errors.";
 
+  public static final String OFFSETS_PROBE_INTERVAL_MS_CONFIG = "offsets.probe.interval.ms";
+  private static final String OFFSETS_PROBE_INTERVAL_MS_DOC =
+      "How often the connector reads its committed source offsets, the read Connect makes before"
+          + " it starts a task, and reports in the connector's OffsetsReadWaitMs metric how long"
+          + " the current read has waited. With exactly-once support a transaction left open on"
+          + " the offsets topic holds that read, and any restarting task, while the REST API says"
+          + " RUNNING; the wait is logged every 2 minutes while it lasts (see the README's"
+          + " operating notes). Each read asks the brokers for the offsets topic's end offsets and"
+          + " reads what was written since the last one. 0 turns the probe off.";
+
   public static final String HORIZON_STALL_WARN_MS_CONFIG = "horizon.stall.warn.ms";
   private static final String HORIZON_STALL_WARN_MS_DOC =
       "When committed rows wait behind an older transaction that has been open (or prepared)"
@@ -514,6 +524,17 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
         ++order,
         Width.SHORT,
         "Horizon stall warning (ms)");
+    def.define(
+        OFFSETS_PROBE_INTERVAL_MS_CONFIG,
+        Type.LONG,
+        5_000L,
+        ConfigDef.Range.atLeast(0),
+        Importance.LOW,
+        OFFSETS_PROBE_INTERVAL_MS_DOC,
+        GROUP_POLLING,
+        ++order,
+        Width.SHORT,
+        "Offsets probe interval (ms)");
 
     order = 0;
     def.define(
@@ -742,6 +763,11 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
 
   public long pollGapTimeoutMs() {
     return getLong(POLL_GAP_TIMEOUT_MS_CONFIG);
+  }
+
+  /** Between two reads of the committed offsets by the connector; 0 when the probe is off. */
+  public long offsetsProbeIntervalMs() {
+    return getLong(OFFSETS_PROBE_INTERVAL_MS_CONFIG);
   }
 
   public long horizonStallWarnMs() {

@@ -31,9 +31,6 @@ public final class OffsetsReadProbe implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OffsetsReadProbe.class);
 
-  /** Between the end of one read and the start of the next. */
-  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
-
   /**
    * A read waiting longer than this is logged, and again after each further period: longer than a
    * transaction of a crashed producer stays open by default ({@code transaction.timeout.ms}, 60 s)
