@@ -465,6 +465,7 @@ final class FaultPipeline implements AutoCloseable {
    * catching up after it).
    */
   Duration inject(String what, Fault fault) throws Exception {
+    java.time.Instant startedAt = java.time.Instant.now();
     long started = System.nanoTime();
     fault.inject();
     faults++;
@@ -482,9 +483,9 @@ final class FaultPipeline implements AutoCloseable {
     }
     recorded(recovery);
     System.out.printf(
-        "fault %d (%s, %.1f s): everything committed until it ended published %.1f s after it"
-            + " began%n",
-        faults, what, injecting.toMillis() / 1000.0, recovery.toMillis() / 1000.0);
+        "fault %d (%s at %s, %.1f s): everything committed until it ended published %.1f s after"
+            + " it began%n",
+        faults, what, startedAt, injecting.toMillis() / 1000.0, recovery.toMillis() / 1000.0);
     return recovery;
   }
 

@@ -158,5 +158,6 @@ class StackSmokeIT {
     assertThat(batches.get(3)).contains("offsets 3-3", ", control ABORT");
     String producer = batches.get(0).replaceAll(".*: (producer \\d+) .*", "$1");
     assertThat(batches).allMatch(batch -> batch.contains(producer + " "));
+    assertThat(batches).allMatch(batch -> batch.matches(".*, written \\d{4}-\\d\\d-\\d\\dT.*Z"));
   }
 }

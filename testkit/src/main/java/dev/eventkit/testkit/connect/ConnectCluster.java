@@ -381,9 +381,10 @@ public final class ConnectCluster implements AutoCloseable {
 
   /**
    * The record batches of a partition that overlap {@code [from, to]}, as each running broker's log
-   * segments hold them: offsets, producer id and epoch, transactional or not, and for a control
-   * batch its marker. What no consumer sees, to tell which producer epoch wrote a duplicate and
-   * which marker made it visible.
+   * segments hold them: offsets, producer id and epoch, transactional or not, for a control batch
+   * its marker, and the batch's largest timestamp (when it was written, for broker-stamped topics
+   * and for producers stamping the send time). What no consumer sees, to tell which producer epoch
+   * wrote a duplicate and which marker made it visible.
    */
   public List<String> logBatches(TopicPartition partition, long from, long to) {
     List<String> lines = new ArrayList<>();
@@ -414,7 +415,7 @@ public final class ConnectCluster implements AutoCloseable {
               }
               lines.add(
                   String.format(
-                      "broker %d %s offsets %d-%d: producer %d epoch %d%s%s",
+                      "broker %d %s offsets %d-%d: producer %d epoch %d%s%s, written %s",
                       broker.sharedServer().nodeId(),
                       partition,
                       batch.baseOffset(),
@@ -422,7 +423,8 @@ public final class ConnectCluster implements AutoCloseable {
                       batch.producerId(),
                       batch.producerEpoch(),
                       batch.isTransactional() ? ", transactional" : "",
-                      batch.isControlBatch() ? ", control" + marker : ""));
+                      batch.isControlBatch() ? ", control" + marker : "",
+                      java.time.Instant.ofEpochMilli(batch.maxTimestamp())));
             }
           } finally {
             records.closeHandlers();
