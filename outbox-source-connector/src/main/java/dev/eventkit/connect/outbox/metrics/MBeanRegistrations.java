@@ -8,6 +8,8 @@ import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers the plugin's MBeans so that an instance stopping late cannot take a newer instance's
@@ -18,6 +20,8 @@ import javax.management.ObjectName;
  * registering takes a name over, whoever holds it: the instance registering is the live one.
  */
 final class MBeanRegistrations {
+
+  private static final Logger log = LoggerFactory.getLogger(MBeanRegistrations.class);
 
   /** Who holds each name among the instances of this class loader. */
   private static final Map<ObjectName, Object> OWNERS = new HashMap<>();
@@ -50,20 +54,26 @@ final class MBeanRegistrations {
   }
 
   /**
-   * Unregisters {@code name} if {@code bean} still holds it and it was registered from this class
-   * loader; returns whether the name was {@code bean}'s.
+   * Unregisters {@code name} (nothing when null) if {@code bean} still holds it and it was
+   * registered from this class loader. An MBean already gone is not an error.
    */
-  static boolean unregister(Object bean, ObjectName name) throws JMException {
+  static void unregisterQuietly(Object bean, ObjectName name) {
+    if (name == null) {
+      return;
+    }
     synchronized (OWNERS) {
       if (!OWNERS.remove(name, bean)) {
-        return false;
+        return;
       }
       MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-      if (server.isRegistered(name)
-          && server.getClassLoaderFor(name) == MBeanRegistrations.class.getClassLoader()) {
-        server.unregisterMBean(name);
+      try {
+        if (server.isRegistered(name)
+            && server.getClassLoaderFor(name) == MBeanRegistrations.class.getClassLoader()) {
+          server.unregisterMBean(name);
+        }
+      } catch (JMException e) {
+        log.debug("Metrics MBean {} was already gone", name, e);
       }
-      return true;
     }
   }
 }

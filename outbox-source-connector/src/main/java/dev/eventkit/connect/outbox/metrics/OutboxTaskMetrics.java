@@ -169,13 +169,6 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   public void close() {
     ObjectName registered = name;
     name = null;
-    if (registered == null) {
-      return;
-    }
-    try {
-      MBeanRegistrations.unregister(this, registered);
-    } catch (JMException e) {
-      log.debug("Metrics MBean {} was already gone", registered, e);
-    }
+    MBeanRegistrations.unregisterQuietly(this, registered);
   }
 }
