@@ -331,7 +331,9 @@ public final class DrainBenchmark {
       List<Integer> rows = List.of(100_000, 200_000);
       List<DrainSystem> systems = DrainSystem.DRAINS;
       int repeats = 3;
-      int warmup = 50_000;
+      // A 50,000-row warm-up ended before the JIT had compiled the hot paths: the 100k-row drains
+      // after it spent 2.5-3 s of their 4 s compiling (docs/benchmarks.md, "Warm-up").
+      int warmup = 300_000;
       int payload = 1024;
       List<Integer> latencyRates = List.of(1_000, 5_000);
       List<DrainSystem> latencySystems = DrainSystem.LATENCIES;
