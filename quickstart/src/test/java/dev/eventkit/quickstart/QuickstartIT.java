@@ -24,7 +24,7 @@ class QuickstartIT {
             QuickstartOptions.parse(
                 new String[] {
                   "--duration",
-                  "12",
+                  "6",
                   "--rate",
                   "25",
                   "--port",

@@ -186,7 +186,7 @@ class OutboxMariaDbPollIT {
         CompletableFuture.runAsync(
             () -> {
               try {
-                writers.run(8, 3_000, 20, 50, 3_000);
+                writers.run(8, 1_500, 20, 50, 3_000);
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
