@@ -64,11 +64,17 @@ class BrokerRestartIT {
    * then does what the notes tell operators to do: aborts the hanging transactions and checks that
    * the pipeline recovers without losing anything, before failing on the stall. Run it with {@code
    * -Dfaults.broker=true}.
+   *
+   * <p>With {@code -Dfaults.broker.process=true} the broker is a process of its own, stopped with
+   * SIGTERM; with {@code -Dfaults.broker.kill=true} that process is killed (SIGKILL) instead: an
+   * abrupt stop, without controlled shutdown, producer state snapshots or the clean-shutdown
+   * marker.
    */
   @Test
   @EnabledIfSystemProperty(named = "faults.broker", matches = "true")
   void everyCommittedEventOnceInOrderWhenTheWholeClusterRestarts() throws Exception {
     int rounds = FaultPipeline.rounds();
+    boolean killed = FaultPipeline.brokerKilled();
     int stalls = 0;
     int aborted = 0;
     try (FaultPipeline pipeline = FaultPipeline.start()) {
@@ -78,9 +84,13 @@ class BrokerRestartIT {
         pipeline.keepWriting(slice);
         try {
           pipeline.inject(
-              "broker stopped and started",
+              killed ? "broker killed (SIGKILL) and started" : "broker stopped and started",
               () -> {
-                pipeline.cluster().stopBrokers();
+                if (killed) {
+                  pipeline.cluster().killBrokers();
+                } else {
+                  pipeline.cluster().stopBrokers();
+                }
                 pipeline.cluster().restartBrokers();
               });
         } catch (FaultPipeline.NotRecovered stalled) {

@@ -39,7 +39,7 @@ import org.awaitility.Awaitility;
  * which times each recovery; {@link #finish} stops the writers, waits for the pipeline to drain and
  * audits it.
  *
- * <p>How long the writers run: {@code -Dfaults.duration} (ISO-8601, {@code PT20S} by default).
+ * <p>How long the writers run: {@code -Dfaults.duration} (ISO-8601, {@code PT12S} by default).
  */
 final class FaultPipeline implements AutoCloseable {
 
@@ -168,6 +168,12 @@ final class FaultPipeline implements AutoCloseable {
               .pluginPath(plugins)
               .workerProp("connector.client.config.override.policy", "All");
       transactionVersion().ifPresent(builder::transactionVersion);
+      if (brokers == 1 && brokerProcess()) {
+        builder.brokerProcess(
+            Path.of(System.getProperty("faults.brokers.dir", "target/brokers"))
+                .resolve("broker-" + System.nanoTime()),
+            separateController());
+      }
       cluster = builder.start();
     } catch (RuntimeException e) {
       database.close();
@@ -199,7 +205,7 @@ final class FaultPipeline implements AutoCloseable {
 
   /** How long the writers run, {@code -Dfaults.duration}. */
   static Duration duration() {
-    return Duration.parse(System.getProperty("faults.duration", "PT20S"));
+    return Duration.parse(System.getProperty("faults.duration", "PT12S"));
   }
 
   /** How many times a scenario injects its fault, {@code -Dfaults.rounds} (default 2). */
@@ -225,6 +231,32 @@ final class FaultPipeline implements AutoCloseable {
    */
   static int brokers() {
     return Integer.parseInt(System.getProperty("faults.brokers", "1"));
+  }
+
+  /**
+   * Whether a pipeline of one broker runs it in a process of its own ({@code
+   * -Dfaults.broker.process=true}, or {@code -Dfaults.broker.kill=true} or {@code
+   * -Dfaults.broker.controller=separate}, which need one), rather than embedded in this JVM.
+   */
+  static boolean brokerProcess() {
+    return Boolean.getBoolean("faults.broker.process") || brokerKilled() || separateController();
+  }
+
+  /**
+   * Whether the broker process's KRaft controller runs in a process of its own, left running when
+   * the broker restarts ({@code -Dfaults.broker.controller=separate}); by default broker and
+   * controller share the process and restart together.
+   */
+  static boolean separateController() {
+    return "separate".equals(System.getProperty("faults.broker.controller", "combined"));
+  }
+
+  /**
+   * Whether a whole-cluster restart kills the broker (SIGKILL, {@code -Dfaults.broker.kill=true})
+   * rather than stopping it cleanly.
+   */
+  static boolean brokerKilled() {
+    return Boolean.getBoolean("faults.broker.kill");
   }
 
   /**

@@ -105,7 +105,7 @@ final class StallEvidence {
                         + ": its producer has no transaction hanging on "
                         + offsetsTopic
                         + ", so the notes say to look further"));
-    try (Admin admin = cluster.kafka().createAdminClient()) {
+    try (Admin admin = cluster.admin()) {
       for (Hanging h : abortable) {
         System.out.println("aborting the " + h);
         admin.abortTransaction(h.abort()).all().get(30, TimeUnit.SECONDS);
@@ -164,7 +164,7 @@ final class StallEvidence {
   private static List<Hanging> find(ConnectCluster cluster, List<String> topics, boolean print)
       throws ExecutionException, InterruptedException, TimeoutException {
     List<Hanging> hanging = new ArrayList<>();
-    try (Admin admin = cluster.kafka().createAdminClient()) {
+    try (Admin admin = cluster.admin()) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (TopicDescription topic :
           admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {

@@ -3,6 +3,7 @@ package dev.eventkit.testkit.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventkit.testkit.connect.process.KafkaBrokerProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,12 +20,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -43,7 +46,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * A real KRaft Kafka cluster with real distributed Connect workers ({@link
  * EmbeddedConnectCluster}), driven the way users drive Connect: JSON over its REST API.
  *
- * <p>Start one per test class; connectors get unique names per test.
+ * <p>Start one per test class; connectors get unique names per test. With {@link
+ * Builder#brokerProcess(Path)} the workers use a broker in a process of its own instead of the
+ * embedded brokers, so that it can be killed ({@link #killBrokers()}).
  */
 public final class ConnectCluster implements AutoCloseable {
 
@@ -54,16 +59,19 @@ public final class ConnectCluster implements AutoCloseable {
   private final EmbeddedConnectCluster connect;
   private final org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker;
   private final Map<String, String> workerConfig;
+  private final KafkaBrokerProcess brokerProcess;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private ConnectCluster(
       EmbeddedConnectCluster connect,
       org.apache.kafka.connect.util.clusters.WorkerHandle fixedPortWorker,
-      Map<String, String> workerConfig) {
+      Map<String, String> workerConfig,
+      KafkaBrokerProcess brokerProcess) {
     this.connect = connect;
     this.fixedPortWorker = fixedPortWorker;
     this.workerConfig = Map.copyOf(workerConfig);
+    this.brokerProcess = brokerProcess;
   }
 
   /**
@@ -101,12 +109,30 @@ public final class ConnectCluster implements AutoCloseable {
     return connect;
   }
 
+  /**
+   * The embedded Kafka cluster; with a {@link Builder#brokerProcess(Path) broker process} it idles,
+   * and the workers use {@link #brokerProcess()} instead: reach Kafka through {@link
+   * #bootstrapServers()}, {@link #admin()} and {@link #topics()}.
+   */
   public EmbeddedKafkaCluster kafka() {
     return connect.kafka();
   }
 
+  /** The Kafka the workers use. */
   public String bootstrapServers() {
-    return connect.kafka().bootstrapServers();
+    return brokerProcess != null
+        ? brokerProcess.bootstrapServers()
+        : connect.kafka().bootstrapServers();
+  }
+
+  /** A new admin client of the Kafka the workers use; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+  }
+
+  /** The broker process the workers use, if the cluster was built with one. */
+  public Optional<KafkaBrokerProcess> brokerProcess() {
+    return Optional.ofNullable(brokerProcess);
   }
 
   /** The REST URL of {@code resource} on a running worker, e.g. {@code connectors}. */
@@ -115,7 +141,7 @@ public final class ConnectCluster implements AutoCloseable {
   }
 
   public Topics topics() {
-    return new Topics(connect.kafka());
+    return new Topics(bootstrapServers());
   }
 
   // ---- REST ----------------------------------------------------------------------------------
@@ -346,14 +372,41 @@ public final class ConnectCluster implements AutoCloseable {
     return connect.workers().size();
   }
 
-  /** Stops every broker, keeping their logs and ports, for broker-outage tests. */
-  public void stopBrokers() {
-    connect.kafka().stopOnlyBrokers();
+  /**
+   * Stops every broker cleanly (controlled shutdown), keeping their logs and ports, for
+   * broker-outage tests; a broker process gets SIGTERM, as {@code kafka-server-stop.sh} sends.
+   */
+  public void stopBrokers() throws InterruptedException {
+    if (brokerProcess != null) {
+      brokerProcess.stop();
+    } else {
+      connect.kafka().stopOnlyBrokers();
+    }
   }
 
-  /** Restarts brokers stopped by {@link #stopBrokers()}, on the same ports and logs. */
-  public void restartBrokers() {
-    connect.kafka().restartOnlyBrokers();
+  /**
+   * Kills the broker process at once (SIGKILL): no controlled shutdown, no snapshots, no
+   * clean-shutdown marker. Embedded brokers cannot be killed, only stopped: build the cluster with
+   * {@link Builder#brokerProcess(Path)}.
+   */
+  public void killBrokers() throws InterruptedException {
+    if (brokerProcess == null) {
+      throw new UnsupportedOperationException(
+          "Embedded brokers only stop cleanly; a broker process can be killed");
+    }
+    brokerProcess.kill();
+  }
+
+  /**
+   * Starts the brokers stopped by {@link #stopBrokers()} or killed by {@link #killBrokers()} again,
+   * on the same ports and logs.
+   */
+  public void restartBrokers() throws IOException {
+    if (brokerProcess != null) {
+      brokerProcess.startAgain();
+    } else {
+      connect.kafka().restartOnlyBrokers();
+    }
   }
 
   /**
@@ -362,6 +415,9 @@ public final class ConnectCluster implements AutoCloseable {
    * partition is back in sync, as an operator waits before restarting the next broker.
    */
   public void restartBroker(int nodeId) {
+    if (brokerProcess != null) {
+      throw new UnsupportedOperationException("A rolling restart needs the embedded brokers");
+    }
     BrokerServer broker =
         connect.kafka().runningBrokers().stream()
             .filter(b -> b.sharedServer().nodeId() == nodeId)
@@ -370,7 +426,7 @@ public final class ConnectCluster implements AutoCloseable {
     broker.shutdown();
     broker.awaitShutdown();
     broker.startup();
-    try (Admin admin = connect.kafka().createAdminClient()) {
+    try (Admin admin = admin()) {
       Awaitility.await("every replica in sync after broker " + nodeId + " restarted")
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(500))
@@ -387,10 +443,21 @@ public final class ConnectCluster implements AutoCloseable {
    * wrote a duplicate and which marker made it visible.
    */
   public List<String> logBatches(TopicPartition partition, long from, long to) {
+    Map<Integer, List<File>> logDirs = new java.util.TreeMap<>();
+    if (brokerProcess != null) {
+      logDirs.put(brokerProcess.nodeId(), List.of(brokerProcess.logDir().toFile()));
+    } else {
+      for (BrokerServer broker : connect.kafka().runningBrokers()) {
+        logDirs.put(
+            broker.sharedServer().nodeId(),
+            CollectionConverters.asJava(broker.logManager().liveLogDirs()));
+      }
+    }
     List<String> lines = new ArrayList<>();
-    for (BrokerServer broker : connect.kafka().runningBrokers()) {
+    for (Map.Entry<Integer, List<File>> broker : logDirs.entrySet()) {
+      int nodeId = broker.getKey();
       List<File> segments = new ArrayList<>();
-      for (File logDir : CollectionConverters.asJava(broker.logManager().liveLogDirs())) {
+      for (File logDir : broker.getValue()) {
         File[] found =
             new File(logDir, partition.toString()).listFiles((d, n) -> n.endsWith(".log"));
         if (found != null) {
@@ -416,7 +483,7 @@ public final class ConnectCluster implements AutoCloseable {
               lines.add(
                   String.format(
                       "broker %d %s offsets %d-%d: producer %d epoch %d%s%s, written %s",
-                      broker.sharedServer().nodeId(),
+                      nodeId,
                       partition,
                       batch.baseOffset(),
                       batch.lastOffset(),
@@ -430,8 +497,7 @@ public final class ConnectCluster implements AutoCloseable {
             records.closeHandlers();
           }
         } catch (IOException e) {
-          lines.add(
-              "broker " + broker.sharedServer().nodeId() + ": cannot read " + segment + ": " + e);
+          lines.add("broker " + nodeId + ": cannot read " + segment + ": " + e);
         }
       }
     }
@@ -440,6 +506,9 @@ public final class ConnectCluster implements AutoCloseable {
 
   /** The running brokers' node ids, in order. */
   public List<Integer> brokerIds() {
+    if (brokerProcess != null) {
+      return List.of(brokerProcess.nodeId());
+    }
     return connect.kafka().runningBrokers().stream()
         .map(b -> b.sharedServer().nodeId())
         .sorted()
@@ -462,10 +531,16 @@ public final class ConnectCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    if (fixedPortWorker != null) {
-      fixedPortWorker.stop();
+    try {
+      if (fixedPortWorker != null) {
+        fixedPortWorker.stop();
+      }
+      connect.stop();
+    } finally {
+      if (brokerProcess != null) {
+        brokerProcess.close();
+      }
     }
-    connect.stop();
   }
 
   /** Configures and starts a cluster. */
@@ -479,6 +554,8 @@ public final class ConnectCluster implements AutoCloseable {
     private String name = "eventkit-connect";
     private int restPort;
     private Short transactionVersion;
+    private Path brokerProcessDir;
+    private boolean separateController;
 
     public Builder name(String name) {
       this.name = name;
@@ -548,6 +625,26 @@ public final class ConnectCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The workers use one broker in a process of its own ({@link KafkaBrokerProcess}, its files
+     * under {@code workDir}) rather than the embedded brokers, which then idle: a broker that can
+     * be killed. Needs {@code brokers(1)}.
+     */
+    public Builder brokerProcess(Path workDir) {
+      this.brokerProcessDir = workDir;
+      return this;
+    }
+
+    /**
+     * As {@link #brokerProcess(Path)}, its KRaft controller in a process of its own that broker
+     * restarts leave running, as on clusters whose controllers are separate nodes.
+     */
+    public Builder brokerProcess(Path workDir, boolean separateController) {
+      this.brokerProcessDir = workDir;
+      this.separateController = separateController;
+      return this;
+    }
+
     public ConnectCluster start() {
       // EmbeddedConnectCluster adds its own keys to this map, so it must be mutable.
       Map<String, String> props = new HashMap<>(workerProps);
@@ -568,23 +665,43 @@ public final class ConnectCluster implements AutoCloseable {
       broker.putIfAbsent("transaction.state.log.min.isr", minInSync);
       broker.putIfAbsent("min.insync.replicas", minInSync);
       broker.putIfAbsent("default.replication.factor", String.valueOf(Math.min(brokers, 3)));
-      EmbeddedConnectCluster cluster =
-          new EmbeddedConnectCluster.Builder()
-              .name(name)
-              .numWorkers(transactionVersion == null ? workers : 0)
-              .numBrokers(brokers)
-              .workerProps(props)
-              .brokerProps(broker)
-              .build();
-      cluster.start();
-      if (transactionVersion != null) {
+      KafkaBrokerProcess process = startBrokerProcess(broker);
+      // Workers join once the cluster's Kafka is as asked: the transaction protocol finalized, or
+      // the workers pointed at the broker process (the embedded cluster fills in its own brokers).
+      boolean workersLater = transactionVersion != null || process != null;
+      EmbeddedConnectCluster cluster;
+      try {
+        cluster =
+            new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(workersLater ? 0 : workers)
+                .numBrokers(brokers)
+                .workerProps(props)
+                .brokerProps(broker)
+                .build();
+        cluster.start();
+      } catch (RuntimeException e) {
+        if (process != null) {
+          process.close();
+        }
+        throw e;
+      }
+      if (workersLater) {
         try {
-          finalizeTransactionVersion(cluster.kafka(), transactionVersion);
+          if (process != null) {
+            props.put("bootstrap.servers", process.bootstrapServers());
+          }
+          if (transactionVersion != null) {
+            finalizeTransactionVersion(props.get("bootstrap.servers"), transactionVersion);
+          }
           for (int i = 0; i < workers; i++) {
             cluster.addWorker();
           }
         } catch (RuntimeException e) {
           cluster.stop();
+          if (process != null) {
+            process.close();
+          }
           throw e;
         }
       }
@@ -597,7 +714,7 @@ public final class ConnectCluster implements AutoCloseable {
         fixedPortWorker =
             org.apache.kafka.connect.util.clusters.WorkerHandle.start(name + "-" + restPort, fixed);
       }
-      ConnectCluster started = new ConnectCluster(cluster, fixedPortWorker, props);
+      ConnectCluster started = new ConnectCluster(cluster, fixedPortWorker, props, process);
       try {
         cluster.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not start");
       } catch (InterruptedException e) {
@@ -607,8 +724,25 @@ public final class ConnectCluster implements AutoCloseable {
       return started;
     }
 
-    private static void finalizeTransactionVersion(EmbeddedKafkaCluster kafka, short level) {
-      try (Admin admin = kafka.createAdminClient()) {
+    private KafkaBrokerProcess startBrokerProcess(Properties broker) {
+      if (brokerProcessDir == null) {
+        return null;
+      }
+      if (brokers != 1) {
+        throw new IllegalArgumentException("A broker process is one broker, not " + brokers);
+      }
+      Map<String, String> config = new HashMap<>();
+      broker.forEach((key, value) -> config.put(key.toString(), value.toString()));
+      try {
+        return KafkaBrokerProcess.start(brokerProcessDir, config, separateController);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not start a broker process", e);
+      }
+    }
+
+    private static void finalizeTransactionVersion(String bootstrapServers, short level) {
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
         short finalized = finalizedTransactionVersion(admin);
         if (finalized != level) {
           admin

@@ -33,7 +33,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   public Topics topics() {
-    return new Topics(kafka);
+    return new Topics(kafka.bootstrapServers());
   }
 
   public EmbeddedKafkaCluster kafka() {

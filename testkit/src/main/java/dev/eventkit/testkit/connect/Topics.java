@@ -6,23 +6,34 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 
-/** Reads topics of the test cluster from the beginning, as raw bytes with headers. */
+/**
+ * Creates topics on the test cluster and reads them from the beginning, as raw bytes with headers.
+ */
 public final class Topics {
 
-  private final EmbeddedKafkaCluster kafka;
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-  Topics(EmbeddedKafkaCluster kafka) {
-    this.kafka = kafka;
+  private final String bootstrapServers;
+
+  Topics(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
   }
 
   /**
@@ -94,16 +105,50 @@ public final class Topics {
 
   /** Whether the topic exists on the cluster. */
   public boolean exists(String topic) {
-    return kafka.describeTopics(topic).get(topic).isPresent();
+    try (Admin admin = admin()) {
+      admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw new IllegalStateException("Could not describe topic " + topic, e);
+    } catch (InterruptedException | TimeoutException e) {
+      throw interruptedOrTimedOut("describe topic " + topic, e);
+    }
   }
 
+  /** Creates a topic with one replica per partition. */
   public void create(String topic, int partitions) {
-    kafka.createTopic(topic, partitions);
+    create(topic, partitions, 1);
   }
 
   /** Creates a topic whose partitions have {@code replicas} replicas each. */
   public void create(String topic, int partitions, int replicas) {
-    kafka.createTopic(topic, partitions, replicas, Map.of());
+    try (Admin admin = admin()) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) replicas)))
+          .all()
+          .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Could not create topic " + topic, e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw interruptedOrTimedOut("create topic " + topic, e);
+    }
+  }
+
+  private Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  }
+
+  private static IllegalStateException interruptedOrTimedOut(String what, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return new IllegalStateException("Could not " + what + " within " + ADMIN_TIMEOUT, e);
   }
 
   private KafkaConsumer<byte[], byte[]> consumer(IsolationLevel isolation) {
@@ -111,7 +156,8 @@ public final class Topics {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-    return kafka.createConsumer(props);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private static List<TopicPartition> awaitPartitions(
