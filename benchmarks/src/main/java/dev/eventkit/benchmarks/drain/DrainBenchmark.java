@@ -10,6 +10,7 @@ import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,9 +143,14 @@ public final class DrainBenchmark {
         }
       }
       for (int rows : options.rows()) {
-        for (DrainSystem system : options.systems()) {
-          List<DrainSystem.DrainRun> runs = new ArrayList<>();
-          for (int repeat = 0; repeat < options.repeats(); repeat++) {
+        // Round-robin, the order rotated each repetition: no system always runs first after the
+        // warm-ups, or always right after the same other system, or all its repetitions in a row.
+        List<DrainSystem> systems = options.systems();
+        Map<DrainSystem, List<DrainSystem.DrainRun>> runs = new LinkedHashMap<>();
+        systems.forEach(system -> runs.put(system, new ArrayList<>()));
+        for (int repeat = 0; repeat < options.repeats(); repeat++) {
+          for (int i = 0; i < systems.size(); i++) {
+            DrainSystem system = systems.get((i + repeat) % systems.size());
             TestDatabase db = postgres.createDatabase();
             String topic = "drain-" + (++run) + ".events";
             DrainSystem.DrainRun drain = system.drain(cluster, db, topic, rows, options);
@@ -163,10 +169,10 @@ public final class DrainBenchmark {
             if (drain.databaseSessions() != null) {
               log.printf("%nThe database's sessions meanwhile:%n%n%s%n", drain.databaseSessions());
             }
-            runs.add(drain);
+            runs.get(system).add(drain);
           }
-          results.add(new DrainResult(system.label(), rows, runs));
         }
+        runs.forEach((system, each) -> results.add(new DrainResult(system.label(), rows, each)));
       }
       for (int rate : options.latencyRates()) {
         for (DrainSystem system : options.latencySystems()) {
@@ -247,6 +253,26 @@ public final class DrainBenchmark {
     }
   }
 
+  /**
+   * The commit of the working tree the harness runs from ({@code git describe --always --dirty}),
+   * so that results of different code can be told apart; {@code unknown} outside a git checkout.
+   */
+  private static String sourceCommit() {
+    try {
+      Process git =
+          new ProcessBuilder("git", "describe", "--always", "--dirty", "--abbrev=12")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return git.waitFor() == 0 && !out.isEmpty() ? out : "unknown";
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
   private static void writeJson(Path file, DrainOptions options, Results all) throws IOException {
     List<DrainResult> results = all.drains();
     ObjectMapper json = new ObjectMapper();
@@ -257,6 +283,7 @@ public final class DrainBenchmark {
     root.put("warmupRows", options.warmupRows());
     root.put("repeats", options.repeats());
     root.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+    root.put("commit", sourceCommit());
     root.put("maxHeapMib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     root.set("producerOverrides", json.valueToTree(options.producerOverrides()));
     root.put("cores", Runtime.getRuntime().availableProcessors());
