@@ -168,6 +168,13 @@ final class FaultPipeline implements AutoCloseable {
               .pluginPath(plugins)
               .workerProp("connector.client.config.override.policy", "All");
       transactionVersion().ifPresent(builder::transactionVersion);
+      if (brokerProcess() && brokers() != 1) {
+        throw new IllegalArgumentException(
+            "A broker process is one broker: -Dfaults.broker.process, -Dfaults.broker.kill and"
+                + " -Dfaults.broker.controller=separate need -Dfaults.brokers=1, not "
+                + brokers());
+      }
+      // The rolling restart's three brokers stay embedded whatever the options say.
       if (brokers == 1 && brokerProcess()) {
         builder.brokerProcess(
             Path.of(System.getProperty("faults.brokers.dir", "target/brokers"))

@@ -115,6 +115,11 @@ public final class ConnectCluster implements AutoCloseable {
    * #bootstrapServers()}, {@link #admin()} and {@link #topics()}.
    */
   public EmbeddedKafkaCluster kafka() {
+    if (brokerProcess != null) {
+      throw new IllegalStateException(
+          "The workers use a broker process, not the embedded Kafka: use bootstrapServers(),"
+              + " admin() or topics()");
+    }
     return connect.kafka();
   }
 
@@ -697,7 +702,7 @@ public final class ConnectCluster implements AutoCloseable {
           for (int i = 0; i < workers; i++) {
             cluster.addWorker();
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           cluster.stop();
           if (process != null) {
             process.close();
@@ -711,15 +716,25 @@ public final class ConnectCluster implements AutoCloseable {
         Map<String, String> fixed = new HashMap<>(props);
         fixed.put("listeners", "http://localhost:" + restPort);
         fixed.remove("rest.advertised.port");
-        fixedPortWorker =
-            org.apache.kafka.connect.util.clusters.WorkerHandle.start(name + "-" + restPort, fixed);
+        try {
+          fixedPortWorker =
+              org.apache.kafka.connect.util.clusters.WorkerHandle.start(
+                  name + "-" + restPort, fixed);
+        } catch (RuntimeException | Error e) {
+          new ConnectCluster(cluster, null, props, process).close();
+          throw e;
+        }
       }
       ConnectCluster started = new ConnectCluster(cluster, fixedPortWorker, props, process);
       try {
         cluster.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not start");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        started.close();
         throw new IllegalStateException(e);
+      } catch (RuntimeException | Error e) {
+        started.close();
+        throw e;
       }
       return started;
     }

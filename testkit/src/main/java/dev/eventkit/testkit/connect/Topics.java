@@ -36,6 +36,11 @@ public final class Topics {
     this.bootstrapServers = bootstrapServers;
   }
 
+  /** The topics of the Kafka cluster at {@code bootstrapServers}. */
+  public static Topics at(String bootstrapServers) {
+    return new Topics(bootstrapServers);
+  }
+
   /**
    * Reads {@code topic} from the start until at least {@code expected} records arrived, or fails
    * after {@code timeout} saying how many did.

@@ -194,6 +194,7 @@ class OutboxMariaDbPollIT {
     Awaitility.await("events flowing before the task restart")
         .atMost(Duration.ofSeconds(90))
         .until(() -> consume(IsolationLevel.READ_COMMITTED).size() >= 500);
+    assertThat(writing).as("the writers still writing when the task restarts").isNotDone();
     STACK.cluster().post("connectors/exact/tasks/1/restart", "").expectSuccess("restart task");
     writing.get(4, TimeUnit.MINUTES);
 

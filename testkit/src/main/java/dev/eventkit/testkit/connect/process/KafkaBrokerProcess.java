@@ -36,13 +36,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private final Path logDir;
   private final int port;
 
-  /** Kills the broker if this JVM exits first (a test killed on a timeout), so none outlives it. */
+  /**
+   * Kills the broker (and its controller) if this JVM exits first, e.g. a test ended on a timeout;
+   * a JVM killed with SIGKILL runs no hook, and leaves them running.
+   */
   private final Thread reaper = new Thread(this::destroyForcibly, "kafka-broker-reaper");
 
-  private Process process;
+  private volatile Process process;
 
   /** The KRaft controller's process, when it runs apart from the broker; otherwise null. */
-  private Process controller;
+  private volatile Process controller;
 
   private int starts;
 
@@ -73,8 +76,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       Path workDir, Map<String, String> brokerProps, boolean separateController)
       throws IOException {
     workDir = Files.createDirectories(workDir).toAbsolutePath();
-    int port = freePort();
-    int controllerPort = freePort();
+    int[] ports = freePorts(2);
+    int port = ports[0];
+    int controllerPort = ports[1];
     int controllerId = separateController ? 2 : 1;
     Path logDir = workDir.resolve("logs");
     Properties props = new Properties();
@@ -200,7 +204,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           .atMost(START_TIMEOUT)
           .pollInterval(Duration.ofMillis(250))
           .ignoreExceptions()
-          .failFast("the broker process exited; see " + log, () -> !process.isAlive())
+          .failFast(
+              "the broker process (or its controller's) exited; see " + workDir,
+              () -> !process.isAlive() || (controller != null && !controller.isAlive()))
           .until(() -> !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty());
     }
   }
@@ -229,6 +235,17 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   public String bootstrapServers() {
     return "localhost:" + port;
+  }
+
+  /**
+   * The process id of the KRaft controller running apart from the broker, while it runs; empty when
+   * the controller shares the broker's process or has exited.
+   */
+  public java.util.OptionalLong controllerPid() {
+    Process quorum = controller;
+    return quorum != null && quorum.isAlive()
+        ? java.util.OptionalLong.of(quorum.pid())
+        : java.util.OptionalLong.empty();
   }
 
   /** The broker's node id (the only one). */
@@ -277,12 +294,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return command;
   }
 
-  private synchronized void destroyForcibly() {
-    if (process != null) {
-      process.destroyForcibly();
+  /** The reaper's work: not synchronized, so a JVM exit during a start is not held up by it. */
+  private void destroyForcibly() {
+    Process broker = process;
+    Process quorum = controller;
+    if (broker != null) {
+      broker.destroyForcibly();
     }
-    if (controller != null) {
-      controller.destroyForcibly();
+    if (quorum != null) {
+      quorum.destroyForcibly();
     }
   }
 
@@ -322,12 +342,27 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /** {@code count} distinct free ports, all held open until every one is chosen. */
+  private static int[] freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0);
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // closing a listening socket we opened: nothing to do
+        }
+      }
     }
   }
 
