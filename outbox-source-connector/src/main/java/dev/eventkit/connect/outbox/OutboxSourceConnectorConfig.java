@@ -55,8 +55,9 @@ public final class OutboxSourceConnectorConfig extends AbstractConfig {
   private static final String CAPTURE_MODE_DOC =
       "How committed rows are found: 'poll' reads the table with SQL, publishing only committed"
           + " rows (PostgreSQL: a (txid, seq) cursor below the commit horizon; MariaDB/MySQL: a"
-          + " gap-aware auto-increment cursor); 'log' reads the write-ahead log / binlog through"
-          + " embedded Debezium (PostgreSQL: pgoutput through a replication slot; one task). Both"
+          + " gap-aware auto-increment cursor); 'log' reads PostgreSQL's write-ahead log through"
+          + " embedded Debezium (pgoutput through a replication slot; one task; not available on"
+          + " MariaDB/MySQL). Both"
           + " publish the same records; see the README's mode table for what each needs.";
   public static final String CAPTURE_MODE_POLL = "poll";
   public static final String CAPTURE_MODE_LOG = "log";
