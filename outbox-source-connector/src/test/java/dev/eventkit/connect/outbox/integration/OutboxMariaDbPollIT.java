@@ -186,14 +186,14 @@ class OutboxMariaDbPollIT {
         CompletableFuture.runAsync(
             () -> {
               try {
-                writers.run(8, 1_500, 20, 50, 3_000);
+                writers.run(8, 3_000, 20, 50, 3_000);
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
             });
     Awaitility.await("events flowing before the task restart")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> consume(IsolationLevel.READ_COMMITTED).size() >= 500);
+        .until(() -> consume(IsolationLevel.READ_COMMITTED).size() >= 300);
     assertThat(writing).as("the writers still writing when the task restarts").isNotDone();
     STACK.cluster().post("connectors/exact/tasks/1/restart", "").expectSuccess("restart task");
     writing.get(4, TimeUnit.MINUTES);
