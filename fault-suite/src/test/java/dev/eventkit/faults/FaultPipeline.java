@@ -88,7 +88,11 @@ final class FaultPipeline implements AutoCloseable {
   /** The writers' combined pace, transactions per second. */
   private static final int TRANSACTIONS_PER_SECOND = 100;
 
-  private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
+  /** Three minutes, or two more than Connect's rebalance delay when that is longer. */
+  private static final Duration RECOVERY_LIMIT =
+      Duration.ofMinutes(3).compareTo(rebalanceDelay().plusMinutes(2)) >= 0
+          ? Duration.ofMinutes(3)
+          : rebalanceDelay().plusMinutes(2);
 
   /** How long nothing may move before the audit reads. */
   private static final Duration QUIET = Duration.ofSeconds(3);
@@ -167,6 +171,8 @@ final class FaultPipeline implements AutoCloseable {
               .exactlyOnceSource(true)
               .pluginPath(plugins)
               .workerProp("connector.client.config.override.policy", "All");
+      builder.workerProp(
+          "scheduled.rebalance.max.delay.ms", Long.toString(rebalanceDelay().toMillis()));
       transactionVersion().ifPresent(builder::transactionVersion);
       if (brokerProcess() && brokers() != 1) {
         throw new IllegalArgumentException(
@@ -238,6 +244,15 @@ final class FaultPipeline implements AutoCloseable {
    */
   static int brokers() {
     return Integer.parseInt(System.getProperty("faults.brokers", "1"));
+  }
+
+  /**
+   * The workers' {@code scheduled.rebalance.max.delay.ms}, {@code -Dfaults.rebalance.delay}
+   * (ISO-8601): 5 s by default, so that a lost worker's tasks move soon; {@code PT5M} is Connect's
+   * own default, with which they wait five minutes.
+   */
+  static Duration rebalanceDelay() {
+    return Duration.parse(System.getProperty("faults.rebalance.delay", "PT5S"));
   }
 
   /**

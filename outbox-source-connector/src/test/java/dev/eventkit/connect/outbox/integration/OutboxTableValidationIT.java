@@ -129,6 +129,34 @@ class OutboxTableValidationIT {
         .anySatisfy(w -> assertThat(w).startsWith("table.name: Table outbox has no index"));
   }
 
+  /**
+   * A role without SELECT (and, for cleanup.policy=delete, without DELETE) is refused on
+   * connection.user, each finding with the GRANT that fixes it; run as given, they make it pass.
+   */
+  @Test
+  void aRoleWithoutTheTablePrivilegesIsToldTheGrantsThatFixIt() {
+    createOutbox("outbox", true);
+    String role = "stranger_" + db.name();
+    db.createRole(role, "secret");
+    String[] asRole = {
+      "connection.user", role, "connection.password", "secret", "cleanup.policy", "delete"
+    };
+
+    List<String> errors = ConnectCluster.validationErrors(validate(asRole));
+
+    String select = "GRANT SELECT ON outbox TO " + role + ";";
+    String delete = "GRANT DELETE ON outbox TO " + role + ";";
+    assertThat(errors)
+        .containsExactlyInAnyOrder(
+            "connection.user: Role " + role + " lacks SELECT on outbox: " + select,
+            "connection.user: Role "
+                + role
+                + " lacks DELETE on outbox (needed by cleanup.policy=delete): "
+                + delete);
+    db.execute(select, delete);
+    assertThat(ConnectCluster.validationErrors(validate(asRole))).isEmpty();
+  }
+
   @Test
   void anIdentityPositionWithACacheIsFoundAndFixedTheSameWay() {
     createOutbox("outbox", true, "seq", "bigint GENERATED ALWAYS AS IDENTITY (CACHE 50)");
