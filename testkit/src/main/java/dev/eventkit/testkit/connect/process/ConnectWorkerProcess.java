@@ -5,7 +5,6 @@ import dev.eventkit.testkit.connect.ConnectCluster.RestResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,7 +82,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
       String maxHeap)
       throws IOException {
     Files.createDirectories(workDir);
-    int port = freePort();
+    int port = ChildJvms.freePorts(1)[0];
     String id = distribution.topicPrefix();
     Properties props = new Properties();
     props.setProperty("bootstrap.servers", bootstrapServers);
@@ -126,22 +125,12 @@ public final class ConnectWorkerProcess implements AutoCloseable {
             "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
             "log4j.logger.org.apache.kafka.clients=WARN",
             ""));
-    Path log4j2 = workDir.resolve("connect-log4j2.properties");
-    Files.writeString(
-        log4j2,
-        String.join(
-            "\n",
-            "status=warn",
-            "appender.stdout.type=Console",
-            "appender.stdout.name=STDOUT",
-            "appender.stdout.layout.type=PatternLayout",
-            "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
-            "rootLogger.level=INFO",
-            "rootLogger.appenderRefs=stdout",
-            "rootLogger.appenderRef.stdout.ref=STDOUT",
+    Path log4j2 =
+        ChildJvms.writeConsoleLog4j2(
+            workDir.resolve("connect-log4j2.properties"),
+            "[%d] %p %m (%c)%n",
             "logger.clients.name=org.apache.kafka.clients",
-            "logger.clients.level=WARN",
-            ""));
+            "logger.clients.level=WARN");
 
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -319,26 +308,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(reaper);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook is running or about to: it kills the worker.
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    }
+    ChildJvms.removeReaper(reaper);
+    ChildJvms.stop(process);
   }
 }

@@ -1,8 +1,6 @@
 package dev.eventkit.testkit.connect.process;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +74,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       Path workDir, Map<String, String> brokerProps, boolean separateController)
       throws IOException {
     workDir = Files.createDirectories(workDir).toAbsolutePath();
-    int[] ports = freePorts(2);
+    int[] ports = ChildJvms.freePorts(2);
     int port = ports[0];
     int controllerPort = ports[1];
     int controllerId = separateController ? 2 : 1;
@@ -117,19 +115,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       controllerConfig =
           write(workDir.resolve("controller.properties"), controller, "Kafka KRaft controller");
     }
-    Files.writeString(
-        workDir.resolve("log4j2.properties"),
-        String.join(
-            "\n",
-            "status=warn",
-            "appender.stdout.type=Console",
-            "appender.stdout.name=STDOUT",
-            "appender.stdout.layout.type=PatternLayout",
-            "appender.stdout.layout.pattern=[%d] %p [%t] %m (%c)%n",
-            "rootLogger.level=INFO",
-            "rootLogger.appenderRefs=stdout",
-            "rootLogger.appenderRef.stdout.ref=STDOUT",
-            ""));
+    ChildJvms.writeConsoleLog4j2(workDir.resolve("log4j2.properties"), "[%d] %p [%t] %m (%c)%n");
     KafkaBrokerProcess broker = new KafkaBrokerProcess(workDir, brokerConfig, logDir, port);
     String clusterId = Uuid.randomUuid().toString();
     broker.format(brokerConfig, clusterId, "format-broker.log");
@@ -308,11 +294,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(reaper);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook is running or about to: it kills the broker.
-    }
+    ChildJvms.removeReaper(reaper);
     Process broker;
     Process quorum;
     synchronized (this) {
@@ -320,49 +302,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       quorum = controller;
     }
     try {
-      stopQuietly(broker);
+      ChildJvms.stop(broker);
     } finally {
-      stopQuietly(quorum);
-    }
-  }
-
-  /** SIGTERM, and SIGKILL if that has not ended the process within 30 s. */
-  private static void stopQuietly(Process running) {
-    if (running == null) {
-      return;
-    }
-    running.destroy();
-    try {
-      if (!running.waitFor(30, TimeUnit.SECONDS)) {
-        running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running.destroyForcibly();
-    }
-  }
-
-  /** {@code count} distinct free ports, all held open until every one is chosen. */
-  private static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0);
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          // closing a listening socket we opened: nothing to do
-        }
-      }
+      ChildJvms.stop(quorum);
     }
   }
 
