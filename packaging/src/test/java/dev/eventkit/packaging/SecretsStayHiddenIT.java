@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.eventkit.testkit.connect.ConnectCluster;
+import dev.eventkit.testkit.db.MariaDbServer;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import dev.eventkit.testkit.logs.CapturedLogs;
@@ -27,10 +28,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * No password reaches the worker's logs (with Eventkit and its Debezium at DEBUG), a validate
- * answer, a task's status trace or any JMX attribute: across runs that fail on a wrong password and
- * runs that succeed with the right one, in each connector and capture mode, from the packaged
- * plugin as users install it. The roles hold exactly the grants the README documents.
+ * No password reaches the worker's logs (with Eventkit, its Debezium and the MariaDB driver at
+ * DEBUG), a validate answer, a task's status trace or any JMX attribute: across runs that fail on a
+ * wrong password and runs that succeed with the right one, in each connector and capture mode, on
+ * PostgreSQL and on MariaDB, from the packaged plugin as users install it. The roles and users hold
+ * exactly the grants the README documents.
  */
 class SecretsStayHiddenIT {
 
@@ -41,11 +43,14 @@ class SecretsStayHiddenIT {
   private static final String IN_URL = "Url-Pass-c41b77d2";
   private static final String WRONG_IN_URL = "Wrong-Url-Pass-3b9d61f4";
   private static final List<String> SECRETS = List.of(FIRST, ROTATED, NEVER, IN_URL, WRONG_IN_URL);
+  private static final String PG_REFUSAL = "password authentication failed";
+  private static final String MARIADB_REFUSAL = "Access denied for user";
   private static final Path EXAMPLES =
       Path.of(System.getProperty("eventkit.config.examples", "../config-examples"));
 
   private static Path pluginPath;
   private static PostgresServer postgres;
+  private static MariaDbServer mariadb;
   private static ConnectCluster cluster;
 
   @BeforeAll
@@ -53,6 +58,7 @@ class SecretsStayHiddenIT {
     pluginPath = Files.createTempDirectory("plugins");
     ComponentArchive.install(pluginPath);
     postgres = PostgresServer.start();
+    mariadb = MariaDbServer.start();
     cluster = ConnectCluster.builder().name("eventkit-secrets").pluginPath(pluginPath).start();
   }
 
@@ -63,6 +69,9 @@ class SecretsStayHiddenIT {
     }
     if (postgres != null) {
       postgres.close();
+    }
+    if (mariadb != null) {
+      mariadb.close();
     }
   }
 
@@ -103,8 +112,8 @@ class SecretsStayHiddenIT {
     try (CapturedLogs logs = CapturedLogs.start("dev.eventkit")) {
       // Refused: a password never valid, in connection.password and in the URL's query string.
       for (String name : configs.keySet()) {
-        answers.add(refused(examples.get(name), with(configs.get(name), NEVER)));
-        answers.add(refused(examples.get(name), inUrl(configs.get(name))));
+        answers.add(refused(examples.get(name), with(configs.get(name), NEVER), PG_REFUSAL));
+        answers.add(refused(examples.get(name), inUrl(configs.get(name)), PG_REFUSAL));
       }
 
       // Running with the right password, as roles with exactly the README's grants.
@@ -128,7 +137,7 @@ class SecretsStayHiddenIT {
       }
       deadLetter(); // the archive connects when a letter arrives
       for (String name : configs.keySet()) {
-        answers.add(awaitFailed(name));
+        answers.add(awaitFailed(name, PG_REFUSAL));
       }
 
       // ...until its config carries the new one.
@@ -150,7 +159,7 @@ class SecretsStayHiddenIT {
       urlConfig.put("connection.password", null);
       urlConfig.put("topic.template", "url.${aggregate_type}.events");
       urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + WRONG_IN_URL);
-      answers.add(refused(examples.get("poll"), urlConfig));
+      answers.add(refused(examples.get("poll"), urlConfig, PG_REFUSAL));
       urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + IN_URL);
       cluster.createConnector("url", examples.get("poll"), urlConfig);
       cluster.topics().consume("url.order.events", 2, TIMEOUT);
@@ -173,14 +182,144 @@ class SecretsStayHiddenIT {
           .as("Eventkit's and Debezium's DEBUG output was captured")
           .anyMatch(e -> e.startsWith("DEBUG dev.eventkit.connect"))
           .anyMatch(e -> e.startsWith("DEBUG dev.eventkit.shaded.debezium"));
-      for (String secret : SECRETS) {
-        assertThat(logs.containing(secret)).as("log events holding " + secret).isEmpty();
+      assertNoSecretIn(logs, answers);
+    }
+  }
+
+  /**
+   * The same on MariaDB: outbox poll mode and the archive, as users with exactly the README's
+   * grants, with the MariaDB driver at DEBUG too. A wrong password in connection.password and in
+   * the URL's query string is refused, the right one runs; a password changed in the database fails
+   * the restarted tasks until their config carries it.
+   */
+  @Test
+  void noMariaDbPasswordReachesLogsValidateAnswersStatusTracesOrJmx() throws Exception {
+    TestDatabase db = mariadb.createDatabase();
+    db.execute(
+        "CREATE TABLE outbox (seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, id CHAR(36) NOT NULL"
+            + " UNIQUE, aggregatetype VARCHAR(255) NOT NULL, aggregateid VARCHAR(255) NOT NULL,"
+            + " type VARCHAR(255) NOT NULL, payload JSON, timestamp TIMESTAMP(6) NOT NULL DEFAULT"
+            + " CURRENT_TIMESTAMP(6), correlation_id VARCHAR(255)) ENGINE=InnoDB");
+    String relay = "m_relay";
+    db.createRole(relay, FIRST, "SELECT ON outbox");
+    String archiver = "m_archiver";
+    db.createRole(archiver, FIRST, "CREATE, SELECT, INSERT, UPDATE ON dead_letter_archive");
+    cluster.topics().create("maria.dlq", 1);
+    Map<String, Path> examples =
+        Map.of(
+            "maria-poll", EXAMPLES.resolve("outbox-mariadb-poll.json"),
+            "maria-archive", EXAMPLES.resolve("dlq-archive-postgres.json"));
+    Map<String, String> poll = outbox(db, relay);
+    poll.put("topic.template", "maria.${aggregate_type}.events");
+    poll.put("poll.interval.ms", "200");
+    Map<String, String> archive = outbox(db, archiver);
+    archive.put("topics.regex", "maria\\.dlq");
+    Map<String, Map<String, String>> configs = Map.of("maria-poll", poll, "maria-archive", archive);
+    List<String> answers = new ArrayList<>();
+    String urlUser = "m_url_relay";
+    db.createRole(urlUser, IN_URL, "SELECT ON outbox");
+
+    try (CapturedLogs logs = CapturedLogs.start("dev.eventkit", "org.mariadb")) {
+      for (String name : configs.keySet()) {
+        answers.add(refused(examples.get(name), with(configs.get(name), NEVER), MARIADB_REFUSAL));
+        answers.add(refused(examples.get(name), inUrl(configs.get(name)), MARIADB_REFUSAL));
       }
+
+      for (String name : configs.keySet()) {
+        JsonNode answer = cluster.validateConnector(examples.get(name), configs.get(name));
+        assertThat(ConnectCluster.validationErrors(answer))
+            .as("validate %s as a user with the README's grants", name)
+            .isEmpty();
+        answers.add(answer.toString());
+        cluster.createConnector(name, examples.get(name), configs.get(name));
+      }
+      awaitMariaDbFlow(db, 1);
+
+      // By its hash: the test's own driver logs its statements at DEBUG too.
+      for (String user : List.of(relay, archiver)) {
+        for (String host : List.of("%", "localhost")) {
+          db.execute(
+              "ALTER USER '"
+                  + user
+                  + "'@'"
+                  + host
+                  + "' IDENTIFIED BY PASSWORD '"
+                  + nativePasswordHash(ROTATED)
+                  + "'");
+        }
+      }
+      for (String name : configs.keySet()) {
+        cluster.post("connectors/" + name + "/restart?includeTasks=true", "");
+      }
+      deadLetter("maria.dlq");
+      for (String name : configs.keySet()) {
+        answers.add(awaitFailed(name, MARIADB_REFUSAL));
+      }
+
+      for (String name : configs.keySet()) {
+        cluster
+            .put(
+                "connectors/" + name + "/config",
+                ConnectCluster.withOverrides(
+                        Files.readString(examples.get(name)), with(configs.get(name), ROTATED))
+                    .get("config")
+                    .toString())
+            .expectSuccess("new password for " + name);
+        cluster.post("connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", "");
+      }
+      awaitMariaDbFlow(db, 2);
+
+      Map<String, String> urlConfig = new HashMap<>(outbox(db, urlUser));
+      urlConfig.put("connection.password", null);
+      urlConfig.put("topic.template", "maria.url.${aggregate_type}.events");
+      urlConfig.put("poll.interval.ms", "200");
+      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + WRONG_IN_URL);
+      answers.add(refused(examples.get("maria-poll"), urlConfig, MARIADB_REFUSAL));
+      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + IN_URL);
+      cluster.createConnector("maria-url", examples.get("maria-poll"), urlConfig);
+      cluster.topics().consume("maria.url.order.events", 2, TIMEOUT);
+      answers.add(cluster.status("maria-url").toString());
+      for (String name : configs.keySet()) {
+        answers.add(cluster.status(name).toString());
+      }
+
+      assertThat(logs.containing(relay)).as("the run was logged at all").isNotEmpty();
+      assertThat(logs.events())
+          .as("Eventkit's and the MariaDB driver's DEBUG output was captured")
+          .anyMatch(e -> e.startsWith("DEBUG dev.eventkit.connect"))
+          .anyMatch(e -> e.startsWith("DEBUG org.mariadb"));
+      assertNoSecretIn(logs, answers);
     }
-    for (String secret : SECRETS) {
-      assertThat(answers).as("REST answers holding " + secret).noneMatch(a -> a.contains(secret));
-      assertThat(jmxAttributesHolding(secret)).as("JMX attributes holding " + secret).isEmpty();
+  }
+
+  /** MariaDB's mysql_native_password hash: {@code *} and the hex of SHA-1 of SHA-1. */
+  private static String nativePasswordHash(String password) throws Exception {
+    java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+    byte[] twice =
+        sha1.digest(sha1.digest(password.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return "*" + java.util.HexFormat.of().withUpperCase().formatHex(twice);
+  }
+
+  /** Waits until {@code n} outbox events reached the topic and {@code n} letters the archive. */
+  private static void awaitMariaDbFlow(TestDatabase db, int n) {
+    db.execute(
+        "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)"
+            + " VALUES (UUID(), 'order', 'o-"
+            + n
+            + "', 'OrderPlaced', '{}')");
+    if (n == 1) {
+      deadLetter("maria.dlq");
     }
+    cluster.topics().consume("maria.order.events", n, TIMEOUT);
+    Awaitility.await(n + " dead letters archived in MariaDB")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                db.queryForLong(
+                            "SELECT count(*) FROM information_schema.tables WHERE table_schema ="
+                                + " DATABASE() AND table_name = 'dead_letter_archive'")
+                        == 1
+                    && db.queryForLong("SELECT count(*) FROM dead_letter_archive") == n);
   }
 
   /** Waits until {@code n} events went each way and {@code n} dead letters are archived. */
@@ -242,27 +381,40 @@ class SecretsStayHiddenIT {
   }
 
   /** Validates a config that must fail to connect; returns the answer. */
-  private static String refused(Path example, Map<String, String> config) {
+  private static String refused(Path example, Map<String, String> config, String refusal) {
     JsonNode answer = cluster.validateConnector(example, config);
     assertThat(ConnectCluster.validationErrors(answer))
         .as("validate with a wrong password")
-        .anyMatch(e -> e.contains("password authentication failed"));
+        .anyMatch(e -> e.contains(refusal));
     return answer.toString();
   }
 
   /** Waits until the connector or a task of it FAILED on its password; returns the status. */
-  private static String awaitFailed(String name) {
+  private static String awaitFailed(String name, String refusal) {
     JsonNode status =
         Awaitility.await(name + " failing on its old password")
             .atMost(TIMEOUT)
             .until(() -> cluster.status(name), s -> s.toString().contains("\"FAILED\""));
-    assertThat(status.toString()).contains("password authentication failed");
+    assertThat(status.toString()).contains(refusal);
     return status.toString();
   }
 
   private static void deadLetter() {
+    deadLetter("orders.dlq");
+  }
+
+  private static void deadLetter(String topic) {
     try (KafkaProducer<byte[], byte[]> producer = cluster.kafka().createProducer(Map.of())) {
-      producer.send(new ProducerRecord<>("orders.dlq", "k".getBytes(), "v".getBytes()));
+      producer.send(new ProducerRecord<>(topic, "k".getBytes(), "v".getBytes()));
+    }
+  }
+
+  /** What the logs, answers and JMX attributes hold of the secrets: nothing. */
+  private static void assertNoSecretIn(CapturedLogs logs, List<String> answers) throws Exception {
+    for (String secret : SECRETS) {
+      assertThat(logs.containing(secret)).as("log events holding " + secret).isEmpty();
+      assertThat(answers).as("REST answers holding " + secret).noneMatch(a -> a.contains(secret));
+      assertThat(jmxAttributesHolding(secret)).as("JMX attributes holding " + secret).isEmpty();
     }
   }
 
