@@ -132,7 +132,7 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
             + String.join(",", sources.stream().map(ValueSource::describe).toList())
             + ") yields nothing (or only empty text) for "
             + Records.describe(context.record)
-            + (context.fields.problem() == null ? "" : " (" + context.fields.problem() + ")")
+            + (context.problem() == null ? "" : " (" + context.problem() + ")")
             + "; header.naming=cloudevents fails such records whatever on.missing says");
   }
 
@@ -149,8 +149,8 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
             .append(String.join(",", sources.stream().map(ValueSource::describe).toList()))
             .append(") in record of ")
             .append(Records.describe(context.record));
-    if (context.fields.problem() != null) {
-      message.append(": ").append(context.fields.problem());
+    if (context.problem() != null) {
+      message.append(": ").append(context.problem());
     }
     return new DataException(message.append("; on.missing=fail").toString());
   }

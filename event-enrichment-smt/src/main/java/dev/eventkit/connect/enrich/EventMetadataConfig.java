@@ -40,13 +40,7 @@ final class EventMetadataConfig extends AbstractConfig {
       String header = getString(attribute.headerConfig());
       headers.put(attribute, header.isBlank() ? naming.headerFor(attribute) : header.trim());
     }
-    fieldPaths =
-        new JsonPaths(
-            sources.values().stream()
-                .flatMap(List::stream)
-                .map(ValueSource::fieldPath)
-                .filter(java.util.Objects::nonNull)
-                .toList());
+    fieldPaths = ValueSource.fieldPaths(sources.values());
   }
 
   private static ConfigDef configDef() {

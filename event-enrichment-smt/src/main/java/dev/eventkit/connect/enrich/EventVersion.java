@@ -54,7 +54,7 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
     // validated, never failed (failing it would send deletes to the dead letter queue).
     boolean tombstone = record.value() == null;
     ValueSource.RecordContext context =
-        new ValueSource.RecordContext(record, new RecordFields(fields(record)));
+        new ValueSource.RecordContext(record, new RecordFields(fields(record), config.fieldPaths));
     String type = ValueSource.firstOf(config.typeSources, context);
     String version =
         existing != null && config.naming == HeaderNaming.EVENTKIT
@@ -65,11 +65,20 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
         return record;
       }
       throw new DataException(
-          (type == null
-                  ? "No event type from type.source (" + describe(config.typeSources) + "), so"
-                  : "No schema version for event type " + type + ":")
-              + " no version from version.source, versions or version.default in "
+          "No schema version for "
               + Records.describe(record)
+              + ": "
+              + (config.versionSources.isEmpty()
+                  ? "version.source is empty"
+                  : "version.source (" + describe(config.versionSources) + ") yields none")
+              + ", "
+              + (type == null
+                  ? "type.source ("
+                      + describe(config.typeSources)
+                      + ") yields no event type for the versions mapping"
+                  : "versions has none for event type " + type)
+              + " and version.default is empty"
+              + problem(context)
               + "; on.missing=fail");
     }
     boolean validate = schemas != null && !tombstone;
@@ -90,6 +99,7 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
               + (validate
                   ? "to find the JSON Schema under schemas.dir"
                   : "for ${type} in dataschema.template")
+              + problem(context)
               + "; on.missing=fail");
     }
     if (validate) {
@@ -108,6 +118,12 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
     Headers headers = record.headers().duplicate();
     headers.addString(config.header, value);
     return Records.withHeaders(record, headers);
+  }
+
+  /** Why a field could not be read, when that may be why a value is missing. */
+  private static String problem(ValueSource.RecordContext context) {
+    String problem = context.problem();
+    return problem == null ? "" : " (" + problem + ")";
   }
 
   private static String describe(java.util.List<ValueSource> sources) {

@@ -36,6 +36,7 @@ final class EventVersionConfig extends AbstractConfig {
   final boolean failOnMissing;
   final String schemasDir;
   final int schemasCacheSize;
+  final JsonPaths fieldPaths;
 
   EventVersionConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
@@ -55,6 +56,7 @@ final class EventVersionConfig extends AbstractConfig {
     failOnMissing = "fail".equals(getString(ON_MISSING_CONFIG).toLowerCase(Locale.ROOT));
     schemasDir = getString(SCHEMAS_DIR_CONFIG).trim();
     schemasCacheSize = getInt(SCHEMAS_CACHE_SIZE_CONFIG);
+    fieldPaths = ValueSource.fieldPaths(List.of(versionSources, typeSources));
   }
 
   static Map<String, String> parseVersions(List<String> entries) {

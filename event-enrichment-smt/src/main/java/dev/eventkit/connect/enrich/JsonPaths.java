@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * A fixed set of dotted paths read from JSON text in one streaming pass: subtrees that lead to no
  * wanted path are skipped unread, and the pass stops as soon as every path is found. Objects and
- * arrays at a wanted path come back as their JSON text, scalars as their text.
+ * arrays at a wanted path come back as their JSON text exactly as written, scalars as their text
+ * (numbers as written too).
  */
 final class JsonPaths {
 
@@ -52,21 +53,26 @@ final class JsonPaths {
     Map<String, String> found = new HashMap<>();
     try (JsonParser parser = FACTORY.createParser(text)) {
       if (parser.nextToken() == JsonToken.START_OBJECT) {
-        walk(parser, "", found);
+        walk(parser, text, "", found);
       }
     }
     return found;
   }
 
   /** Reads one object's fields; returns false once every wanted path is found. */
-  private boolean walk(JsonParser parser, String prefix, Map<String, String> found)
+  private boolean walk(JsonParser parser, String text, String prefix, Map<String, String> found)
       throws IOException {
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String path = prefix.isEmpty() ? parser.currentName() : prefix + "." + parser.currentName();
       JsonToken value = parser.nextToken();
       if (paths.contains(path)) {
         if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-          found.put(path, JSON.readTree(parser).toString());
+          // The container's own text, as written: parsed and written again, 1.50 would become
+          // 1.5 and 1e400 Infinity.
+          int start = (int) parser.currentTokenLocation().getCharOffset();
+          parser.skipChildren();
+          int end = (int) parser.currentLocation().getCharOffset();
+          found.put(path, text.substring(start, end));
         } else if (value != JsonToken.VALUE_NULL) {
           found.put(path, parser.getText());
         }
@@ -74,7 +80,7 @@ final class JsonPaths {
           return false;
         }
       } else if (value == JsonToken.START_OBJECT && prefixes.contains(path)) {
-        if (!walk(parser, path, found)) {
+        if (!walk(parser, text, path, found)) {
           return false;
         }
       } else {

@@ -46,6 +46,11 @@ interface ValueSource {
       this.fields = fields;
       this.key = new RecordFields(record.key());
     }
+
+    /** Why a field or key path could not be read, or null. */
+    String problem() {
+      return fields.problem() != null ? fields.problem() : key.problem();
+    }
   }
 
   /** The value of the first source that yields one, or null. */
@@ -71,6 +76,16 @@ interface ValueSource {
       }
     }
     return null;
+  }
+
+  /** The {@code field:} paths of these sources, for one streaming pass over JSON text. */
+  static JsonPaths fieldPaths(java.util.Collection<List<ValueSource>> sourceLists) {
+    return new JsonPaths(
+        sourceLists.stream()
+            .flatMap(List::stream)
+            .map(ValueSource::fieldPath)
+            .filter(java.util.Objects::nonNull)
+            .toList());
   }
 
   static List<ValueSource> parseList(String option, List<String> specs) {

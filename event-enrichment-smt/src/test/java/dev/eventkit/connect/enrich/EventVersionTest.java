@@ -113,7 +113,7 @@ class EventVersionTest {
   void noVersionFailsByDefaultOrPassesWhenSkipped() {
     assertThatThrownBy(() -> smt("versions", "OrderPlaced:3").apply(record("OrderLost", "{}")))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("No schema version for event type OrderLost")
+        .hasMessageContaining("versions has none for event type OrderLost")
         .hasMessageContaining("topic orders.events");
     SourceRecord passed =
         smt("versions", "OrderPlaced:3", "on.missing", "skip").apply(record("OrderLost", "{}"));
@@ -155,7 +155,7 @@ class EventVersionTest {
         .hasMessageContaining("dataschema.template");
     assertThatThrownBy(() -> mapping.apply(new SinkRecord("orders", 2, null, "k", null, "{}", 17)))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("No event type from type.source")
+        .hasMessageContaining("type.source (header:event.type,header:ce_type) yields no event type")
         .hasMessageContaining("topic orders partition 2 offset 17");
   }
 

@@ -16,16 +16,19 @@ class JsonPathsTest {
   @Test
   void readsNestedScalarsObjectsAndArraysSkippingTheRest() throws IOException {
     var found =
-        paths("type", "meta.cause", "lines", "meta.tags", "absent", "meta.none")
+        paths("type", "meta.cause", "lines", "meta.tags", "absent", "meta.none", "amount")
             .extract(
                 "{\"big\": {\"deep\": [1, {\"type\": \"decoy\"}]}, \"type\": \"Placed\","
-                    + " \"meta\": {\"cause\": 7, \"tags\": {\"a\": true}, \"none\": null}, \"lines\": [{\"qty\": 1}]}");
+                    + " \"meta\": {\"cause\": 7, \"tags\": {\"a\": true, \"n\": 1e400}, \"none\": null},"
+                    + " \"lines\": [{\"qty\": 1.50}], \"amount\": 1.50}");
 
+    // Numbers and containers come back as written: never 1.5, never Infinity.
     assertThat(found)
         .containsEntry("type", "Placed")
         .containsEntry("meta.cause", "7")
-        .containsEntry("meta.tags", "{\"a\":true}")
-        .containsEntry("lines", "[{\"qty\":1}]")
+        .containsEntry("meta.tags", "{\"a\": true, \"n\": 1e400}")
+        .containsEntry("lines", "[{\"qty\": 1.50}]")
+        .containsEntry("amount", "1.50")
         .doesNotContainKeys("absent", "meta.none");
   }
 

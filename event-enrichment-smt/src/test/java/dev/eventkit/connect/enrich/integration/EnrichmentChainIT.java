@@ -257,7 +257,8 @@ class EnrichmentChainIT {
         .containsEntry(
             "__connect.errors.class.name", "dev.eventkit.connect.enrich.EventVersion$Value");
     assertThat(headers(dead).get("__connect.errors.exception.message"))
-        .contains("No schema version for event type OrderLost");
+        .contains(
+            "No schema version for topic inbound", "versions has none for event type OrderLost");
     Awaitility.await().atMost(TIMEOUT).until(() -> Files.readAllLines(file).size() == 1);
     assertThat(Files.readAllLines(file)).containsExactly("{\"n\": 1}");
   }
