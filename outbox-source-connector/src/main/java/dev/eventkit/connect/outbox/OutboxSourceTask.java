@@ -138,6 +138,15 @@ public final class OutboxSourceTask extends SourceTask {
 
   @Override
   public List<SourceRecord> poll() {
+    try {
+      return read();
+    } finally {
+      metrics.recordPollReturned();
+    }
+  }
+
+  /** One poll: waits at most {@link #MAX_BLOCK_MS} for changes, then reads a batch. */
+  private List<SourceRecord> read() {
     if (stopping || !pauseUntil(retryAtMs) || !waitForChanges()) {
       return null;
     }

@@ -28,6 +28,7 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   private volatile IdGaps gaps = IdGaps.NONE;
   private volatile LogLag logLag = LogLag.NONE;
   private volatile ObjectName name;
+  private volatile long lastPollReturnedMs = System.currentTimeMillis();
 
   /**
    * Registers the MBean; a clash (a task restarting in place) replaces the old registration. See
@@ -65,6 +66,11 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
     if (eventTimeMs != null) {
       lastLagMs = Math.max(0, ackTimeMs - eventTimeMs);
     }
+  }
+
+  /** poll() returned to Connect, with records or without. */
+  public void recordPollReturned() {
+    lastPollReturnedMs = System.currentTimeMillis();
   }
 
   public void recordInvalidRow() {
@@ -147,6 +153,11 @@ public final class OutboxTaskMetrics implements OutboxTaskMetricsMBean, AutoClos
   public long getOldestUnpublishedEventAgeMs() {
     long oldest = oldestUnpublishedEventTimeMs;
     return oldest < 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+  }
+
+  @Override
+  public long getLastPollAgeMs() {
+    return Math.max(0, System.currentTimeMillis() - lastPollReturnedMs);
   }
 
   @Override

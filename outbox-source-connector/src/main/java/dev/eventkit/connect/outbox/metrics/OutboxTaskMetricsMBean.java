@@ -26,6 +26,15 @@ public interface OutboxTaskMetricsMBean {
    */
   long getOldestUnpublishedEventAgeMs();
 
+  /**
+   * How long ago poll() last returned to Connect (or, before the first, the task started). A
+   * running task returns within about a second, with records or without, so this stays near 0; it
+   * rises whenever Connect stops calling it: the task paused, its producer blocked on Kafka, or an
+   * instance Connect gave up on whose thread never finished stopping (its other metrics then stay
+   * frozen).
+   */
+  long getLastPollAgeMs();
+
   /** Event time to Kafka acknowledgement of the last published event. */
   long getCommitToPublishLagMs();
 

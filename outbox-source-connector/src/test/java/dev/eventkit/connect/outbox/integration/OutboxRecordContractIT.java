@@ -393,6 +393,38 @@ class OutboxRecordContractIT {
     STACK.cluster().delete("connectors/cleanup").expectSuccess("delete");
   }
 
+  /**
+   * The signal for a task Connect no longer calls (paused here; an instance whose thread never
+   * finished stopping in production, whose other metrics stay frozen): LastPollAgeMs rises while
+   * poll() is not called and falls back once it is again.
+   */
+  @Test
+  void lastPollAgeRisesWhileConnectDoesNotCallTheTask() throws Exception {
+    STACK.cluster().createConnector("polled", EXAMPLE, overrides(db, "poll.interval.ms", "200"));
+    STACK.cluster().awaitRunning("polled", 1);
+    insert(db, "outbox", "crate", "c-1", "Packed", "{}");
+    STACK.cluster().topics().consume("crate.events", 1, TIMEOUT);
+    ObjectName metrics =
+        new ObjectName("dev.eventkit.connect:type=outbox-source-task,connector=\"polled\",task=0");
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    Awaitility.await("a running task's last poll recent")
+        .atMost(TIMEOUT)
+        .until(() -> (Long) jmx.getAttribute(metrics, "LastPollAgeMs") < 2_000);
+
+    STACK.cluster().put("connectors/polled/pause", "").expectSuccess("pause");
+    Awaitility.await("the paused task's last poll ageing")
+        .atMost(TIMEOUT)
+        .until(() -> (Long) jmx.getAttribute(metrics, "LastPollAgeMs") > 5_000);
+
+    STACK.cluster().put("connectors/polled/resume", "").expectSuccess("resume");
+    Awaitility.await("the resumed task polled again")
+        .atMost(TIMEOUT)
+        .until(() -> (Long) jmx.getAttribute(metrics, "LastPollAgeMs") < 2_000);
+    insert(db, "outbox", "crate", "c-1", "Shipped", "{}");
+    assertThat(STACK.cluster().topics().consume("crate.events", 2, TIMEOUT)).hasSize(2);
+    STACK.cluster().delete("connectors/polled").expectSuccess("delete");
+  }
+
   @Test
   void aNotificationWakesTheTaskLongBeforeItsNextPoll() throws Exception {
     db.execute(
