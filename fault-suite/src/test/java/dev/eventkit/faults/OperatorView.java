@@ -27,6 +27,7 @@ final class OperatorView {
   record Task(
       int id,
       Long oldestUnpublishedEventAgeMs,
+      Long lastPollAgeMs,
       Long backlogRows,
       Long eventsPublished,
       String connectStatus,
@@ -38,11 +39,13 @@ final class OperatorView {
 
     /**
      * The alert of the README's operating notes: no Eventkit metrics for the task (Connect has not
-     * started it, whatever its status says), or its oldest unpublished event older than {@code
-     * bound}.
+     * started it, whatever its status says), its oldest unpublished event older than {@code bound},
+     * or its last poll longer ago than {@code bound} (Connect no longer calls it).
      */
     boolean alerting(java.time.Duration bound) {
-      return !eventkitMetricsRegistered() || oldestUnpublishedEventAgeMs > bound.toMillis();
+      return !eventkitMetricsRegistered()
+          || oldestUnpublishedEventAgeMs > bound.toMillis()
+          || lastPollAgeMs > bound.toMillis();
     }
 
     @Override
@@ -53,8 +56,9 @@ final class OperatorView {
           id,
           eventkitMetricsRegistered()
               ? String.format(
-                  "OldestUnpublishedEventAgeMs %d, BacklogRows %d, EventsPublished %d",
-                  oldestUnpublishedEventAgeMs, backlogRows, eventsPublished)
+                  "OldestUnpublishedEventAgeMs %d, LastPollAgeMs %d, BacklogRows %d,"
+                      + " EventsPublished %d",
+                  oldestUnpublishedEventAgeMs, lastPollAgeMs, backlogRows, eventsPublished)
               : "not registered",
           connectStatus,
           recordsWritten);
@@ -71,7 +75,7 @@ final class OperatorView {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     TreeMap<Integer, Task> tasks = new TreeMap<>();
     for (int id = 0; id < count; id++) {
-      tasks.put(id, new Task(id, null, null, null, null, null));
+      tasks.put(id, new Task(id, null, null, null, null, null, null));
     }
     for (ObjectName name :
         query(server, "dev.eventkit.connect:type=outbox-source-task,connector=*,task=*")) {
@@ -82,6 +86,7 @@ final class OperatorView {
             new Task(
                 id,
                 (Long) attribute(server, name, "OldestUnpublishedEventAgeMs"),
+                (Long) attribute(server, name, "LastPollAgeMs"),
                 (Long) attribute(server, name, "BacklogRows"),
                 (Long) attribute(server, name, "EventsPublished"),
                 null,
@@ -96,12 +101,13 @@ final class OperatorView {
       ObjectName source =
           objectName(
               "kafka.connect:type=source-task-metrics,connector=" + connector + ",task=" + id);
-      Task eventkit = tasks.getOrDefault(id, new Task(id, null, null, null, null, null));
+      Task eventkit = tasks.getOrDefault(id, new Task(id, null, null, null, null, null, null));
       tasks.put(
           id,
           new Task(
               id,
               eventkit.oldestUnpublishedEventAgeMs(),
+              eventkit.lastPollAgeMs(),
               eventkit.backlogRows(),
               eventkit.eventsPublished(),
               Objects.toString(attribute(server, name, "status"), null),

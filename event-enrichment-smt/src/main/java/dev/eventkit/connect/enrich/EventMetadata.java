@@ -45,7 +45,8 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
       return record; // an outbox heartbeat carries a log position, not an event
     }
     ValueSource.RecordContext context =
-        new ValueSource.RecordContext(record, new RecordFields(fields(record), config.fieldPaths));
+        new ValueSource.RecordContext(
+            record, new RecordFields(fields(record), config.fieldPaths, fieldsName()));
     // Only the record's own headers can already hold a value: look there, and only if it has any.
     Headers original = record.headers();
     boolean hasHeaders = !original.isEmpty();
@@ -158,6 +159,11 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
   @Override
   public void close() {}
 
+  /** What {@link #fields} reads, for error messages. */
+  String fieldsName() {
+    return "the value";
+  }
+
   /** Reads {@code field:} paths from the record value. */
   public static final class Value<R extends ConnectRecord<R>> extends EventMetadata<R> {
     @Override
@@ -168,6 +174,11 @@ public abstract class EventMetadata<R extends ConnectRecord<R>>
 
   /** Reads {@code field:} paths from the record key. */
   public static final class Key<R extends ConnectRecord<R>> extends EventMetadata<R> {
+    @Override
+    String fieldsName() {
+      return "the key";
+    }
+
     @Override
     protected Object fields(R record) {
       return record.key();

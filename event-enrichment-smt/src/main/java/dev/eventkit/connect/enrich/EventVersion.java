@@ -54,7 +54,8 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
     // validated, never failed (failing it would send deletes to the dead letter queue).
     boolean tombstone = record.value() == null;
     ValueSource.RecordContext context =
-        new ValueSource.RecordContext(record, new RecordFields(fields(record), config.fieldPaths));
+        new ValueSource.RecordContext(
+            record, new RecordFields(fields(record), config.fieldPaths, fieldsName()));
     String type = ValueSource.firstOf(config.typeSources, context);
     String version =
         existing != null && config.naming == HeaderNaming.EVENTKIT
@@ -141,6 +142,11 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
   @Override
   public void close() {}
 
+  /** What {@link #fields} reads, for error messages. */
+  String fieldsName() {
+    return "the value";
+  }
+
   /** Reads fields from the record value. */
   public static final class Value<R extends ConnectRecord<R>> extends EventVersion<R> {
     @Override
@@ -151,6 +157,11 @@ public abstract class EventVersion<R extends ConnectRecord<R>>
 
   /** Reads fields from the record key. */
   public static final class Key<R extends ConnectRecord<R>> extends EventVersion<R> {
+    @Override
+    String fieldsName() {
+      return "the key";
+    }
+
     @Override
     protected Object fields(R record) {
       return record.key();

@@ -51,16 +51,51 @@ final class JsonPaths {
   /** Values found for the wanted paths; absent and null values are missing from the map. */
   Map<String, String> extract(String text) throws IOException {
     Map<String, String> found = new HashMap<>();
-    try (JsonParser parser = FACTORY.createParser(text)) {
-      if (parser.nextToken() == JsonToken.START_OBJECT) {
-        walk(parser, text, "", found);
-      }
-    }
+    extract(text, found, new HashSet<>());
     return found;
   }
 
+  /**
+   * Puts the values found for the wanted paths in {@code found} as it reads, and the paths whose
+   * value is an object or array in {@code containers}; what was found before a parse error stays
+   * there.
+   *
+   * @return why nothing can be found in text that is valid JSON but no object (it "is empty" or "is
+   *     JSON but not an object ..."), or null
+   * @throws IOException Jackson's parse error, for text that is not JSON
+   */
+  String extract(String text, Map<String, String> found, Set<String> containers)
+      throws IOException {
+    try (JsonParser parser = FACTORY.createParser(text)) {
+      JsonToken first = parser.nextToken();
+      if (first == JsonToken.START_OBJECT) {
+        walk(parser, text, "", found, containers);
+        return null;
+      }
+      return first == null
+          ? "is empty, not JSON"
+          : "is JSON but not an object (it is " + kind(first) + ")";
+    }
+  }
+
+  private static String kind(JsonToken token) {
+    return switch (token) {
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> token.asString();
+    };
+  }
+
   /** Reads one object's fields; returns false once every wanted path is found. */
-  private boolean walk(JsonParser parser, String text, String prefix, Map<String, String> found)
+  private boolean walk(
+      JsonParser parser,
+      String text,
+      String prefix,
+      Map<String, String> found,
+      Set<String> containers)
       throws IOException {
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String path = prefix.isEmpty() ? parser.currentName() : prefix + "." + parser.currentName();
@@ -73,6 +108,7 @@ final class JsonPaths {
           parser.skipChildren();
           int end = (int) parser.currentLocation().getCharOffset();
           found.put(path, text.substring(start, end));
+          containers.add(path);
         } else if (value != JsonToken.VALUE_NULL) {
           found.put(path, parser.getText());
         }
@@ -80,7 +116,7 @@ final class JsonPaths {
           return false;
         }
       } else if (value == JsonToken.START_OBJECT && prefixes.contains(path)) {
-        if (!walk(parser, text, path, found)) {
+        if (!walk(parser, text, path, found, containers)) {
           return false;
         }
       } else {

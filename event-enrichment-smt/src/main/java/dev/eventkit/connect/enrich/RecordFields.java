@@ -8,11 +8,14 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 
@@ -21,8 +24,8 @@ import org.apache.kafka.connect.data.Struct;
  * String or byte[]. JSON text is read by {@link JsonPaths} in streaming passes, so a number comes
  * back exactly as written ({@code 1.50}, {@code 1e400}), never re-encoded. Objects, arrays, Maps,
  * Lists and Structs at a path come back as JSON text; bytes as their UTF-8 text. What cannot be
- * read (bytes that are not UTF-8, text that is not JSON, nesting too deep to write) reads as
- * absent, with the reason in {@link #problem()}. Built per record.
+ * read (bytes that are not UTF-8, text that is not a JSON object, nesting too deep to write) reads
+ * as absent, with the reason in {@link #problem()}. Built per record.
  */
 final class RecordFields {
 
@@ -33,24 +36,30 @@ final class RecordFields {
 
   private final Object data;
   private final JsonPaths wanted;
+  private final String what;
   private boolean decoded;
   private String text;
-  private Map<String, String> streamed;
-  private Map<String, Optional<String>> others;
-  private String problem;
+  private Parsed streamed;
+  private Map<String, Parsed> others;
+  private final Set<String> problems = new LinkedHashSet<>();
 
-  RecordFields(Object data) {
-    this(data, JsonPaths.NONE);
+  /** What one streaming pass found: each path's text, and which paths hold an object or array. */
+  private record Parsed(Map<String, String> values, Set<String> containers) {}
+
+  RecordFields(Object data, String what) {
+    this(data, JsonPaths.NONE, what);
   }
 
   /**
    * @param wanted the paths the transform will ask for: from JSON text they are read in one
    *     streaming pass that skips everything else and stops once all are found; any other path is
    *     read in a pass of its own
+   * @param what what the data is, for problems: "the value" or "the key"
    */
-  RecordFields(Object data, JsonPaths wanted) {
+  RecordFields(Object data, JsonPaths wanted, String what) {
     this.data = data;
     this.wanted = wanted;
+    this.what = what;
   }
 
   /** The text at {@code path}, or null when it is absent or null; see {@link #problem()}. */
@@ -59,54 +68,93 @@ final class RecordFields {
       return null;
     }
     if (data instanceof String || data instanceof byte[]) {
-      return path.length == 0 ? text() : fromJsonText(path);
+      if (path.length == 0) {
+        return text();
+      }
+      Parsed parsed = parsed(path);
+      return parsed == null ? null : parsed.values().get(JsonPaths.join(path));
     }
-    if (path.length == 0) {
-      return scalar(data, "the value");
-    }
-    if (data instanceof Map<?, ?> map) {
-      return fromMap(map, path, 0);
-    }
-    if (data instanceof Struct struct) {
-      return fromStruct(struct, path, 0);
-    }
-    return null;
+    return scalar(path.length == 0 ? data : valueAt(path), where(path));
   }
 
-  /** Why a path read as absent when it may be there: the first problem met, or null. */
+  /**
+   * The text {@code uuid5} hashes for the data at {@code path} (the whole data for an empty path),
+   * or null. Rendered as release 0.1.0 rendered it, so that a derived id stays the same across an
+   * upgrade: an object or array in JSON text as compact JSON, a Struct as {@code Struct{...}}.
+   * Except bytes that are not UTF-8, which 0.1.0 decoded with replacement characters, so that
+   * different keys could derive the same id: they are {@code base64:} and their base64.
+   */
+  String uuidName(String[] path) {
+    if (data == null) {
+      return null;
+    }
+    if (data instanceof String || data instanceof byte[]) {
+      if (path.length == 0) {
+        return data instanceof byte[] bytes ? bytesName(bytes) : (String) data;
+      }
+      Parsed parsed = parsed(path);
+      String joined = JsonPaths.join(path);
+      String found = parsed == null ? null : parsed.values().get(joined);
+      return found != null && parsed.containers().contains(joined) ? compact(found) : found;
+    }
+    Object value = path.length == 0 ? data : valueAt(path);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof byte[] || value instanceof ByteBuffer) {
+      return bytesName(bytes(value));
+    }
+    if (value instanceof Map<?, ?> || value instanceof List<?>) {
+      try {
+        return JSON.writeValueAsString(value);
+      } catch (JsonProcessingException e) {
+        report(where(path) + " cannot be written as JSON (" + firstLine(e) + ")");
+        return null;
+      }
+    }
+    return String.valueOf(value);
+  }
+
+  /** Why a path read as absent when it may be there: every problem met, or null. */
   String problem() {
-    return problem;
+    return problems.isEmpty() ? null : String.join("; ", problems);
   }
 
-  private String fromJsonText(String[] path) {
+  private String where(String[] path) {
+    return path.length == 0 ? what : JsonPaths.join(path) + " in " + what;
+  }
+
+  /** The pass over JSON text that reads {@code path}, or null when the data is not text. */
+  private Parsed parsed(String[] path) {
     String json = text();
     if (json == null) {
       return null;
     }
-    String joined = JsonPaths.join(path);
     if (wanted.contains(path)) {
       if (streamed == null) {
-        streamed = extract(wanted, json);
+        streamed = parse(wanted, json);
       }
-      return streamed.get(joined);
+      return streamed;
     }
     if (others == null) {
       others = new HashMap<>();
     }
-    return others
-        .computeIfAbsent(
-            joined,
-            p -> Optional.ofNullable(extract(new JsonPaths(List.<String[]>of(path)), json).get(p)))
-        .orElse(null);
+    return others.computeIfAbsent(
+        JsonPaths.join(path), p -> parse(new JsonPaths(List.<String[]>of(path)), json));
   }
 
-  private Map<String, String> extract(JsonPaths paths, String json) {
+  private Parsed parse(JsonPaths paths, String json) {
+    Map<String, String> values = new HashMap<>();
+    Set<String> containers = new HashSet<>();
     try {
-      return paths.extract(json);
+      String notAnObject = paths.extract(json, values, containers);
+      if (notAnObject != null) {
+        report(what + " " + notAnObject);
+      }
     } catch (IOException e) {
-      report("the value is not valid JSON (" + firstLine(e) + ")");
-      return Map.of();
+      report(what + " is not valid JSON (" + firstLine(e) + ")");
     }
+    return new Parsed(values, containers);
   }
 
   /** The data as text, decoded once; null (with the reason reported) for bytes not UTF-8. */
@@ -115,42 +163,26 @@ final class RecordFields {
       decoded = true;
       text = data instanceof byte[] bytes ? utf8(bytes) : (String) data;
       if (text == null) {
-        report("the value is bytes that are not UTF-8 text");
+        report(what + " is bytes that are not UTF-8 text");
       }
     }
     return text;
   }
 
-  private String fromMap(Map<?, ?> map, String[] path, int index) {
-    Object value = map.get(path[index]);
-    if (index == path.length - 1) {
-      return scalar(value, JsonPaths.join(path));
+  /** The value at {@code path} in a Map or Struct, or null when it is absent. */
+  private Object valueAt(String[] path) {
+    Object current = data;
+    for (String part : path) {
+      if (current instanceof Map<?, ?> map) {
+        current = map.get(part);
+      } else if (current instanceof Struct struct) {
+        Field field = struct.schema().field(part);
+        current = field == null ? null : struct.get(field);
+      } else {
+        return null;
+      }
     }
-    if (value instanceof Map<?, ?> next) {
-      return fromMap(next, path, index + 1);
-    }
-    if (value instanceof Struct next) {
-      return fromStruct(next, path, index + 1);
-    }
-    return null;
-  }
-
-  private String fromStruct(Struct struct, String[] path, int index) {
-    Field field = struct.schema().field(path[index]);
-    if (field == null) {
-      return null;
-    }
-    Object value = struct.get(field);
-    if (index == path.length - 1) {
-      return scalar(value, JsonPaths.join(path));
-    }
-    if (value instanceof Struct next) {
-      return fromStruct(next, path, index + 1);
-    }
-    if (value instanceof Map<?, ?> next) {
-      return fromMap(next, path, index + 1);
-    }
-    return null;
+    return current;
   }
 
   private String scalar(Object value, String where) {
@@ -207,6 +239,20 @@ final class RecordFields {
     return value;
   }
 
+  /** JSON text of an object or array as Jackson writes its tree: no spaces, numbers as doubles. */
+  private static String compact(String json) {
+    try {
+      return JSON.readTree(json).toString();
+    } catch (JsonProcessingException e) {
+      return json; // read once already as part of the record: cannot happen
+    }
+  }
+
+  private static String bytesName(byte[] bytes) {
+    String text = utf8(bytes);
+    return text != null ? text : "base64:" + Base64.getEncoder().encodeToString(bytes);
+  }
+
   private static byte[] bytes(Object value) {
     if (value instanceof byte[] bytes) {
       return bytes;
@@ -231,9 +277,7 @@ final class RecordFields {
   }
 
   private void report(String reason) {
-    if (problem == null) {
-      problem = reason;
-    }
+    problems.add(reason);
   }
 
   private static String firstLine(Exception e) {

@@ -44,12 +44,17 @@ interface ValueSource {
     RecordContext(ConnectRecord<?> record, RecordFields fields) {
       this.record = record;
       this.fields = fields;
-      this.key = new RecordFields(record.key());
+      this.key = new RecordFields(record.key(), "the key");
     }
 
     /** Why a field or key path could not be read, or null. */
     String problem() {
-      return fields.problem() != null ? fields.problem() : key.problem();
+      String value = fields.problem();
+      String ofKey = key.problem();
+      if (value == null || ofKey == null) {
+        return value == null ? ofKey : value;
+      }
+      return value + "; " + ofKey;
     }
   }
 
@@ -134,11 +139,12 @@ interface ValueSource {
               spec,
               uuidPath,
               c -> {
-                String field = c.fields.text(uuidPath);
+                // Rendered as 0.1.0 did (RecordFields.uuidName), so that ids stay the same.
+                String field = c.fields.uuidName(uuidPath);
                 if (field == null) {
                   return null;
                 }
-                String key = c.key.text(new String[0]);
+                String key = c.key.uuidName(new String[0]);
                 return Uuids.v5(
                         Uuids.EVENTKIT_NAMESPACE, c.record.topic() + '\0' + key + '\0' + field)
                     .toString();

@@ -20,7 +20,7 @@ class ConfigReferenceTest {
       pass per record, the value itself is never re-encoded). What a path finds is written as
       it is: text as text, a number in JSON text as written (`1.50` stays `1.50`), objects,
       arrays, Maps, Lists and Structs as JSON text, bytes as UTF-8 text. Bytes that are not
-      UTF-8, text that is not JSON and nesting beyond 1,000 levels read as missing, and the
+      UTF-8, text that is not a JSON object and nesting beyond 1,000 levels read as missing, and the
       `on.missing=fail` error says which. Tombstones (null value) keep their headers, are
       stamped with what can be found and never fail for a missing attribute, under either
       `header.naming` and either `on.missing`. Headers are read as text: strings as they are,

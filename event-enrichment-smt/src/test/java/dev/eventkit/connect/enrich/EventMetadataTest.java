@@ -371,6 +371,59 @@ class EventMetadataTest {
         .hasMessageContaining("not valid JSON");
   }
 
+  /**
+   * uuid5 ids must stay the same across an upgrade: topic, key and field are rendered as release
+   * 0.1.0 rendered them (an object in JSON text as compact JSON with its numbers as doubles, a
+   * Struct as its toString). Only bytes that are not UTF-8 changed: 0.1.0 decoded them with
+   * replacement characters, so different keys could derive one id.
+   */
+  @Test
+  void uuid5IdsAreDerivedAsRelease010DerivedThem() {
+    EventMetadata<SourceRecord> smt =
+        value("id.source", "uuid5:order", "correlation.id.source", "");
+
+    assertThat(
+            idOf(
+                smt,
+                record(
+                    "k-1",
+                    "{\"order\": {\"total\": 1.50, \"lines\": [1, 2]}}",
+                    new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "{\"total\":1.5,\"lines\":[1,2]}"));
+    assertThat(idOf(smt, record("k-1", "{\"order\": 1.50}", new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "1.50"));
+    Schema keySchema = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA).build();
+    Struct key = new Struct(keySchema).put("id", "k-1");
+    Schema orderSchema = SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).build();
+    Schema valueSchema = SchemaBuilder.struct().field("order", orderSchema).build();
+    Struct value = new Struct(valueSchema).put("order", new Struct(orderSchema).put("n", 7));
+    assertThat(idOf(smt, record(key, value, new ConnectHeaders())))
+        .isEqualTo(uuid5("Struct{id=k-1}", "Struct{n=7}"));
+    assertThat(
+            idOf(
+                smt,
+                record(
+                    "k-1".getBytes(StandardCharsets.UTF_8),
+                    Map.of("order", "o-9"),
+                    new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "o-9"));
+
+    byte[] binaryKey = {(byte) 0x81, 0x01};
+    byte[] otherBinaryKey = {(byte) 0x82, 0x01};
+    String first = idOf(smt, record(binaryKey, Map.of("order", "o-9"), new ConnectHeaders()));
+    assertThat(first).isEqualTo(uuid5("base64:gQE=", "o-9"));
+    assertThat(idOf(smt, record(otherBinaryKey, Map.of("order", "o-9"), new ConnectHeaders())))
+        .isNotEqualTo(first);
+  }
+
+  private static String idOf(EventMetadata<SourceRecord> smt, SourceRecord record) {
+    return headers(smt.apply(record)).get("event.id");
+  }
+
+  private static String uuid5(String key, String field) {
+    return Uuids.v5(Uuids.EVENTKIT_NAMESPACE, "orders.events\0" + key + "\0" + field).toString();
+  }
+
   @Test
   void nonUtf8BytesAreNotJson() {
     EventMetadata<SourceRecord> smt = value("type.source", "field:type", "on.missing", "fail");

@@ -171,10 +171,10 @@ class FieldPathsPropertiesTest {
     Expected expected = c.expected();
     if (refused != null) {
       assertThat(refused.getMessage())
-          .as("the refusal names the source and the record")
+          .as("the refusal names the source and the record: " + escaped(c.toString()))
           .contains(reader.option, reader.prefix + c.path(), WHERE);
       assertThat(expected.text() == null && expected.json() == null)
-          .as("refused although the record holds a value: " + refused.getMessage())
+          .as("refused although the record holds a value: " + escaped(refused.getMessage()))
           .isTrue();
       if (expected.reason() != null) {
         assertThat(refused.getMessage()).as("says why").contains(expected.reason());
@@ -186,10 +186,20 @@ class FieldPathsPropertiesTest {
         .isNull();
     String header = written(out, reader);
     if (expected.text() != null) {
-      assertThat(header).isEqualTo(expected.text());
+      assertThat(header).as(escaped(c.toString())).isEqualTo(expected.text());
     } else if (expected.json() != null) {
-      assertThat(tree(header)).isEqualTo(tree(expected.json()));
+      assertThat(tree(header)).as(escaped(c.toString())).isEqualTo(tree(expected.json()));
     }
+  }
+
+  /** Control characters and surrogates as {@code \\uXXXX}, so that a failure prints whole. */
+  private static String escaped(String text) {
+    StringBuilder out = new StringBuilder();
+    String shown = text.length() > 400 ? text.substring(0, 400) + "..." : text;
+    for (char ch : shown.toCharArray()) {
+      out.append(ch < 0x20 || Character.isSurrogate(ch) ? String.format("\\u%04x", (int) ch) : ch);
+    }
+    return out.toString();
   }
 
   private static String written(SourceRecord out, Reader reader) {
@@ -280,18 +290,28 @@ class FieldPathsPropertiesTest {
           case JSON_TEXT -> toJson(document);
           case JSON_BYTES -> toJson(document).getBytes(StandardCharsets.UTF_8);
         };
-    Expected expected = absent ? Expected.refused("") : expectation(planted, f, parts.length + 1);
+    Expected expected = absent ? Expected.refused("") : expectation(planted, f, parts.length);
     return new Case(path, data, expected, f + " " + path + " = " + (absent ? "(absent)" : planted));
   }
 
-  /** What the planted node reads as in form {@code f}, {@code depth} levels below the top. */
+  /**
+   * What the planted node reads as in form {@code f}, inside {@code depth} objects (the top one
+   * included): Jackson refuses JSON nested more than 1,000 deep, so an array nested {@code d} deep
+   * there is refused once {@code depth + d > 1000}.
+   */
   private static Expected expectation(Node planted, Form f, int depth) {
+    Expected expected = expectationOf(planted, f, depth);
+    // JSON bytes are the text's UTF-8 encoding, which has no lone surrogates: '?' stands for each.
+    return f == Form.JSON_BYTES && expected.text() != null
+        ? Expected.text(
+            new String(expected.text().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+        : expected;
+  }
+
+  private static Expected expectationOf(Node planted, Form f, int depth) {
     boolean json = f == Form.JSON_TEXT || f == Form.JSON_BYTES;
     if (planted instanceof Text text) {
-      return Expected.text(
-          f == Form.JSON_BYTES
-              ? new String(text.text().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
-              : text.text());
+      return Expected.text(text.text());
     }
     if (planted instanceof Raw raw) {
       return Expected.text(
@@ -524,24 +544,39 @@ class FieldPathsPropertiesTest {
   // ---- Values that hold no readable document ----
 
   private static Arbitrary<Case> noDocument() {
-    Arbitrary<Object> data =
+    Arbitrary<Object> random =
         Arbitraries.oneOf(
             Arbitraries.bytes().array(byte[].class).ofMaxSize(60).map(b -> (Object) b),
             Arbitraries.strings().ofMaxLength(60).map(s -> (Object) s),
-            Arbitraries.of(
-                "[{\"id\": \"e-1\"}]",
-                "\"e-1\"",
-                "42",
-                "null",
-                "",
-                "{\"id\": \"e-1\"",
-                "{\"meta\": {\"id\": [1, 2",
-                "{id: 1}"),
             documents()
                 .map(
                     c -> c.data() instanceof String s ? s.substring(0, s.length() / 2) : c.data()));
-    return Combinators.combine(Arbitraries.of("id", "meta.id", "meta.trace.id"), data)
-        .as((path, d) -> new Case(path, d, Expected.ANYTHING, "no document: " + shown(d)));
+    Arbitrary<String> path = Arbitraries.of("id", "meta.id", "meta.trace.id");
+    Arbitrary<Case> anything =
+        Combinators.combine(path, random)
+            .as((p, d) -> new Case(p, d, Expected.ANYTHING, "no document: " + shown(d)));
+    // Text that holds no JSON object, and why each is refused.
+    Arbitrary<Case> known =
+        Combinators.combine(
+                path,
+                Arbitraries.of(
+                    Tuple.of("[{\"id\": \"e-1\"}]", "is JSON but not an object (it is an array)"),
+                    Tuple.of("\"e-1\"", "is JSON but not an object (it is a string)"),
+                    Tuple.of("42", "is JSON but not an object (it is a number)"),
+                    Tuple.of("null", "is JSON but not an object (it is null)"),
+                    Tuple.of("", "is empty, not JSON"),
+                    Tuple.of("  ", "is empty, not JSON"),
+                    Tuple.of("{\"meta\": {\"x\": [1, 2", "not valid JSON"),
+                    Tuple.of("{id: 1}", "not valid JSON")),
+                Arbitraries.of(false, true))
+            .as(
+                (p, text, bytes) ->
+                    new Case(
+                        p,
+                        bytes ? text.get1().getBytes(StandardCharsets.UTF_8) : text.get1(),
+                        Expected.refused(text.get2()),
+                        "no object: " + text.get1()));
+    return Arbitraries.oneOf(anything, known);
   }
 
   /** JSON bytes whose one sibling string holds a byte that is not UTF-8: the value is refused. */

@@ -149,11 +149,11 @@ class ConfigReferenceTest {
       - `OldestUnpublishedEventAgeMs`: age, by its event time, of this task's next unpublished row in
         cursor order (`(txid, seq)` on PostgreSQL, the id on MariaDB/MySQL); 0 when none waits.
       - `LastPollAgeMs`: how long ago the task's `poll()` last returned to Connect (before the first,
-        since the task started). A running task returns within about a second, with records or
-        without, so this stays near 0. It rises whenever Connect stops calling it: the connector
-        paused, the task's producer blocked on Kafka, or an instance Connect gave up on whose thread
-        never finished stopping, whose other metrics stay frozen. Alert when it passes a minute on a
-        connector that is not paused.
+        since the task started). A running task returns within about a second plus the time its
+        database calls take, with records or without, so this stays low. It rises whenever Connect
+        stops calling it: the connector paused, the task's producer blocked on Kafka, or an instance
+        Connect gave up on whose thread never finished stopping, whose other metrics stay frozen.
+        Alert when it passes a minute on a connector that is not paused.
       - `CommitToPublishLagMs`: event time to Kafka acknowledgement of the last published event.
       - `HorizonStallAgeMs`: PostgreSQL: while committed rows wait behind the commit horizon, how long
         the transaction holding it has been open. MariaDB/MySQL: while rows wait behind an open gap,

@@ -28,10 +28,10 @@ public interface OutboxTaskMetricsMBean {
 
   /**
    * How long ago poll() last returned to Connect (or, before the first, the task started). A
-   * running task returns within about a second, with records or without, so this stays near 0; it
-   * rises whenever Connect stops calling it: the task paused, its producer blocked on Kafka, or an
-   * instance Connect gave up on whose thread never finished stopping (its other metrics then stay
-   * frozen).
+   * running task returns within about a second plus the time its database calls take, with records
+   * or without, so this stays low; it rises whenever Connect stops calling it: the connector
+   * paused, the task's producer blocked on Kafka, or an instance Connect gave up on whose thread
+   * never finished stopping (its other metrics then stay frozen).
    */
   long getLastPollAgeMs();
 

@@ -57,6 +57,27 @@ class OutboxTaskMetricsTest {
   }
 
   @Test
+  void lastPollAgeCountsFromTheLastReturnedPollOrTheStart() throws Exception {
+    OutboxTaskMetrics metrics = new OutboxTaskMetrics().register("polls", 4);
+    var name = metrics.objectName();
+    long start = System.currentTimeMillis();
+
+    // Before the first poll returns, the age counts from the task's start: it grows.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> (Long) server.getAttribute(name, "LastPollAgeMs") >= 50);
+    long before = System.currentTimeMillis();
+    metrics.recordPollReturned();
+    long age = (Long) server.getAttribute(name, "LastPollAgeMs");
+    long after = System.currentTimeMillis();
+
+    // Counted from the poll just returned, not from the start.
+    assertThat(age).isBetween(0L, after - before);
+    assertThat(after - start).isGreaterThanOrEqualTo(50);
+    metrics.close();
+  }
+
+  @Test
   void closingTheOnlyInstanceUnregistersIt() throws Exception {
     OutboxTaskMetrics metrics = new OutboxTaskMetrics().register("only", 3);
     var name = metrics.objectName();
