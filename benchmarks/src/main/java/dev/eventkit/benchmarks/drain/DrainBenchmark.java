@@ -35,16 +35,23 @@ import java.util.UUID;
  * DlqArchiveScenario}).
  *
  * <p>Options: {@code --rows} ({@code none} skips the drains), {@code --systems}, {@code --repeats},
- * {@code --warmup-rows}, {@code --payload-bytes}, {@code --latency-rates} ({@code none} skips the
- * scenario), {@code --latency-systems}, {@code --latency-seconds}, {@code --dlq-letters} (0 skips
- * the archive scenario), {@code --producer-overrides} ({@code linger.ms=10,batch.size=262144}: the
- * same producer settings for every system), {@code --json}, {@code --charts} (a directory for the
- * SVG pictures, drawn from the {@code --json} file by {@link BenchmarkCharts}).
+ * {@code --warmup-rows}, {@code --warmup-rounds} (warm-up drains per system at most: they go on
+ * until the JIT is quiet during one), {@code --payload-bytes}, {@code --latency-rates} ({@code
+ * none} skips the scenario), {@code --latency-systems}, {@code --latency-seconds}, {@code
+ * --dlq-letters} (0 skips the archive scenario), {@code --producer-overrides} ({@code
+ * linger.ms=10,batch.size=262144}: the same producer settings for every system), {@code
+ * --database-waits}, {@code --task-threads} (per drain, what the database's sessions and Connect's
+ * task threads did: {@link DatabaseWaits}, {@link TaskThreads}), {@code --json}, {@code --charts}
+ * (a directory for the SVG pictures, drawn from the {@code --json} file by {@link
+ * BenchmarkCharts}).
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks
  * exec:exec@drain -Ddrain.args="--rows 100000,200000 --repeats 3 --json target/drain.json"}.
  */
 public final class DrainBenchmark {
+
+  /** A warm-up drain during which the JIT compiled for at most this share of it ends warming. */
+  static final double WARM_JIT_SHARE = 0.1;
 
   private DrainBenchmark() {}
 
@@ -128,18 +135,29 @@ public final class DrainBenchmark {
                 .start()) {
       int run = 0;
       if (options.warmupRows() > 0 && !options.rows().isEmpty()) {
-        // Every system's code paths (and the broker's and worker's) compiled before any counts.
+        // Every system's code paths (and the broker's and worker's) compiled before any counts:
+        // warm-up drains until the JIT compiler is quiet during one. Code that runs once per poll
+        // is called a few hundred times in a 300,000-row drain, too few for the JIT's last tier,
+        // and a drain during which it compiled for 2.5 s ran at half the rate of one during which
+        // it compiled for 0.2 s (docs/benchmarks.md, "Warm-up").
         for (DrainSystem system : options.systems()) {
-          DrainSystem.DrainRun warmup =
-              system.drain(
-                  cluster,
-                  postgres.createDatabase(),
-                  "drain-" + (++run) + ".events",
-                  options.warmupRows(),
-                  options);
-          log.printf(
-              "%-22s %,9d rows  warm-up:  %,10.0f rec/s%n",
-              system.label(), options.warmupRows(), warmup.rate());
+          for (int round = 1; ; round++) {
+            DrainSystem.DrainRun warmup =
+                system.drain(
+                    cluster,
+                    postgres.createDatabase(),
+                    "drain-" + (++run) + ".events",
+                    options.warmupRows(),
+                    options);
+            double drainMillis = options.warmupRows() * 1000.0 / warmup.rate();
+            long jit = warmup.cost().jitMillis();
+            log.printf(
+                "%-22s %,9d rows  warm-up %d: %,10.0f rec/s, JIT %,d ms%n",
+                system.label(), options.warmupRows(), round, warmup.rate(), jit);
+            if (jit <= WARM_JIT_SHARE * drainMillis || round >= options.warmupRounds()) {
+              break;
+            }
+          }
         }
       }
       for (int rows : options.rows()) {
@@ -168,6 +186,9 @@ public final class DrainBenchmark {
                 cost.peakLiveHeapMib());
             if (drain.databaseSessions() != null) {
               log.printf("%nThe database's sessions meanwhile:%n%n%s%n", drain.databaseSessions());
+            }
+            if (drain.taskThreads() != null) {
+              log.printf("%nConnect's task threads meanwhile:%n%s%n", drain.taskThreads());
             }
             runs.get(system).add(drain);
           }
@@ -281,6 +302,7 @@ public final class DrainBenchmark {
     root.put("rowsPerTransaction", DrainOptions.ROWS_PER_TRANSACTION);
     root.put("aggregates", DrainOptions.AGGREGATES);
     root.put("warmupRows", options.warmupRows());
+    root.put("warmupRounds", options.warmupRounds());
     root.put("repeats", options.repeats());
     root.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
     root.put("commit", sourceCommit());
@@ -341,6 +363,7 @@ public final class DrainBenchmark {
       List<DrainSystem> systems,
       int repeats,
       int warmupRows,
+      int warmupRounds,
       int payloadBytes,
       List<Integer> latencyRates,
       List<DrainSystem> latencySystems,
@@ -348,6 +371,7 @@ public final class DrainBenchmark {
       int dlqLetters,
       Map<String, String> producerOverrides,
       boolean databaseWaits,
+      boolean taskThreads,
       Path json,
       Path charts) {
 
@@ -361,6 +385,7 @@ public final class DrainBenchmark {
       // A 50,000-row warm-up ended before the JIT had compiled the hot paths: the 100k-row drains
       // after it spent 2.5-3 s of their 4 s compiling (docs/benchmarks.md, "Warm-up").
       int warmup = 300_000;
+      int warmupRounds = 5;
       int payload = 1024;
       List<Integer> latencyRates = List.of(1_000, 5_000);
       List<DrainSystem> latencySystems = DrainSystem.LATENCIES;
@@ -368,6 +393,7 @@ public final class DrainBenchmark {
       int dlqLetters = 200_000;
       Map<String, String> producerOverrides = Map.of();
       boolean databaseWaits = false;
+      boolean taskThreads = false;
       Path json = null;
       Path charts = null;
       for (int i = 0; i < args.length; i++) {
@@ -389,6 +415,7 @@ public final class DrainBenchmark {
           case "--systems" -> systems = DrainSystem.parse(value);
           case "--repeats" -> repeats = Integer.parseInt(value);
           case "--warmup-rows" -> warmup = Integer.parseInt(value);
+          case "--warmup-rounds" -> warmupRounds = Integer.parseInt(value);
           case "--payload-bytes" -> payload = Integer.parseInt(value);
           case "--latency-rates" ->
               latencyRates =
@@ -401,6 +428,7 @@ public final class DrainBenchmark {
           case "--charts" -> charts = Path.of(value);
           case "--dlq-letters" -> dlqLetters = Integer.parseInt(value);
           case "--database-waits" -> databaseWaits = Boolean.parseBoolean(value);
+          case "--task-threads" -> taskThreads = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("Unknown option " + args[i]);
         }
         i++;
@@ -413,6 +441,7 @@ public final class DrainBenchmark {
           systems,
           repeats,
           warmup,
+          warmupRounds,
           payload,
           latencyRates,
           latencySystems,
@@ -420,6 +449,7 @@ public final class DrainBenchmark {
           dlqLetters,
           producerOverrides,
           databaseWaits,
+          taskThreads,
           json,
           charts);
     }
@@ -492,10 +522,12 @@ public final class DrainBenchmark {
           });
       md.append(
           String.format(
-              "%n%d repetitions after a %,d-row warm-up of each system; %d rows per transaction,"
+              "%n%d repetitions after %,d-row warm-up drains of each system (until the JIT"
+                  + " compiled for at most a tenth of one, %d at most); %d rows per transaction,"
                   + " %d aggregates, %d-byte JSON payloads.",
               options.repeats(),
               options.warmupRows(),
+              options.warmupRounds(),
               DrainOptions.ROWS_PER_TRANSACTION,
               DrainOptions.AGGREGATES,
               options.payloadBytes()));

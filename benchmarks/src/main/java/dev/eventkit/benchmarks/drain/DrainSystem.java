@@ -119,7 +119,7 @@ public enum DrainSystem {
       config.put("aggregates", Integer.toString(DrainOptions.AGGREGATES));
       createConnector(cluster, name, withCommon(config));
       try {
-        return measure(cluster, topic, rows);
+        return measure(cluster, null, topic, rows, options);
       } finally {
         cluster.delete("connectors/" + name).expectSuccess("delete " + name);
       }
@@ -276,25 +276,9 @@ public enum DrainSystem {
     // The backlog's dirty pages written out now, not by a checkpoint during the drain.
     db.execute("CHECKPOINT");
     cluster.put("connectors/" + name + "/resume", "").expectSuccess("resume " + name);
-    DatabaseWaits waits = options.databaseWaits() ? DatabaseWaits.start(db) : null;
     try {
-      DrainRun run = measure(cluster, topic, rows);
-      if (waits != null) {
-        waits.close();
-        run = run.withDatabaseSessions(waits.report());
-      }
-      return run;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      return measure(cluster, db, topic, rows, options);
     } finally {
-      if (waits != null) {
-        try {
-          waits.close();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
       cluster.delete("connectors/" + name).expectSuccess("delete " + name);
       cleanUp(db, name);
       dropOutbox(db);
@@ -379,6 +363,42 @@ public enum DrainSystem {
   }
 
   /**
+   * {@link #measure(ConnectCluster, String, int)}, with what the database's sessions ({@code db},
+   * when the system reads one) and Connect's task threads did meanwhile, as the options ask.
+   */
+  static DrainRun measure(
+      ConnectCluster cluster, TestDatabase db, String topic, int rows, DrainOptions options) {
+    DatabaseWaits waits = options.databaseWaits() && db != null ? DatabaseWaits.start(db) : null;
+    TaskThreads tasks = options.taskThreads() ? TaskThreads.start() : null;
+    try {
+      DrainRun run = measure(cluster, topic, rows);
+      if (waits != null) {
+        waits.close();
+        run = run.withDatabaseSessions(waits.report());
+      }
+      if (tasks != null) {
+        tasks.close();
+        run = run.withTaskThreads(tasks.report(run.firstAppendMs(), run.lastAppendMs()));
+      }
+      return run;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } finally {
+      try {
+        if (waits != null) {
+          waits.close();
+        }
+        if (tasks != null) {
+          tasks.close();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
    * Reads the topic until it holds {@code rows} records; the rate is taken between the broker's
    * append times of the first and the last of them, the cost from the first record read to the
    * last.
@@ -414,7 +434,8 @@ public enum DrainSystem {
         }
       }
       DrainMeter.Cost cost = meter.stop(rows);
-      return new DrainRun((rows - 1) * 1000.0 / Math.max(1, last - first), cost, null);
+      return new DrainRun(
+          (rows - 1) * 1000.0 / Math.max(1, last - first), cost, first, last, null, null);
     } finally {
       if (meter != null) {
         meter.close();
@@ -422,14 +443,24 @@ public enum DrainSystem {
     }
   }
 
-  /** One drain: records per second, and what it cost. */
   /**
-   * One drain: records per second, what it cost, and (with {@code --database-waits}) what the
-   * database's sessions did meanwhile, as a Markdown table; null without.
+   * One drain: records per second, the broker's append times of its first and last record, what it
+   * cost, and (with {@code --database-waits} and {@code --task-threads}) what the database's
+   * sessions and Connect's task threads did meanwhile, as Markdown; null without.
    */
-  record DrainRun(double rate, DrainMeter.Cost cost, String databaseSessions) {
+  record DrainRun(
+      double rate,
+      DrainMeter.Cost cost,
+      long firstAppendMs,
+      long lastAppendMs,
+      String databaseSessions,
+      String taskThreads) {
     DrainRun withDatabaseSessions(String report) {
-      return new DrainRun(rate, cost, report);
+      return new DrainRun(rate, cost, firstAppendMs, lastAppendMs, report, taskThreads);
+    }
+
+    DrainRun withTaskThreads(String report) {
+      return new DrainRun(rate, cost, firstAppendMs, lastAppendMs, databaseSessions, report);
     }
   }
 }

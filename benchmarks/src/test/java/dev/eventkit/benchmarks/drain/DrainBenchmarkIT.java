@@ -29,7 +29,11 @@ class DrainBenchmarkIT {
             "2",
             "--dlq-letters",
             "500",
+            "--warmup-rounds",
+            "1",
             "--database-waits",
+            "true",
+            "--task-threads",
             "true");
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
@@ -64,6 +68,18 @@ class DrainBenchmarkIT {
         .flatExtracting(DrainResult::runs)
         .allSatisfy(run -> assertThat(run.databaseSessions()).contains("| session | doing |"));
     assertThat(results.get(0).runs().get(0).databaseSessions()).contains("`eventkit-outbox-0`");
+    // Connect's task threads were sampled during each connector's drain (the plain producer has
+    // no task); a 2,000-row drain lasts only a few samples (the ceiling's may fall between two), so
+    // the table is checked for the slowest, one poll task.
+    assertThat(results.subList(0, 5))
+        .flatExtracting(DrainResult::runs)
+        .allSatisfy(run -> assertThat(run.taskThreads()).contains("One sample every 5 ms."));
+    assertThat(results.get(5).runs()).allSatisfy(run -> assertThat(run.taskThreads()).isNull());
+    assertThat(results.get(0).runs().get(0).taskThreads())
+        .contains("| phase | share of samples | innermost frames outside the JDK |");
+    assertThat(results.get(0).runs().get(0).taskThreads())
+        .containsPattern("`drain-[0-9a-f]{8}-0`")
+        .contains("On a CPU for");
     assertThat(DrainResult.markdown(results, options))
         .contains("| 2,000 | Eventkit poll, 1 task |")
         .contains("× Debezium")
