@@ -45,7 +45,7 @@ final class OperatorView {
     boolean alerting(java.time.Duration bound) {
       return !eventkitMetricsRegistered()
           || oldestUnpublishedEventAgeMs > bound.toMillis()
-          || lastPollAgeMs > bound.toMillis();
+          || (lastPollAgeMs != null && lastPollAgeMs > bound.toMillis());
     }
 
     @Override

@@ -111,6 +111,7 @@ final class JsonPaths {
           containers.add(path);
         } else if (value != JsonToken.VALUE_NULL) {
           found.put(path, parser.getText());
+          containers.remove(path); // a later duplicate key's scalar replaces an object
         }
         if (found.size() == paths.size()) {
           return false;

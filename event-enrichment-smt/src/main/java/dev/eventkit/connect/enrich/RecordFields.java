@@ -105,14 +105,39 @@ final class RecordFields {
       return bytesName(bytes(value));
     }
     if (value instanceof Map<?, ?> || value instanceof List<?>) {
+      if (nestedDeeperThan(value, MAX_DEPTH)) {
+        // 0.1.0 wrote it with toString, recursing as deep as it goes: no stable id either way.
+        report(where(path) + " is nested more than " + MAX_DEPTH + " levels deep");
+        return null;
+      }
       try {
         return JSON.writeValueAsString(value);
       } catch (JsonProcessingException e) {
-        report(where(path) + " cannot be written as JSON (" + firstLine(e) + ")");
-        return null;
+        // A Struct inside, or a null key: 0.1.0 fell back to toString, and so do its ids.
+        return String.valueOf(value);
       }
     }
     return String.valueOf(value);
+  }
+
+  private static boolean nestedDeeperThan(Object value, int levels) {
+    if (levels < 0) {
+      return true;
+    }
+    Iterable<?> children =
+        value instanceof Map<?, ?> map
+            ? map.values()
+            : value instanceof List<?> list
+                ? list
+                : value instanceof Struct struct
+                    ? struct.schema().fields().stream().map(struct::get).toList()
+                    : List.of();
+    for (Object child : children) {
+      if (child != null && nestedDeeperThan(child, levels - 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Why a path read as absent when it may be there: every problem met, or null. */

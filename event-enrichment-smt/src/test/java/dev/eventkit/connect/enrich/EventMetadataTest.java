@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.common.record.TimestampType;
@@ -407,6 +408,28 @@ class EventMetadataTest {
                     Map.of("order", "o-9"),
                     new ConnectHeaders())))
         .isEqualTo(uuid5("k-1", "o-9"));
+
+    // A List of Structs Jackson cannot write: 0.1.0 hashed its toString.
+    Schema lineSchema = SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).build();
+    assertThat(
+            idOf(
+                smt,
+                record(
+                    "k-1",
+                    Map.of("order", List.of(new Struct(lineSchema).put("n", 1))),
+                    new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "[Struct{n=1}]"));
+    // A duplicate key: the read stops at the first once every wanted path is found, as in 0.1.0;
+    // while another wanted path is still missing it reads on, and the last one wins, a number after
+    // an object as written.
+    String duplicate = "{\"order\": {\"a\": 1}, \"order\": 1.50}";
+    assertThat(idOf(smt, record("k-1", duplicate, new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "{\"a\":1}"));
+    EventMetadata<SourceRecord> readingOn =
+        value(
+            "id.source", "uuid5:order", "correlation.id.source", "", "type.source", "field:absent");
+    assertThat(idOf(readingOn, record("k-1", duplicate, new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "1.50"));
 
     byte[] binaryKey = {(byte) 0x81, 0x01};
     byte[] otherBinaryKey = {(byte) 0x82, 0x01};
