@@ -104,11 +104,24 @@ final class RecordFields {
     if (value instanceof byte[] || value instanceof ByteBuffer) {
       return bytesName(bytes(value));
     }
-    if (value instanceof Map<?, ?> || value instanceof List<?>) {
-      if (nestedDeeperThan(value, MAX_DEPTH)) {
-        // 0.1.0 wrote it with toString, recursing as deep as it goes: no stable id either way.
+    if (value instanceof Map<?, ?> || value instanceof List<?> || value instanceof Struct) {
+      Shape shape = new Shape();
+      if (!shape.walk(value, MAX_DEPTH)) {
         report(where(path) + " is nested more than " + MAX_DEPTH + " levels deep");
         return null;
+      }
+      if (shape.structs && shape.bytes) {
+        // 0.1.0 hashed toString here, which prints a byte[] by identity (another id on every run)
+        // and a ByteBuffer by its length (one id for different bytes): hash its JSON instead.
+        try {
+          return JSON.writeValueAsString(plain(value, 0));
+        } catch (TooDeep | JsonProcessingException e) {
+          report(where(path) + " cannot be written as JSON (" + firstLine(e) + ")");
+          return null;
+        }
+      }
+      if (value instanceof Struct) {
+        return String.valueOf(value);
       }
       try {
         return JSON.writeValueAsString(value);
@@ -120,24 +133,38 @@ final class RecordFields {
     return String.valueOf(value);
   }
 
-  private static boolean nestedDeeperThan(Object value, int levels) {
-    if (levels < 0) {
-      return true;
-    }
-    Iterable<?> children =
-        value instanceof Map<?, ?> map
-            ? map.values()
-            : value instanceof List<?> list
-                ? list
-                : value instanceof Struct struct
-                    ? struct.schema().fields().stream().map(struct::get).toList()
-                    : List.of();
-    for (Object child : children) {
-      if (child != null && nestedDeeperThan(child, levels - 1)) {
+  /** What a Map, List or Struct holds, as far as uuid5 names care. */
+  private static final class Shape {
+    boolean structs;
+    boolean bytes;
+
+    /** Walks at most {@code levels} deep; false when the value goes deeper (or is cyclic). */
+    boolean walk(Object value, int levels) {
+      if (value instanceof byte[] || value instanceof ByteBuffer) {
+        bytes = true;
         return true;
       }
+      Iterable<?> children;
+      if (value instanceof Map<?, ?> map) {
+        children = map.values();
+      } else if (value instanceof List<?> list) {
+        children = list;
+      } else if (value instanceof Struct struct) {
+        structs = true;
+        children = struct.schema().fields().stream().map(struct::get).toList();
+      } else {
+        return true;
+      }
+      if (levels == 0) {
+        return false;
+      }
+      for (Object child : children) {
+        if (child != null && !walk(child, levels - 1)) {
+          return false;
+        }
+      }
+      return true;
     }
-    return false;
   }
 
   /** Why a path read as absent when it may be there: every problem met, or null. */

@@ -145,6 +145,9 @@ interface ValueSource {
                   return null;
                 }
                 String key = c.key.uuidName(new String[0]);
+                if (key == null && c.record.key() != null) {
+                  return null; // a key that cannot be named (nested too deep): no id from it
+                }
                 return Uuids.v5(
                         Uuids.EVENTKIT_NAMESPACE, c.record.topic() + '\0' + key + '\0' + field)
                     .toString();

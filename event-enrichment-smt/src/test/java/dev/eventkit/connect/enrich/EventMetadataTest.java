@@ -431,6 +431,24 @@ class EventMetadataTest {
     assertThat(idOf(readingOn, record("k-1", duplicate, new ConnectHeaders())))
         .isEqualTo(uuid5("k-1", "1.50"));
 
+    // A Struct holding bytes: 0.1.0's toString printed them by identity, a new id on every run.
+    Schema withBytes =
+        SchemaBuilder.struct()
+            .field("n", Schema.INT32_SCHEMA)
+            .field("b", Schema.BYTES_SCHEMA)
+            .build();
+    Map<String, Object> holdingBytes =
+        Map.of("order", new Struct(withBytes).put("n", 7).put("b", new byte[] {1, 2}));
+    assertThat(idOf(smt, record("k-1", holdingBytes, new ConnectHeaders())))
+        .isEqualTo(uuid5("k-1", "{\"n\":7,\"b\":\"AQI=\"}"));
+    // A key that cannot be named (nested past 1,000 levels) gives no id, not one shared by all.
+    Object deepKey = "k";
+    for (int i = 0; i < 1_001; i++) {
+      deepKey = List.of(deepKey);
+    }
+    assertThat(headers(smt.apply(record(deepKey, Map.of("order", "o-9"), new ConnectHeaders()))))
+        .doesNotContainKey("event.id");
+
     byte[] binaryKey = {(byte) 0x81, 0x01};
     byte[] otherBinaryKey = {(byte) 0x82, 0x01};
     String first = idOf(smt, record(binaryKey, Map.of("order", "o-9"), new ConnectHeaders()));
