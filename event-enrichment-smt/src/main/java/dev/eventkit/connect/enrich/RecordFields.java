@@ -81,8 +81,11 @@ final class RecordFields {
    * The text {@code uuid5} hashes for the data at {@code path} (the whole data for an empty path),
    * or null. Rendered as release 0.1.0 rendered it, so that a derived id stays the same across an
    * upgrade: an object or array in JSON text as compact JSON, a Struct as {@code Struct{...}}.
-   * Except bytes that are not UTF-8, which 0.1.0 decoded with replacement characters, so that
-   * different keys could derive the same id: they are {@code base64:} and their base64.
+   * Except where 0.1.0's rendering gave unstable or shared ids: bytes that are not UTF-8 (decoded
+   * with replacement characters) are {@code base64:} and their base64, a byte buffer is its bytes,
+   * a Struct holding bytes (whose {@code toString} prints a {@code byte[]} by identity) is its
+   * JSON, and what is nested beyond 1,000 levels, or holds bytes but cannot be written as JSON, has
+   * no name.
    */
   String uuidName(String[] path) {
     if (data == null) {
@@ -126,6 +129,11 @@ final class RecordFields {
       try {
         return JSON.writeValueAsString(value);
       } catch (JsonProcessingException e) {
+        if (shape.bytes) {
+          // toString would print its byte[] by identity: another name on every run.
+          report(where(path) + " cannot be written as JSON (" + firstLine(e) + ")");
+          return null;
+        }
         // A Struct inside, or a null key: 0.1.0 fell back to toString, and so do its ids.
         return String.valueOf(value);
       }
@@ -144,14 +152,16 @@ final class RecordFields {
         bytes = true;
         return true;
       }
-      Iterable<?> children;
+      List<Object> children = new ArrayList<>();
       if (value instanceof Map<?, ?> map) {
-        children = map.values();
+        children.addAll(map.keySet());
+        children.addAll(map.values());
       } else if (value instanceof List<?> list) {
-        children = list;
+        children.addAll(list);
       } else if (value instanceof Struct struct) {
         structs = true;
-        children = struct.schema().fields().stream().map(struct::get).toList();
+        // The stored values, as toString prints them: not the schema's defaults.
+        struct.schema().fields().forEach(f -> children.add(struct.getWithoutDefault(f.name())));
       } else {
         return true;
       }
