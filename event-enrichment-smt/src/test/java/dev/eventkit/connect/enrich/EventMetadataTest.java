@@ -375,9 +375,10 @@ class EventMetadataTest {
   /**
    * uuid5 ids must stay the same across an upgrade: topic, key and field are rendered as release
    * 0.1.0 rendered them (an object in JSON text as compact JSON with its numbers as doubles, a
-   * Struct as its toString). Only what gave 0.1.0 unstable or shared ids changed: bytes that are
-   * not UTF-8 (decoded with replacement characters), Structs holding bytes (printed by identity),
-   * keys nested too deep to name.
+   * Struct as its toString). Only what gave 0.1.0 unstable or shared ids changed, as the CHANGELOG
+   * lists: bytes that are not UTF-8 (decoded with replacement characters), byte buffers, Structs
+   * holding bytes (printed by identity), keys nested too deep to name, values holding bytes that
+   * cannot be written as JSON.
    */
   @Test
   void uuid5IdsAreDerivedAsRelease010DerivedThem() {
