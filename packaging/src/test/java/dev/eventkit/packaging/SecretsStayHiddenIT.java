@@ -141,29 +141,13 @@ class SecretsStayHiddenIT {
       }
 
       // ...until its config carries the new one.
-      for (String name : configs.keySet()) {
-        Map<String, String> rotated = with(configs.get(name), ROTATED);
-        cluster
-            .put(
-                "connectors/" + name + "/config",
-                ConnectCluster.withOverrides(Files.readString(examples.get(name)), rotated)
-                    .get("config")
-                    .toString())
-            .expectSuccess("new password for " + name);
-        cluster.post("connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", "");
-      }
+      redeployWith(ROTATED, configs, examples);
       awaitFlow(db, 2);
 
       // A password in the URL's query string, wrong and then right, deployed and running.
-      Map<String, String> urlConfig = new HashMap<>(outbox(db, urlRelay));
-      urlConfig.put("connection.password", null);
-      urlConfig.put("topic.template", "url.${aggregate_type}.events");
-      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + WRONG_IN_URL);
-      answers.add(refused(examples.get("poll"), urlConfig, PG_REFUSAL));
-      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + IN_URL);
-      cluster.createConnector("url", examples.get("poll"), urlConfig);
-      cluster.topics().consume("url.order.events", 2, TIMEOUT);
-      answers.add(cluster.status("url").toString());
+      answers.addAll(
+          deployWithPasswordInUrl(
+              "url", examples.get("poll"), outbox(db, urlRelay), "url", PG_REFUSAL));
       for (String name : configs.keySet()) {
         answers.add(cluster.status(name).toString());
       }
@@ -256,29 +240,14 @@ class SecretsStayHiddenIT {
         answers.add(awaitFailed(name, MARIADB_REFUSAL));
       }
 
-      for (String name : configs.keySet()) {
-        cluster
-            .put(
-                "connectors/" + name + "/config",
-                ConnectCluster.withOverrides(
-                        Files.readString(examples.get(name)), with(configs.get(name), ROTATED))
-                    .get("config")
-                    .toString())
-            .expectSuccess("new password for " + name);
-        cluster.post("connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", "");
-      }
+      redeployWith(ROTATED, configs, examples);
       awaitMariaDbFlow(db, 2);
 
-      Map<String, String> urlConfig = new HashMap<>(outbox(db, urlUser));
-      urlConfig.put("connection.password", null);
-      urlConfig.put("topic.template", "maria.url.${aggregate_type}.events");
+      Map<String, String> urlConfig = outbox(db, urlUser);
       urlConfig.put("poll.interval.ms", "200");
-      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + WRONG_IN_URL);
-      answers.add(refused(examples.get("maria-poll"), urlConfig, MARIADB_REFUSAL));
-      urlConfig.put("connection.url", db.jdbcUrl() + "?password=" + IN_URL);
-      cluster.createConnector("maria-url", examples.get("maria-poll"), urlConfig);
-      cluster.topics().consume("maria.url.order.events", 2, TIMEOUT);
-      answers.add(cluster.status("maria-url").toString());
+      answers.addAll(
+          deployWithPasswordInUrl(
+              "maria-url", examples.get("maria-poll"), urlConfig, "maria.url", MARIADB_REFUSAL));
       for (String name : configs.keySet()) {
         answers.add(cluster.status(name).toString());
       }
@@ -380,6 +349,44 @@ class SecretsStayHiddenIT {
     changed.put("connection.password", null); // removes the example's own
     changed.put("connection.url", config.get("connection.url") + "?password=" + IN_URL);
     return changed;
+  }
+
+  /** Puts each connector's config again with {@code password}, and restarts what failed. */
+  private static void redeployWith(
+      String password, Map<String, Map<String, String>> configs, Map<String, Path> examples)
+      throws IOException {
+    for (String name : configs.keySet()) {
+      cluster
+          .put(
+              "connectors/" + name + "/config",
+              ConnectCluster.withOverrides(
+                      Files.readString(examples.get(name)), with(configs.get(name), password))
+                  .get("config")
+                  .toString())
+          .expectSuccess("new password for " + name);
+      cluster.post("connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", "");
+    }
+  }
+
+  /**
+   * An outbox connector whose password travels only in the URL's query string: validated with a
+   * wrong one (refused), then created with the right one and awaited on {@code
+   * <prefix>.order.events} (two events are in the outbox by then). Returns the answers.
+   */
+  private static List<String> deployWithPasswordInUrl(
+      String name, Path example, Map<String, String> base, String prefix, String refusal) {
+    Map<String, String> config = new HashMap<>(base);
+    config.put("connection.password", null);
+    config.put("topic.template", prefix + ".${aggregate_type}.events");
+    String url = base.get("connection.url");
+    config.put("connection.url", url + "?password=" + WRONG_IN_URL);
+    List<String> answers = new ArrayList<>();
+    answers.add(refused(example, config, refusal));
+    config.put("connection.url", url + "?password=" + IN_URL);
+    cluster.createConnector(name, example, config);
+    cluster.topics().consume(prefix + ".order.events", 2, TIMEOUT);
+    answers.add(cluster.status(name).toString());
+    return answers;
   }
 
   /** Validates a config that must fail to connect; returns the answer. */
