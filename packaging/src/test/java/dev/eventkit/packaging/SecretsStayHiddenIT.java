@@ -110,21 +110,7 @@ class SecretsStayHiddenIT {
 
     // Eventkit and its bundled Debezium (dev.eventkit.shaded.debezium) at DEBUG, the rest at INFO.
     try (CapturedLogs logs = CapturedLogs.start("dev.eventkit")) {
-      // Refused: a password never valid, in connection.password and in the URL's query string.
-      for (String name : configs.keySet()) {
-        answers.add(refused(examples.get(name), with(configs.get(name), NEVER), PG_REFUSAL));
-        answers.add(refused(examples.get(name), inUrl(configs.get(name)), PG_REFUSAL));
-      }
-
-      // Running with the right password, as roles with exactly the README's grants.
-      for (String name : configs.keySet()) {
-        JsonNode answer = cluster.validateConnector(examples.get(name), configs.get(name));
-        assertThat(ConnectCluster.validationErrors(answer))
-            .as("validate %s as a role with the README's grants", name)
-            .isEmpty();
-        answers.add(answer.toString());
-        cluster.createConnector(name, examples.get(name), configs.get(name));
-      }
+      answers.addAll(refuseWrongThenDeploy(configs, examples, PG_REFUSAL));
       cluster.awaitRunning("log", 1);
       awaitFlow(db, 1);
 
@@ -204,19 +190,7 @@ class SecretsStayHiddenIT {
     db.createRole(urlUser, IN_URL, "SELECT ON outbox");
 
     try (CapturedLogs logs = CapturedLogs.start("dev.eventkit", "org.mariadb")) {
-      for (String name : configs.keySet()) {
-        answers.add(refused(examples.get(name), with(configs.get(name), NEVER), MARIADB_REFUSAL));
-        answers.add(refused(examples.get(name), inUrl(configs.get(name)), MARIADB_REFUSAL));
-      }
-
-      for (String name : configs.keySet()) {
-        JsonNode answer = cluster.validateConnector(examples.get(name), configs.get(name));
-        assertThat(ConnectCluster.validationErrors(answer))
-            .as("validate %s as a user with the README's grants", name)
-            .isEmpty();
-        answers.add(answer.toString());
-        cluster.createConnector(name, examples.get(name), configs.get(name));
-      }
+      answers.addAll(refuseWrongThenDeploy(configs, examples, MARIADB_REFUSAL));
       awaitMariaDbFlow(db, 1);
 
       // By its hash: the test's own driver logs its statements at DEBUG too.
@@ -349,6 +323,29 @@ class SecretsStayHiddenIT {
     changed.put("connection.password", null); // removes the example's own
     changed.put("connection.url", config.get("connection.url") + "?password=" + IN_URL);
     return changed;
+  }
+
+  /**
+   * Each connector validated with a password never valid, in connection.password and in the URL's
+   * query string (refused), then validated without errors and created with its own config, as a
+   * role with exactly the README's grants. Returns the answers.
+   */
+  private static List<String> refuseWrongThenDeploy(
+      Map<String, Map<String, String>> configs, Map<String, Path> examples, String refusal) {
+    List<String> answers = new ArrayList<>();
+    for (String name : configs.keySet()) {
+      answers.add(refused(examples.get(name), with(configs.get(name), NEVER), refusal));
+      answers.add(refused(examples.get(name), inUrl(configs.get(name)), refusal));
+    }
+    for (String name : configs.keySet()) {
+      JsonNode answer = cluster.validateConnector(examples.get(name), configs.get(name));
+      assertThat(ConnectCluster.validationErrors(answer))
+          .as("validate %s with the README's grants", name)
+          .isEmpty();
+      answers.add(answer.toString());
+      cluster.createConnector(name, examples.get(name), configs.get(name));
+    }
+    return answers;
   }
 
   /** Puts each connector's config again with {@code password}, and restarts what failed. */
