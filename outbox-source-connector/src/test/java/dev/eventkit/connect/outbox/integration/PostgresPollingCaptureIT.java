@@ -14,6 +14,7 @@ import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresBuckets;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPollingCapture;
 import dev.eventkit.connect.outbox.capture.poll.postgres.PostgresPosition;
 import dev.eventkit.connect.outbox.record.OutboxRow;
+import dev.eventkit.testkit.db.PostgresRoundTrips;
 import dev.eventkit.testkit.db.PostgresServer;
 import dev.eventkit.testkit.db.TestDatabase;
 import java.sql.Connection;
@@ -1168,6 +1169,57 @@ class PostgresPollingCaptureIT {
     assertPerAggregateOrder(published);
     assertThat(statementsPerRow).isLessThan(0.02);
     assertThat(tuplesPerRow).isLessThan(8.0);
+  }
+
+  /**
+   * While a backlog drains, each poll is three round trips to the database (the transaction's start
+   * with the horizon, the batch, the commit), counted on the wire: a round trip is what one task
+   * waits for between batches, on a database that may be across a network.
+   */
+  @Test
+  void aDrainPollIsThreeRoundTripsToTheDatabase() throws Exception {
+    int rows = 20_000;
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+                  + " SELECT 'order', 'agg-' || (random() * 1000)::int, 'Changed',"
+                  + " CAST('{\"n\": ' || g || '}' AS jsonb) FROM generate_series(1, ?) g")) {
+        for (int written = 0; written < rows; written += 10) {
+          insert.setInt(1, 10);
+          insert.executeUpdate();
+          c.commit();
+        }
+      }
+    }
+    List<Long> roundTrips = new ArrayList<>();
+    List<OutboxRow> published = new ArrayList<>();
+    try (PostgresRoundTrips wire = PostgresRoundTrips.to(db);
+        PostgresPollingCapture capture =
+            new PostgresPollingCapture(
+                wire::connect,
+                new PostgresPollingCapture.Settings(
+                    "outbox", COLUMNS, 0, 1, 2048, null, false, 500),
+                PostgresPosition.START)) {
+      while (true) {
+        long before = wire.count();
+        List<CapturedTransaction> batch = capture.poll();
+        roundTrips.add(wire.count() - before);
+        if (batch.isEmpty()) {
+          break;
+        }
+        batch.forEach(tx -> published.addAll(tx.rows()));
+      }
+    }
+    assertEachOnce(published, rows);
+    assertPerAggregateOrder(published);
+    // The first poll connects and finds the safe cuts over the backlog; the second prepares the
+    // batch statement on the server. From then on every poll is the same.
+    assertThat(roundTrips.subList(2, roundTrips.size() - 1))
+        .as("round trips of each poll of the drain, after the first two: %s", roundTrips)
+        .hasSizeGreaterThan(5)
+        .allSatisfy(n -> assertThat(n).isEqualTo(3));
   }
 
   /**

@@ -66,9 +66,28 @@ final class PostgresOutboxSql {
     return IDENTIFIERS.quoteQualified(name);
   }
 
-  /** Every transaction below this has ended: its rows are final. */
-  String horizon() {
-    return "SELECT CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text)";
+  /**
+   * The first statements of a poll's transaction, sent in one round trip: its isolation, then the
+   * horizon (every transaction below it has ended, so its rows are final) and whether rows of this
+   * bucket lie at or above it (committed ones wait behind the horizon; running ones may). Columns:
+   * horizon (text), whether rows lie above it (null when none do), the transaction's isolation.
+   */
+  String pollStart() {
+    // ORDER BY ... LIMIT 1 rather than EXISTS: right after a burst the table has no statistics
+    // yet, and EXISTS then looks cheapest as a sequential scan that stops at the first match; with
+    // no row above the horizon (every drain) it reads the whole table on every poll. The order of
+    // the (txid, seq) index makes the planner probe the index instead.
+    return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SELECT CAST(h.horizon AS text),"
+        + " (SELECT true FROM "
+        + table
+        + " WHERE "
+        + txid
+        + " >= h.horizon"
+        + bucketFilter
+        + " ORDER BY "
+        + txid
+        + " LIMIT 1), current_setting('transaction_isolation')"
+        + " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h";
   }
 
   /**
@@ -259,23 +278,6 @@ final class PostgresOutboxSql {
         + " < c."
         + seq
         + "))";
-  }
-
-  /** Whether committed rows of this bucket wait behind the horizon: parameter horizon. */
-  String rowsBehindHorizon() {
-    // ORDER BY ... LIMIT 1 rather than EXISTS: right after a burst the table has no statistics
-    // yet, and EXISTS then looks cheapest as a sequential scan that stops at the first match; with
-    // no row above the horizon (every drain) it reads the whole table on every poll. The order of
-    // the (txid, seq) index makes the planner probe the index instead.
-    return "SELECT 1 FROM "
-        + table
-        + " WHERE "
-        + txid
-        + " >= CAST(? AS xid8)"
-        + bucketFilter
-        + " ORDER BY "
-        + txid
-        + " LIMIT 1";
   }
 
   /**

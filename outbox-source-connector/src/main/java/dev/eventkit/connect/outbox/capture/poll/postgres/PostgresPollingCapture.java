@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  * rows and the rows held back are all seen in one snapshot; the transaction ends at once, so the
  * connector never holds back vacuum. A batch ends at a {@linkplain SafeCuts safe cut}, so only rows
  * behind the horizon can hold a candidate back, and those are looked up only above the horizon.
+ * While a backlog drains, a poll costs three round trips to the database: the transaction's start
+ * with the horizon, the batch, and the commit.
  */
 public final class PostgresPollingCapture implements OutboxCapture {
 
@@ -208,14 +210,15 @@ public final class PostgresPollingCapture implements OutboxCapture {
     try {
       Connection c = connection();
       c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        horizon = queryHorizon(c);
-        checkHorizon(horizon);
         // Rows above the horizon are what can hold a candidate back or stall the task; during a
-        // drain there are none, and both questions are answered by this one index probe.
-        boolean rowsAbove = rowsBehindHorizon(c, horizon);
+        // drain there are none, and both questions are answered by one index probe, sent with the
+        // horizon's query and the transaction's isolation.
+        PollStart start = startPoll(c);
+        horizon = start.horizon();
+        checkHorizon(horizon);
+        boolean rowsAbove = start.rowsAbove();
         extendCuts(c, horizon);
         cuts.passed(position.txid(), position.seq());
         Long end = cuts.batchEnd();
@@ -410,12 +413,29 @@ public final class PostgresPollingCapture implements OutboxCapture {
     return batch;
   }
 
-  private long queryHorizon(Connection c) throws SQLException {
+  private record PollStart(long horizon, boolean rowsAbove) {}
+
+  /**
+   * Starts the poll's transaction: REPEATABLE READ (pgjdbc would set it in a round trip of its own
+   * on every poll), the horizon, and whether rows lie above it, in one round trip.
+   */
+  private PollStart startPoll(Connection c) throws SQLException {
     statements++;
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql.horizon())) {
-      rs.next();
-      return Long.parseLong(rs.getString(1));
+    try (Statement st = c.createStatement()) {
+      st.execute(sql.pollStart());
+      if (!st.getMoreResults()) {
+        throw new SQLException("The poll's horizon query returned no rows");
+      }
+      try (ResultSet rs = st.getResultSet()) {
+        rs.next();
+        String isolation = rs.getString(3);
+        if (!"repeatable read".equals(isolation)) {
+          // SET TRANSACTION outside a transaction block only warns: never read at another level.
+          throw new SQLException(
+              "The poll's transaction runs at isolation '" + isolation + "', not repeatable read");
+        }
+        return new PollStart(Long.parseLong(rs.getString(1)), rs.getBoolean(2));
+      }
     }
   }
 
@@ -645,17 +665,6 @@ public final class PostgresPollingCapture implements OutboxCapture {
       }
     }
     return result;
-  }
-
-  /** Whether committed or running rows of this bucket lie at or above the horizon. */
-  private boolean rowsBehindHorizon(Connection c, long horizon) throws SQLException {
-    statements++;
-    try (PreparedStatement ps = c.prepareStatement(sql.rowsBehindHorizon())) {
-      ps.setString(1, Long.toString(horizon));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
   }
 
   private void updateStall(Connection c, boolean waiting) throws SQLException {
