@@ -38,8 +38,9 @@ import java.util.UUID;
  * {@code --warmup-rows}, {@code --warmup-rounds} (warm-up drains per system at most: they go on
  * until the JIT is quiet during one), {@code --payload-bytes}, {@code --latency-rates} ({@code
  * none} skips the scenario), {@code --latency-systems}, {@code --latency-seconds}, {@code
- * --dlq-letters} (0 skips the archive scenario), {@code --producer-overrides} ({@code
- * linger.ms=10,batch.size=262144}: the same producer settings for every system), {@code
+ * --latency-repeats} (runs per system and rate, in rotating order, pooled; as {@code --repeats}
+ * unless given), {@code --dlq-letters} (0 skips the archive scenario), {@code --producer-overrides}
+ * ({@code linger.ms=10,batch.size=262144}: the same producer settings for every system), {@code
  * --database-waits}, {@code --task-threads} (per drain, what the database's sessions and Connect's
  * task threads did: {@link DatabaseWaits}, {@link TaskThreads}), {@code --json}, {@code --charts}
  * (a directory for the SVG pictures, drawn from the {@code --json} file by {@link
@@ -196,21 +197,34 @@ public final class DrainBenchmark {
         runs.forEach((system, each) -> results.add(new DrainResult(system.label(), rows, each)));
       }
       for (int rate : options.latencyRates()) {
-        for (DrainSystem system : options.latencySystems()) {
-          LatencyScenario.LatencyResult latency =
-              LatencyScenario.run(
-                  system,
-                  cluster,
-                  postgres.createDatabase(),
-                  "latency-" + (++run) + ".events",
-                  rate,
-                  options.latencyDuration(),
-                  options.payloadBytes());
-          log.printf(
-              "%-22s %,6d events/s: p50 %d ms, p99 %d ms, max %d ms%n",
-              system.label(), rate, latency.percentile(50), latency.percentile(99), latency.max());
-          latencies.add(latency);
+        // Repetitions in rotating order, as the drains; each system's runs pooled.
+        List<DrainSystem> systems = options.latencySystems();
+        Map<DrainSystem, List<LatencyScenario.LatencyResult>> runs = new LinkedHashMap<>();
+        systems.forEach(system -> runs.put(system, new ArrayList<>()));
+        for (int repeat = 0; repeat < options.latencyRepeats(); repeat++) {
+          for (int i = 0; i < systems.size(); i++) {
+            DrainSystem system = systems.get((i + repeat) % systems.size());
+            LatencyScenario.LatencyResult latency =
+                LatencyScenario.run(
+                    system,
+                    cluster,
+                    postgres.createDatabase(),
+                    "latency-" + (++run) + ".events",
+                    rate,
+                    options.latencyDuration(),
+                    options.payloadBytes());
+            log.printf(
+                "%-22s %,6d events/s  run %d: p50 %d ms, p99 %d ms, max %d ms%n",
+                system.label(),
+                rate,
+                repeat + 1,
+                latency.percentile(50),
+                latency.percentile(99),
+                latency.max());
+            runs.get(system).add(latency);
+          }
         }
+        runs.values().forEach(each -> latencies.add(LatencyScenario.LatencyResult.pool(each)));
       }
       if (options.dlqLetters() > 0) {
         archives.addAll(archiveDeadLetters(options, cluster, postgres, log));
@@ -338,6 +352,9 @@ public final class DrainBenchmark {
       node.put("rate", r.rate());
       node.put("achievedRate", r.offeredRate());
       node.put("events", r.latencies().length);
+      node.put("runs", r.runs());
+      ArrayNode p99s = node.putArray("runP99Ms");
+      Arrays.stream(r.runP99s()).forEach(p99s::add);
       node.put("p50Ms", r.percentile(50));
       node.put("p90Ms", r.percentile(90));
       node.put("p99Ms", r.percentile(99));
@@ -368,6 +385,7 @@ public final class DrainBenchmark {
       List<Integer> latencyRates,
       List<DrainSystem> latencySystems,
       Duration latencyDuration,
+      int latencyRepeats,
       int dlqLetters,
       Map<String, String> producerOverrides,
       boolean databaseWaits,
@@ -390,6 +408,7 @@ public final class DrainBenchmark {
       List<Integer> latencyRates = List.of(1_000, 5_000);
       List<DrainSystem> latencySystems = DrainSystem.LATENCIES;
       Duration latencyDuration = Duration.ofSeconds(30);
+      Integer latencyRepeats = null; // as many as --repeats unless given
       int dlqLetters = 200_000;
       Map<String, String> producerOverrides = Map.of();
       boolean databaseWaits = false;
@@ -424,6 +443,7 @@ public final class DrainBenchmark {
                       : Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
           case "--latency-systems" -> latencySystems = DrainSystem.parse(value);
           case "--latency-seconds" -> latencyDuration = Duration.ofSeconds(Long.parseLong(value));
+          case "--latency-repeats" -> latencyRepeats = Integer.parseInt(value);
           case "--json" -> json = Path.of(value);
           case "--charts" -> charts = Path.of(value);
           case "--dlq-letters" -> dlqLetters = Integer.parseInt(value);
@@ -446,6 +466,7 @@ public final class DrainBenchmark {
           latencyRates,
           latencySystems,
           latencyDuration,
+          latencyRepeats == null ? repeats : latencyRepeats,
           dlqLetters,
           producerOverrides,
           databaseWaits,
