@@ -352,7 +352,7 @@ public final class DrainBenchmark {
       node.put("rate", r.rate());
       node.put("achievedRate", r.offeredRate());
       node.put("events", r.latencies().length);
-      node.put("runs", r.runs());
+      node.put("repeats", r.repeats());
       ArrayNode p99s = node.putArray("runP99Ms");
       Arrays.stream(r.runP99s()).forEach(p99s::add);
       node.put("p50Ms", r.percentile(50));
@@ -452,6 +452,9 @@ public final class DrainBenchmark {
           default -> throw new IllegalArgumentException("Unknown option " + args[i]);
         }
         i++;
+      }
+      if (repeats < 1 || (latencyRepeats != null && latencyRepeats < 1)) {
+        throw new IllegalArgumentException("--repeats and --latency-repeats must be at least 1");
       }
       if (charts != null && json == null) {
         throw new IllegalArgumentException("--charts draws from the results file: give --json too");

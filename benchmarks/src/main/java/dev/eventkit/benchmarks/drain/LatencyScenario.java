@@ -62,7 +62,7 @@ final class LatencyScenario {
       writers.forEach(CompletableFuture::join);
       double offered = events / ((System.nanoTime() - started) / 1e9);
       long[] latencies = read(cluster, topic, committedAt);
-      return new LatencyResult(system.label(), rate, offered, latencies, 1, new long[0]);
+      return LatencyResult.ofOneRun(system.label(), rate, offered, latencies);
     } finally {
       cluster.delete("connectors/" + name).expectSuccess("delete " + name);
       system.cleanUp(db, name);
@@ -143,28 +143,40 @@ final class LatencyScenario {
   }
 
   /**
-   * One system at one rate: the sorted latencies in ms of every run, the rate the writers achieved,
-   * and, when several runs were pooled, each run's p99.
+   * One system at one rate: the sorted latencies in ms of every run, the rate the writers achieved
+   * (the mean of the runs), the number of runs, and each run's p99.
    */
   record LatencyResult(
-      String system, int rate, double offeredRate, long[] latencies, int runs, long[] runP99s) {
+      String system, int rate, double offeredRate, long[] latencies, int repeats, long[] runP99s) {
+
+    static LatencyResult ofOneRun(String system, int rate, double offered, long[] sorted) {
+      return new LatencyResult(
+          system, rate, offered, sorted, 1, new long[] {percentile(sorted, 99)});
+    }
 
     /** The runs of one system at one rate as one distribution, keeping each run's p99. */
     static LatencyResult pool(List<LatencyResult> runs) {
+      if (runs.isEmpty()) {
+        throw new IllegalArgumentException("No runs to pool");
+      }
       if (runs.size() == 1) {
         return runs.get(0);
       }
       long[] all =
           runs.stream().flatMapToLong(r -> Arrays.stream(r.latencies())).sorted().toArray();
       double offered = runs.stream().mapToDouble(LatencyResult::offeredRate).average().orElse(0);
-      long[] p99s = runs.stream().mapToLong(r -> r.percentile(99)).toArray();
+      long[] p99s = runs.stream().flatMapToLong(r -> Arrays.stream(r.runP99s())).toArray();
       LatencyResult first = runs.get(0);
-      return new LatencyResult(first.system(), first.rate(), offered, all, runs.size(), p99s);
+      return new LatencyResult(first.system(), first.rate(), offered, all, p99s.length, p99s);
     }
 
     long percentile(double p) {
-      int index = (int) Math.ceil(p / 100 * latencies.length) - 1;
-      return latencies[Math.max(0, Math.min(latencies.length - 1, index))];
+      return percentile(latencies, p);
+    }
+
+    private static long percentile(long[] sorted, double p) {
+      int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     long max() {
@@ -186,10 +198,10 @@ final class LatencyScenario {
                 r.system(),
                 r.percentile(50),
                 r.percentile(99),
-                r.runs() == 1
+                r.repeats() == 1
                     ? "—"
                     : Arrays.stream(r.runP99s())
-                        .mapToObj(p -> String.format("%,d", p))
+                        .mapToObj(Long::toString)
                         .collect(java.util.stream.Collectors.joining(", ")),
                 r.max(),
                 r.latencies().length));

@@ -479,8 +479,8 @@ class PostgresPollingCaptureIT {
         long statements = capture.statementsExecuted();
         assertThat(capture.poll()).isEmpty();
         assertThat(capture.statementsExecuted() - statements)
-            .as("only the horizon and the stall are looked at again")
-            .isLessThanOrEqualTo(3);
+            .as("only the horizon (with the rows above it) and the stall are looked at again")
+            .isLessThanOrEqualTo(2);
         assertThat(capture.stall().stalled()).isTrue();
 
         open.rollback();
@@ -1195,13 +1195,21 @@ class PostgresPollingCaptureIT {
     }
     List<Long> roundTrips = new ArrayList<>();
     List<OutboxRow> published = new ArrayList<>();
-    try (PostgresRoundTrips wire = PostgresRoundTrips.to(db);
+    // Any transaction id taken meanwhile (an autovacuum's ANALYZE, anywhere on the server) would
+    // move the horizon, and the next poll would extend its safe cuts: hold the horizon still with
+    // an open transaction that writes no outbox row, younger than every row of the backlog.
+    try (Connection holder = db.connect();
+        PostgresRoundTrips wire = PostgresRoundTrips.to(db);
         PostgresPollingCapture capture =
             new PostgresPollingCapture(
                 wire::connect,
                 new PostgresPollingCapture.Settings(
                     "outbox", COLUMNS, 0, 1, 2048, null, false, 500),
                 PostgresPosition.START)) {
+      holder.setAutoCommit(false);
+      try (Statement st = holder.createStatement()) {
+        st.executeUpdate("INSERT INTO other VALUES (1)");
+      }
       while (true) {
         long before = wire.count();
         List<CapturedTransaction> batch = capture.poll();

@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * rows and the rows held back are all seen in one snapshot; the transaction ends at once, so the
  * connector never holds back vacuum. A batch ends at a {@linkplain SafeCuts safe cut}, so only rows
  * behind the horizon can hold a candidate back, and those are looked up only above the horizon.
- * While a backlog drains, a poll costs three round trips to the database: the transaction's start
- * with the horizon, the batch, and the commit.
+ * While a backlog drains and the horizon stands still, a poll costs three round trips to the
+ * database: the transaction's start with the horizon, the batch, and the commit; a poll after the
+ * horizon moved adds two to extend the safe cuts, and rows above the horizon add the blockers and
+ * the stall.
  */
 public final class PostgresPollingCapture implements OutboxCapture {
 
@@ -416,8 +418,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
   private record PollStart(long horizon, boolean rowsAbove) {}
 
   /**
-   * Starts the poll's transaction: REPEATABLE READ (pgjdbc would set it in a round trip of its own
-   * on every poll), the horizon, and whether rows lie above it, in one round trip.
+   * Starts the poll's transaction: REPEATABLE READ (the session's level already, set again in case
+   * something between the task and the server reset the session), the horizon, and whether rows lie
+   * above it, in one round trip. pgjdbc sends its {@code BEGIN} ahead of the statement, and sends
+   * no savepoint ahead of one that starts with {@code SET TRANSACTION} (with {@code autosave}, a
+   * savepoint would make the SET fail): keep that text first.
    */
   private PollStart startPoll(Connection c) throws SQLException {
     statements++;
@@ -964,9 +969,14 @@ public final class PostgresPollingCapture implements OutboxCapture {
       connection.setAutoCommit(true);
       // A generic plan cannot see that the cursor and the batch end bound the (txid, seq) range
       // to a few hundred rows, and may scan the whole table on every poll: plan each execution.
+      // Statements outside a poll's transaction (reading a large transaction's parts, the backlog
+      // counts, cleanup) run at repeatable read too, whatever the server's default: set once here,
+      // where pgjdbc's setTransactionIsolation would cost a round trip on every poll.
       statements++;
       try (Statement st = connection.createStatement()) {
-        st.execute("SET plan_cache_mode = force_custom_plan");
+        st.execute(
+            "SET plan_cache_mode = force_custom_plan;"
+                + " SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
       }
     }
     return connection;
