@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the database's sessions of a drain are doing, sampled from {@code pg_stat_activity} every 20
- * ms: for each session kind (a client by its application name, or a walsender), how often it was
- * running, waiting on something inside PostgreSQL (its wait event), or idle, that is waiting for
- * the client to ask for more. The half of a wall-clock profile that JFR cannot see.
+ * ms: for each session kind (a client by its application name, a walsender, or an autovacuum
+ * worker, which competes for the same cores), how often it was running, waiting on something inside
+ * PostgreSQL (its wait event), or idle, that is waiting for the client to ask for more. The half of
+ * a wall-clock profile that JFR cannot see.
  */
 final class DatabaseWaits implements AutoCloseable {
 
@@ -45,7 +46,7 @@ final class DatabaseWaits implements AutoCloseable {
                     + " ELSE wait_event_type || ':' || wait_event END"
                     + " FROM pg_stat_activity"
                     + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    + " AND backend_type IN ('client backend', 'walsender')")) {
+                    + " AND backend_type IN ('client backend', 'walsender', 'autovacuum worker')")) {
       while (running.get()) {
         try (ResultSet rs = ps.executeQuery()) {
           synchronized (samples) {
