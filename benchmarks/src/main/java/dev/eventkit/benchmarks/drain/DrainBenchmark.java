@@ -168,8 +168,7 @@ public final class DrainBenchmark {
         Map<DrainSystem, List<DrainSystem.DrainRun>> runs = new LinkedHashMap<>();
         systems.forEach(system -> runs.put(system, new ArrayList<>()));
         for (int repeat = 0; repeat < options.repeats(); repeat++) {
-          for (int i = 0; i < systems.size(); i++) {
-            DrainSystem system = systems.get((i + repeat) % systems.size());
+          for (DrainSystem system : rotated(systems, repeat)) {
             TestDatabase db = postgres.createDatabase();
             String topic = "drain-" + (++run) + ".events";
             DrainSystem.DrainRun drain = system.drain(cluster, db, topic, rows, options);
@@ -202,8 +201,7 @@ public final class DrainBenchmark {
         Map<DrainSystem, List<LatencyScenario.LatencyResult>> runs = new LinkedHashMap<>();
         systems.forEach(system -> runs.put(system, new ArrayList<>()));
         for (int repeat = 0; repeat < options.latencyRepeats(); repeat++) {
-          for (int i = 0; i < systems.size(); i++) {
-            DrainSystem system = systems.get((i + repeat) % systems.size());
+          for (DrainSystem system : rotated(systems, repeat)) {
             LatencyScenario.LatencyResult latency =
                 LatencyScenario.run(
                     system,
@@ -231,6 +229,13 @@ public final class DrainBenchmark {
       }
     }
     return new Results(results, latencies, archives);
+  }
+
+  /** The systems in the order of one repetition: the list rotated left by {@code repeat}. */
+  static List<DrainSystem> rotated(List<DrainSystem> systems, int repeat) {
+    List<DrainSystem> order = new ArrayList<>(systems);
+    java.util.Collections.rotate(order, -(repeat % Math.max(1, systems.size())));
+    return order;
   }
 
   /** Each way of archiving, on its own topic of the same dead letters, after one warm-up. */

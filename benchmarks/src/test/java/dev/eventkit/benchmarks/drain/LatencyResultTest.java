@@ -42,6 +42,17 @@ class LatencyResultTest {
   }
 
   @Test
+  void eachRepetitionStartsOneSystemLater() {
+    List<DrainSystem> systems =
+        List.of(DrainSystem.EVENTKIT_POLL_1, DrainSystem.EVENTKIT_LOG, DrainSystem.DEBEZIUM);
+    assertThat(DrainBenchmark.rotated(systems, 0)).isEqualTo(systems);
+    assertThat(DrainBenchmark.rotated(systems, 1))
+        .containsExactly(
+            DrainSystem.EVENTKIT_LOG, DrainSystem.DEBEZIUM, DrainSystem.EVENTKIT_POLL_1);
+    assertThat(DrainBenchmark.rotated(systems, 3)).isEqualTo(systems);
+  }
+
+  @Test
   void oneRunIsItsOwnResult() {
     LatencyScenario.LatencyResult only = run(1_000, 1, 100);
 
