@@ -1119,27 +1119,24 @@ class PostgresPollingCaptureIT {
    * The cost of a drain is linear in the backlog: statements and index tuples read per published
    * row stay bounded however large the backlog (the old planner scanned the whole tail per poll).
    */
+  /**
+   * A backlog of 1 KB events, analyzed as autovacuum would while it drains, is read about once: no
+   * poll may scan the table, whatever plan the statistics suggest for a batch in the middle of the
+   * backlog (a full scan per poll makes the drain quadratic).
+   */
   @Test
   void drainsA200kRowBacklogWithBoundedWorkPerRow() throws Exception {
     int rows = Integer.getInteger("eventkit.drain.rows", 200_000);
     int perTransaction = 10;
-    try (Connection c = db.connect()) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("SET synchronous_commit = off");
-      }
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
-                  + " SELECT 'order', 'agg-' || (random() * 1000)::int, 'Changed',"
-                  + " CAST('{\"n\": ' || g || '}' AS jsonb) FROM generate_series(1, ?) g")) {
-        for (int written = 0; written < rows; written += perTransaction) {
-          insert.setInt(1, perTransaction);
-          insert.executeUpdate();
-          c.commit();
-        }
-      }
-    }
+    db.execute(
+        "DO $$ BEGIN FOR t IN 0.."
+            + (rows / perTransaction - 1)
+            + " LOOP INSERT INTO outbox (aggregatetype, aggregateid, type, payload)"
+            + " SELECT 'order', 'agg-' || ((t * 10 + g) % 1000), 'Changed',"
+            + " jsonb_build_object('n', t * 10 + g, 'data', repeat('x', 1024))"
+            + " FROM generate_series(0, "
+            + (perTransaction - 1)
+            + ") g; COMMIT; END LOOP; END $$");
     db.execute("ANALYZE outbox");
     long tuplesBefore = tuplesRead();
 
@@ -1168,7 +1165,7 @@ class PostgresPollingCaptureIT {
     assertThat(published).hasSize(rows);
     assertPerAggregateOrder(published);
     assertThat(statementsPerRow).isLessThan(0.02);
-    assertThat(tuplesPerRow).isLessThan(8.0);
+    assertThat(tuplesPerRow).isLessThan(3.0);
   }
 
   /**

@@ -722,9 +722,13 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
   }
 
-  /** Binds position txid, seq and done arrays from {@code index}; returns the next index. */
+  /**
+   * Binds position txid (twice, see {@code PostgresOutboxSql.cursorAfter}), seq and done arrays
+   * from {@code index}; returns the next index.
+   */
   private static int bindPosition(PreparedStatement ps, int index, PostgresPosition at)
       throws SQLException {
+    ps.setString(index++, Long.toString(at.txid()));
     ps.setString(index++, Long.toString(at.txid()));
     ps.setLong(index++, at.seq());
     ps.setString(index++, arrayLiteral(at.doneFirsts()));
