@@ -175,7 +175,7 @@ public final class DrainBenchmark {
             DrainMeter.Cost cost = drain.cost();
             log.printf(
                 "%-22s %,9d rows  repeat %d: %,10.0f rec/s, %5.1f µs CPU/row (database %4.1f),"
-                    + " JIT %,d ms, peak live heap %,.0f MiB%n",
+                    + " JIT %,d ms, peak live heap %,.0f MiB%s%n",
                 system.label(),
                 rows,
                 repeat + 1,
@@ -183,7 +183,10 @@ public final class DrainBenchmark {
                 cost.cpuMicrosPerRow(),
                 cost.databaseMicrosPerRow(),
                 cost.jitMillis(),
-                cost.peakLiveHeapMib());
+                cost.peakLiveHeapMib(),
+                Double.isNaN(drain.outboxReadsPerRow())
+                    ? ""
+                    : String.format(", %.2f outbox rows read per row", drain.outboxReadsPerRow()));
             if (drain.databaseSessions() != null) {
               log.printf("%nThe database's sessions meanwhile:%n%n%s%n", drain.databaseSessions());
             }
@@ -346,6 +349,9 @@ public final class DrainBenchmark {
         one.put("databaseMicrosPerRow", run.cost().databaseMicrosPerRow());
         one.put("jitMillis", run.cost().jitMillis());
         one.put("peakLiveHeapMib", run.cost().peakLiveHeapMib());
+        if (!Double.isNaN(run.outboxReadsPerRow())) {
+          one.put("outboxReadsPerRow", run.outboxReadsPerRow());
+        }
       }
     }
     root.put("latencySeconds", options.latencyDuration().toSeconds());

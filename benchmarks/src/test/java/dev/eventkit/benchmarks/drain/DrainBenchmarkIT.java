@@ -61,7 +61,18 @@ class DrainBenchmarkIT {
               assertThat(run.cost().jvmMicrosPerRow()).isNotNegative().isFinite();
               assertThat(run.cost().databaseMicrosPerRow()).isNotNegative().isFinite();
             });
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("warm-up").contains("µs CPU/row");
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains("warm-up")
+        .contains("µs CPU/row")
+        .contains("outbox rows read per row");
+    // Poll mode's reads of the outbox table, counted by PostgreSQL: every row at least once, and
+    // each about once more for the safe cuts, not once per poll. Log mode and Debezium read a slot.
+    assertThat(results.subList(0, 2))
+        .flatExtracting(DrainResult::runs)
+        .allSatisfy(run -> assertThat(run.outboxReadsPerRow()).isBetween(1.0, 4.0));
+    assertThat(results.subList(2, 6))
+        .flatExtracting(DrainResult::runs)
+        .allSatisfy(run -> assertThat(run.outboxReadsPerRow()).isNaN());
     // The database's sessions were sampled during each drain that reads the database (the
     // ceiling and the plain producer read none): the poll task's reader among them.
     assertThat(results.subList(0, 4))
