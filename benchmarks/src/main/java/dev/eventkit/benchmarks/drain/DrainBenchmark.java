@@ -42,9 +42,10 @@ import java.util.UUID;
  * unless given), {@code --dlq-letters} (0 skips the archive scenario), {@code --producer-overrides}
  * ({@code linger.ms=10,batch.size=262144}: the same producer settings for every system), {@code
  * --database-waits}, {@code --task-threads} (per drain, what the database's sessions and Connect's
- * task threads did: {@link DatabaseWaits}, {@link TaskThreads}), {@code --json}, {@code --charts}
- * (a directory for the SVG pictures, drawn from the {@code --json} file by {@link
- * BenchmarkCharts}).
+ * task threads did: {@link DatabaseWaits}, {@link TaskThreads}), {@code --flight-recording} (a JFR
+ * file of the measured drains, after the warm-ups; {@code FlightProfile} summarises it per thread),
+ * {@code --json}, {@code --charts} (a directory for the SVG pictures, drawn from the {@code --json}
+ * file by {@link BenchmarkCharts}).
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks
  * exec:exec@drain -Ddrain.args="--rows 100000,200000 --repeats 3 --json target/drain.json"}.
@@ -161,6 +162,8 @@ public final class DrainBenchmark {
           }
         }
       }
+      // After the warm-ups, so that it holds the measured drains only.
+      jdk.jfr.Recording recording = startFlightRecording(options.flightRecording());
       for (int rows : options.rows()) {
         // Round-robin, the order rotated each repetition: no system always runs first after the
         // warm-ups, or always right after the same other system, or all its repetitions in a row.
@@ -198,6 +201,11 @@ public final class DrainBenchmark {
         }
         runs.forEach((system, each) -> results.add(new DrainResult(system.label(), rows, each)));
       }
+      if (recording != null) {
+        recording.dump(options.flightRecording());
+        recording.close();
+        log.printf("Flight recording of the drains: %s%n", options.flightRecording());
+      }
       for (int rate : options.latencyRates()) {
         // Repetitions in rotating order, as the drains; each system's runs pooled.
         List<DrainSystem> systems = options.latencySystems();
@@ -232,6 +240,22 @@ public final class DrainBenchmark {
       }
     }
     return new Results(results, latencies, archives);
+  }
+
+  /**
+   * JFR's "profile" settings (execution samples every 10 ms, socket I/O and parks over 10 ms), or
+   * null without a file to write to.
+   */
+  private static jdk.jfr.Recording startFlightRecording(Path file)
+      throws IOException, java.text.ParseException {
+    if (file == null) {
+      return null;
+    }
+    jdk.jfr.Recording recording =
+        new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+    recording.setName("drains");
+    recording.start();
+    return recording;
   }
 
   /** The systems in the order of one repetition: the list rotated left by {@code repeat}. */
@@ -401,6 +425,7 @@ public final class DrainBenchmark {
       Map<String, String> producerOverrides,
       boolean databaseWaits,
       boolean taskThreads,
+      Path flightRecording,
       Path json,
       Path charts) {
 
@@ -424,6 +449,7 @@ public final class DrainBenchmark {
       Map<String, String> producerOverrides = Map.of();
       boolean databaseWaits = false;
       boolean taskThreads = false;
+      Path flightRecording = null;
       Path json = null;
       Path charts = null;
       for (int i = 0; i < args.length; i++) {
@@ -460,6 +486,7 @@ public final class DrainBenchmark {
           case "--dlq-letters" -> dlqLetters = Integer.parseInt(value);
           case "--database-waits" -> databaseWaits = Boolean.parseBoolean(value);
           case "--task-threads" -> taskThreads = Boolean.parseBoolean(value);
+          case "--flight-recording" -> flightRecording = Path.of(value);
           default -> throw new IllegalArgumentException("Unknown option " + args[i]);
         }
         i++;
@@ -485,6 +512,7 @@ public final class DrainBenchmark {
           producerOverrides,
           databaseWaits,
           taskThreads,
+          flightRecording,
           json,
           charts);
     }

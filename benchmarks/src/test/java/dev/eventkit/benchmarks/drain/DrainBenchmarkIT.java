@@ -65,11 +65,14 @@ class DrainBenchmarkIT {
         .contains("warm-up")
         .contains("µs CPU/row")
         .contains("outbox rows read per row");
-    // Poll mode's reads of the outbox table, counted by PostgreSQL: every row at least once, and
-    // each about once more for the safe cuts, not once per poll. Log mode and Debezium read a slot.
+    // Poll mode's reads of the outbox table, counted by PostgreSQL: every row at least once, for
+    // the safe cuts and in its batch, and once more by the task's first backlog count; log mode and
+    // Debezium read a slot. (A 2,000-row backlog is one or two batches: whether a drain's reads
+    // grow
+    // with the backlog is PostgresPollingCaptureIT's to show, at 200,000 rows.)
     assertThat(results.subList(0, 2))
         .flatExtracting(DrainResult::runs)
-        .allSatisfy(run -> assertThat(run.outboxReadsPerRow()).isBetween(1.0, 4.0));
+        .allSatisfy(run -> assertThat(run.outboxReadsPerRow()).isBetween(1.0, 3.5));
     assertThat(results.subList(2, 6))
         .flatExtracting(DrainResult::runs)
         .allSatisfy(run -> assertThat(run.outboxReadsPerRow()).isNaN());
