@@ -27,6 +27,7 @@ final class PostgresOutboxSql {
   private final String txid;
   private final String seq;
   private final String bucketFilter;
+  private final String bucketExpression;
   private final String notDone;
   private final String notPublishedElsewhere;
 
@@ -36,6 +37,7 @@ final class PostgresOutboxSql {
     this.txid = quote(columns.txid());
     this.seq = quote(columns.position());
     this.bucketFilter = PostgresBuckets.filter(quote(columns.aggregateId()), bucket, bucketCount);
+    this.bucketExpression = PostgresBuckets.virtualBucket(quote(columns.aggregateId()));
     this.notDone =
         " AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS xid8[]), CAST(? AS xid8[])) AS d(lo, hi)"
             + " WHERE "
@@ -51,7 +53,7 @@ final class PostgresOutboxSql {
             + ", "
             + seq
             + ") <= (l.hi, l.hi_seq) AND "
-            + PostgresBuckets.virtualBucket(quote(columns.aggregateId()))
+            + bucketExpression
             + " % l.n = l.b))";
   }
 
@@ -298,7 +300,11 @@ final class PostgresOutboxSql {
 
   /**
    * Unpublished rows after a position, counted up to a cap: parameters position (txid, txid, seq),
-   * done, elsewhere, cap.
+   * done, elsewhere, cap. Read in the order of an index that holds exactly these rows, so the scan
+   * stops at the cap: the (txid, seq) index for one task, the bucket index for several (where a
+   * bitmap scan of the bucket index read every remaining row of the bucket, and the (txid, seq)
+   * index the rows of every bucket). Without the bucket index a task of several sorts its remaining
+   * rows, as it reads them, for each count.
    */
   String backlogCount() {
     return "SELECT count(*) FROM (SELECT 1 FROM "
@@ -308,6 +314,11 @@ final class PostgresOutboxSql {
         + notDone
         + notPublishedElsewhere
         + bucketFilter
+        + " ORDER BY "
+        + (bucketFilter.isEmpty() ? "" : bucketExpression + ", ")
+        + txid
+        + ", "
+        + seq
         + " LIMIT ?) b";
   }
 

@@ -90,7 +90,31 @@ public final class PostgresPollingCapture implements OutboxCapture {
       int maxRows,
       String notifyChannel,
       boolean deletePublished,
-      int cleanupBatchSize) {}
+      int cleanupBatchSize,
+      long backlogCountCap) {
+
+    /** With backlog counts up to {@link #BACKLOG_COUNT_CAP}. */
+    public Settings(
+        String table,
+        OutboxColumns columns,
+        int bucket,
+        int bucketCount,
+        int maxRows,
+        String notifyChannel,
+        boolean deletePublished,
+        int cleanupBatchSize) {
+      this(
+          table,
+          columns,
+          bucket,
+          bucketCount,
+          maxRows,
+          notifyChannel,
+          deletePublished,
+          cleanupBatchSize,
+          BACKLOG_COUNT_CAP);
+    }
+  }
 
   private final ConnectionFactory connections;
   private final Settings settings;
@@ -932,7 +956,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.backlogCount())) {
         int i = bindUnpublishedAfter(ps, 1, position);
-        ps.setLong(i, BACKLOG_COUNT_CAP);
+        ps.setLong(i, settings.backlogCountCap());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           rows = rs.getLong(1);
@@ -949,7 +973,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
         }
       }
       return new Backlog(
-          rows, rows >= BACKLOG_COUNT_CAP, next == null ? null : next.toEpochMilli());
+          rows, rows >= settings.backlogCountCap(), next == null ? null : next.toEpochMilli());
     } catch (SQLException e) {
       throw failure("Measuring the outbox backlog", e);
     }
