@@ -144,10 +144,9 @@ class ConfigReferenceTest {
       - `Retries`: database errors retried with backoff since the task started.
       - `RowsLastPoll`: rows the last non-empty poll returned.
       - `BacklogRows`: this task's unpublished rows after its position, measured every 5 seconds and
-        counted up to 100,000 (a larger backlog reads as 100,000); -1 in log mode (see
-        `ReplicationLagBytes`). PostgreSQL poll mode counts up to 10,000 rows with a query, and a larger
-        backlog from the batches it plans (its committed rows below the commit horizon, within a batch),
-        so a measurement reads at most 10,000 rows however long the backlog.
+        counted up to 10,000 (a larger backlog reads as 10,000: counting more every 5 seconds would
+        cost the database what it measures; `OldestUnpublishedEventAgeMs` tells how far behind a
+        larger backlog is); -1 in log mode (see `ReplicationLagBytes`).
       - `OldestUnpublishedEventAgeMs`: age, by its event time, of this task's next unpublished row in
         cursor order (`(txid, seq)` on PostgreSQL, the id on MariaDB/MySQL); 0 when none waits.
       - `LastPollAgeMs`: how long ago the task's `poll()` last returned to Connect (before the first,

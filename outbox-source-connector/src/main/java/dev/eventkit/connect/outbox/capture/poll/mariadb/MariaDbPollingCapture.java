@@ -55,7 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class MariaDbPollingCapture implements OutboxCapture {
 
   private static final Logger log = LoggerFactory.getLogger(MariaDbPollingCapture.class);
-  private static final long BACKLOG_COUNT_CAP = 100_000;
   private static final int ACCESS_DENIED_PROCESS = 1227;
 
   /** InnoDB refreshes its INNODB_TRX cache only after 100 ms without readers. */
@@ -556,7 +555,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
       try (PreparedStatement ps =
           c.prepareStatement(sql.backlogCount(settings.bucketCount(), settings.bucket()))) {
         ps.setLong(1, state.cursor());
-        ps.setLong(2, BACKLOG_COUNT_CAP);
+        ps.setLong(2, Backlog.COUNT_CAP);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           count = rs.getLong(1);
@@ -577,7 +576,7 @@ public final class MariaDbPollingCapture implements OutboxCapture {
           }
         }
       }
-      return new Backlog(count, count >= BACKLOG_COUNT_CAP, oldest);
+      return new Backlog(count, count >= Backlog.COUNT_CAP, oldest);
     } catch (SQLException e) {
       throw failure("Measuring the outbox backlog", e);
     }

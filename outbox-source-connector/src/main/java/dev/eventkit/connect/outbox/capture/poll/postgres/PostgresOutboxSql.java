@@ -300,11 +300,11 @@ final class PostgresOutboxSql {
 
   /**
    * Unpublished rows after a position, counted up to a cap: parameters position (txid, txid, seq),
-   * done, elsewhere, cap. Read in the order of an index that holds exactly these rows, so the scan
-   * stops at the cap: the (txid, seq) index for one task, the bucket index for several (where a
-   * bitmap scan of the bucket index read every remaining row of the bucket, and the (txid, seq)
-   * index the rows of every bucket). Without the bucket index a task of several sorts its remaining
-   * rows, as it reads them, for each count.
+   * done, elsewhere, cap. One task reads them in (txid, seq) order, so the index scan stops at the
+   * cap (unordered, a scan from the table's start may read every published row still there).
+   * Several tasks leave the order to the planner: an order by their bucket could be read from the
+   * optional bucket index only, and without it would sort the table's whole tail; as it is, the
+   * planner reads a few times the cap at most, or the bucket's remaining rows when they are few.
    */
   String backlogCount() {
     return "SELECT count(*) FROM (SELECT 1 FROM "
@@ -314,11 +314,7 @@ final class PostgresOutboxSql {
         + notDone
         + notPublishedElsewhere
         + bucketFilter
-        + " ORDER BY "
-        + (bucketFilter.isEmpty() ? "" : bucketExpression + ", ")
-        + txid
-        + ", "
-        + seq
+        + (bucketFilter.isEmpty() ? " ORDER BY " + txid + ", " + seq : "")
         + " LIMIT ?) b";
   }
 

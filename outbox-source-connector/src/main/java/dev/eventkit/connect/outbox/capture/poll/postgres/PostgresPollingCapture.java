@@ -58,16 +58,6 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresPollingCapture.class);
 
-  /** The backlog metric reads at most this: a larger backlog reads as this many rows. */
-  public static final long BACKLOG_COUNT_CAP = 100_000;
-
-  /**
-   * The backlog query counts at most this many rows; beyond them the safe cuts, which the task
-   * keeps for planning its batches, give the count without a query. Counting a large tail every few
-   * seconds would cost what it measures: 100,000 rows read every 5 s, per task.
-   */
-  public static final long BACKLOG_COUNTED_ROWS = 10_000;
-
   /** How long the safe cuts of a whole backlog may take to compute before the socket gives up. */
   private static final int CUTS_NETWORK_TIMEOUT_MS = 30 * 60_000;
 
@@ -96,9 +86,9 @@ public final class PostgresPollingCapture implements OutboxCapture {
       String notifyChannel,
       boolean deletePublished,
       int cleanupBatchSize,
-      long backlogCountedRows) {
+      long backlogCountCap) {
 
-    /** With the backlog query counting up to {@link #BACKLOG_COUNTED_ROWS}. */
+    /** With backlog counts up to {@link Backlog#COUNT_CAP}. */
     public Settings(
         String table,
         OutboxColumns columns,
@@ -117,7 +107,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
           notifyChannel,
           deletePublished,
           cleanupBatchSize,
-          BACKLOG_COUNTED_ROWS);
+          Backlog.COUNT_CAP);
     }
   }
 
@@ -953,12 +943,6 @@ public final class PostgresPollingCapture implements OutboxCapture {
     }
   }
 
-  /**
-   * Unpublished rows after the position, counted by a query up to {@code backlogCountedRows}: every
-   * committed row, those behind the horizon included. A larger backlog is taken from the safe cuts
-   * (the committed rows below the horizon, without a query), and reads as {@link
-   * #BACKLOG_COUNT_CAP} at most.
-   */
   @Override
   public Backlog backlog() throws CaptureException {
     try {
@@ -967,22 +951,11 @@ public final class PostgresPollingCapture implements OutboxCapture {
       statements++;
       try (PreparedStatement ps = c.prepareStatement(sql.backlogCount())) {
         int i = bindUnpublishedAfter(ps, 1, position);
-        ps.setLong(i, settings.backlogCountedRows());
+        ps.setLong(i, settings.backlogCountCap());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           rows = rs.getLong(1);
         }
-      }
-      // At least this many: the query stopped at its limit, and the cuts know of no more.
-      boolean atLeast = false;
-      if (rows >= settings.backlogCountedRows()) {
-        long ahead = cuts.rowsAhead();
-        atLeast = ahead <= rows;
-        rows = Math.max(rows, ahead);
-      }
-      if (rows >= BACKLOG_COUNT_CAP) {
-        rows = BACKLOG_COUNT_CAP;
-        atLeast = true;
       }
       Instant next = null;
       statements++;
@@ -994,7 +967,8 @@ public final class PostgresPollingCapture implements OutboxCapture {
           }
         }
       }
-      return new Backlog(rows, atLeast, next == null ? null : next.toEpochMilli());
+      return new Backlog(
+          rows, rows >= settings.backlogCountCap(), next == null ? null : next.toEpochMilli());
     } catch (SQLException e) {
       throw failure("Measuring the outbox backlog", e);
     }

@@ -155,15 +155,6 @@ final class SafeCuts {
     return cut == null ? 0 : cut.rows() - consumedRows;
   }
 
-  /**
-   * Unpublished committed rows below the horizon the cuts cover, counted from the last passed cut:
-   * exact to within the batch the cursor is in (its rows published so far are still counted).
-   */
-  long rowsAhead() {
-    Cut last = cuts.peekLast();
-    return last == null ? 0 : last.rows() - consumedRows;
-  }
-
   /** Transactions between the last passed cut and {@code end}. */
   long transactionsThrough(long end) {
     Cut cut = cut(end);
