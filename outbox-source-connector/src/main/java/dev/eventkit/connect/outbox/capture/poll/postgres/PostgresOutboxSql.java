@@ -300,13 +300,18 @@ final class PostgresOutboxSql {
 
   /**
    * Unpublished rows after a position, counted up to a cap: parameters position (txid, txid, seq),
-   * done, elsewhere, cap. One task reads them in (txid, seq) order, so the index scan stops at the
-   * cap (unordered, a scan from the table's start may read every published row still there).
-   * Several tasks leave the order to the planner: an order by their bucket could be read from the
-   * optional bucket index only, and without it would sort the table's whole tail; as it is, the
-   * planner reads a few times the cap at most, or the bucket's remaining rows when they are few.
+   * done, elsewhere, cap. Read in the order of the index that holds exactly these rows, so that the
+   * index scan stops at the cap: the (txid, seq) index for one task, the bucket index for a task of
+   * several when the table has it ({@code inBucketOrder}). Unordered, the planner may scan the
+   * table from its start and read every published row still there first, or read every remaining
+   * row of the task's buckets by a bitmap, which stops at no limit. Without the bucket index a task
+   * of several reads the others' rows in every query anyway; its count is left to the planner.
    */
-  String backlogCount() {
+  String backlogCount(boolean inBucketOrder) {
+    String order =
+        bucketFilter.isEmpty()
+            ? " ORDER BY " + txid + ", " + seq
+            : inBucketOrder ? " ORDER BY " + bucketExpression + ", " + txid + ", " + seq : "";
     return "SELECT count(*) FROM (SELECT 1 FROM "
         + table
         + " WHERE "
@@ -314,7 +319,7 @@ final class PostgresOutboxSql {
         + notDone
         + notPublishedElsewhere
         + bucketFilter
-        + (bucketFilter.isEmpty() ? " ORDER BY " + txid + ", " + seq : "")
+        + order
         + " LIMIT ?) b";
   }
 
