@@ -481,7 +481,7 @@ public enum DrainSystem {
    * sessions and Connect's task threads did meanwhile, as Markdown; null without. For a system that
    * queries the outbox table, the rows and index entries it read there per row published (NaN for
    * the others, or when not counted): about 2 when each row is read once for the safe cuts and once
-   * in its batch, plus what the task's backlog metric counts (up to 100,000 rows every 5 s).
+   * in its batch, plus what the task's backlog metric counts (up to 10,000 rows every 5 s).
    */
   record DrainRun(
       double rate,

@@ -13,8 +13,9 @@ public interface OutboxTaskMetricsMBean {
   int getRowsLastPoll();
 
   /**
-   * Unpublished rows after the task's position, measured every few seconds and counted up to
-   * 100,000 (a larger backlog reads as 100,000: counting it all would cost what it measures).
+   * Unpublished rows after the task's position, measured every 5 seconds and counted up to 10,000
+   * (a larger backlog reads as 10,000: counting more that often would cost what it measures; the
+   * oldest unpublished event's age tells how far behind a larger backlog is).
    */
   long getBacklogRows();
 

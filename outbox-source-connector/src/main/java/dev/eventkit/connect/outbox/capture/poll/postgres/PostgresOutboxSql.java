@@ -300,18 +300,13 @@ final class PostgresOutboxSql {
 
   /**
    * Unpublished rows after a position, counted up to a cap: parameters position (txid, txid, seq),
-   * done, elsewhere, cap. Read in the order of the index that holds exactly these rows, so that the
-   * index scan stops at the cap: the (txid, seq) index for one task, the bucket index for a task of
-   * several when the table has it ({@code inBucketOrder}). Unordered, the planner may scan the
-   * table from its start and read every published row still there first, or read every remaining
-   * row of the task's buckets by a bitmap, which stops at no limit. Without the bucket index a task
-   * of several reads the others' rows in every query anyway; its count is left to the planner.
+   * done, elsewhere, cap. Read in (txid, seq) order, so that the index scan starts at the position
+   * and stops at the cap: a task of several steps over the other tasks' rows, tasks.max times the
+   * cap at most. Unordered, the planner may scan the table from its start through every published
+   * row still there, or read every remaining row of the task's buckets by a bitmap of the bucket
+   * index, which stops at no limit.
    */
-  String backlogCount(boolean inBucketOrder) {
-    String order =
-        bucketFilter.isEmpty()
-            ? " ORDER BY " + txid + ", " + seq
-            : inBucketOrder ? " ORDER BY " + bucketExpression + ", " + txid + ", " + seq : "";
+  String backlogCount() {
     return "SELECT count(*) FROM (SELECT 1 FROM "
         + table
         + " WHERE "
@@ -319,7 +314,10 @@ final class PostgresOutboxSql {
         + notDone
         + notPublishedElsewhere
         + bucketFilter
-        + order
+        + " ORDER BY "
+        + txid
+        + ", "
+        + seq
         + " LIMIT ?) b";
   }
 

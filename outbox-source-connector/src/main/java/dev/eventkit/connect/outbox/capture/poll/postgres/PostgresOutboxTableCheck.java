@@ -453,14 +453,6 @@ public final class PostgresOutboxTableCheck {
             + ")");
   }
 
-  /** Whether the table exists and has a {@linkplain #isBucketIndex bucket index}. */
-  static boolean hasBucketIndex(Connection c, String table, OutboxColumns columns)
-      throws SQLException {
-    String regclass = quotedForRegclass(table);
-    return tableExists(c, regclass)
-        && indexes(c, regclass).stream().anyMatch(index -> isBucketIndex(index, columns));
-  }
-
   /** A valid btree on (virtual bucket expression, txid, position). */
   static boolean isBucketIndex(Index index, OutboxColumns columns) {
     List<String> keys = index.keyColumns();

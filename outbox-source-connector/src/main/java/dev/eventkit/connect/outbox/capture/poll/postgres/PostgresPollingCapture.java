@@ -133,12 +133,6 @@ public final class PostgresPollingCapture implements OutboxCapture {
 
   private volatile Connection connection;
 
-  /**
-   * Whether the table had the bucket index when the connection opened: a task of several counts its
-   * backlog in that index's order then, so that the count stops at its cap.
-   */
-  private boolean bucketIndexed;
-
   private volatile Connection listenConnection;
   private PostgresPosition position;
   private PublishedByOtherLayouts publishedElsewhere;
@@ -956,7 +950,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       Connection c = connection();
       long rows;
       statements++;
-      try (PreparedStatement ps = c.prepareStatement(sql.backlogCount(bucketIndexed))) {
+      try (PreparedStatement ps = c.prepareStatement(sql.backlogCount())) {
         int i = bindUnpublishedAfter(ps, 1, position);
         ps.setLong(i, settings.backlogCountCap());
         try (ResultSet rs = ps.executeQuery()) {
@@ -1007,12 +1001,6 @@ public final class PostgresPollingCapture implements OutboxCapture {
         st.execute(
             "SET plan_cache_mode = force_custom_plan;"
                 + " SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-      }
-      if (settings.bucketCount() > 1) {
-        statements++;
-        bucketIndexed =
-            PostgresOutboxTableCheck.hasBucketIndex(
-                connection, settings.table(), settings.columns());
       }
     }
     return connection;
