@@ -45,7 +45,7 @@ public final class FlightProfile {
   }
 
   /** The Markdown summary of the matching threads of a recording, {@code top} rows a table. */
-  static String summarize(Path recording, Pattern threads, int top) throws IOException {
+  public static String summarize(Path recording, Pattern threads, int top) throws IOException {
     FlightProfile profile = new FlightProfile(threads);
     profile.read(recording);
     java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
