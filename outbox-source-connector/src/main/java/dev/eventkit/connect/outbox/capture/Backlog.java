@@ -13,7 +13,7 @@ public record Backlog(long rows, boolean capped, Long oldestEventTimeMs) {
   /**
    * Poll captures count a backlog up to this many rows, every 5 seconds: counting a large tail that
    * often would cost what it measures (at 100,000, four PostgreSQL tasks draining a 1M-row backlog
-   * made the database read 9.4-9.8 outbox rows per row they published, against 2.5 for one task).
+   * made the database read 9.4-9.8 outbox rows per row they published, against 2.6 for one task).
    * Beyond it, the age of the oldest unpublished event tells how far behind a task is.
    */
   public static final long COUNT_CAP = 10_000;

@@ -58,7 +58,8 @@ public final class OutboxCaptures {
                   config.pollMaxRows(),
                   config.notifyChannel().orElse(null),
                   config.deleteAfterPublish(),
-                  config.cleanupBatchSize()),
+                  config.cleanupBatchSize(),
+                  Backlog.COUNT_CAP),
               offsets);
       case MARIADB, MYSQL ->
           MariaDbPollingCapture.resume(

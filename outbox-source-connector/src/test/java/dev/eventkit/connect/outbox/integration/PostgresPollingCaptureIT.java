@@ -89,7 +89,7 @@ class PostgresPollingCaptureIT {
     return new PostgresPollingCapture(
         db::connect,
         new PostgresPollingCapture.Settings(
-            "outbox", COLUMNS, bucket, buckets, maxRows, null, false, 500),
+            "outbox", COLUMNS, bucket, buckets, maxRows, null, false, 500, Backlog.COUNT_CAP),
         start);
   }
 
@@ -111,7 +111,7 @@ class PostgresPollingCaptureIT {
     return PostgresPollingCapture.resume(
         db::connect,
         new PostgresPollingCapture.Settings(
-            "outbox", COLUMNS, bucket, buckets, maxRows, null, false, 500),
+            "outbox", COLUMNS, bucket, buckets, maxRows, null, false, 500, Backlog.COUNT_CAP),
         reader);
   }
 
@@ -832,7 +832,7 @@ class PostgresPollingCaptureIT {
           new PostgresPollingCapture(
               db::connect,
               new PostgresPollingCapture.Settings(
-                  table, parsed.columns(), bucket, 2, 10, null, true, 10),
+                  table, parsed.columns(), bucket, 2, 10, null, true, 10, Backlog.COUNT_CAP),
               PostgresPosition.START)) {
         rows.addAll(drain(capture));
         capture.backlog();
@@ -856,7 +856,8 @@ class PostgresPollingCaptureIT {
                 "connection.password", db.password()));
     return new PostgresPollingCapture(
         () -> config.openConnection(applicationName),
-        new PostgresPollingCapture.Settings("outbox", COLUMNS, 0, 1, 100, null, false, 500),
+        new PostgresPollingCapture.Settings(
+            "outbox", COLUMNS, 0, 1, 100, null, false, 500, Backlog.COUNT_CAP),
         PostgresPosition.START);
   }
 
@@ -958,7 +959,8 @@ class PostgresPollingCaptureIT {
         PostgresPollingCapture capture =
             new PostgresPollingCapture(
                 () -> db.connect(role, "secret"),
-                new PostgresPollingCapture.Settings("outbox", COLUMNS, 0, 1, 100, null, false, 500),
+                new PostgresPollingCapture.Settings(
+                    "outbox", COLUMNS, 0, 1, 100, null, false, 500, Backlog.COUNT_CAP),
                 PostgresPosition.START)) {
       holder.setAutoCommit(false);
       try (Statement st = holder.createStatement()) {
@@ -1041,7 +1043,8 @@ class PostgresPollingCaptureIT {
     try (PostgresPollingCapture capture =
         new PostgresPollingCapture(
             db::connect,
-            new PostgresPollingCapture.Settings("outbox", COLUMNS, 0, 1, 100, null, true, 2),
+            new PostgresPollingCapture.Settings(
+                "outbox", COLUMNS, 0, 1, 100, null, true, 2, Backlog.COUNT_CAP),
             PostgresPosition.START)) {
       assertThat(capture.offsetCommitted(committed.toOffset())).as("more to delete").isTrue();
       assertThat(db.queryForLong("SELECT count(*) FROM outbox")).isEqualTo(10);
@@ -1200,7 +1203,7 @@ class PostgresPollingCaptureIT {
             new PostgresPollingCapture(
                 wire::connect,
                 new PostgresPollingCapture.Settings(
-                    "outbox", COLUMNS, 0, 1, 2048, null, false, 500),
+                    "outbox", COLUMNS, 0, 1, 2048, null, false, 500, Backlog.COUNT_CAP),
                 PostgresPosition.START)) {
       holder.setAutoCommit(false);
       try (Statement st = holder.createStatement()) {

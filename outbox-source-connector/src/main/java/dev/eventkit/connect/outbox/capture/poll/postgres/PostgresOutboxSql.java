@@ -301,10 +301,11 @@ final class PostgresOutboxSql {
   /**
    * Unpublished rows after a position, counted up to a cap: parameters position (txid, txid, seq),
    * done, elsewhere, cap. Read in (txid, seq) order, so that the index scan starts at the position
-   * and stops at the cap: a task of several steps over the other tasks' rows, tasks.max times the
-   * cap at most. Unordered, the planner may scan the table from its start through every published
-   * row still there, or read every remaining row of the task's buckets by a bitmap of the bucket
-   * index, which stops at no limit.
+   * and stops at the cap: a task of several steps over the other tasks' rows, about tasks.max times
+   * the cap while its rows are spread like theirs (a task that has caught up while others lag walks
+   * their rows to the end, as {@link #nextEventTime()} does). Unordered, the planner may scan the
+   * table from its start through every published row still there, or read every remaining row of
+   * the task's buckets by a bitmap of the bucket index, which stops at no limit.
    */
   String backlogCount() {
     return "SELECT count(*) FROM (SELECT 1 FROM "

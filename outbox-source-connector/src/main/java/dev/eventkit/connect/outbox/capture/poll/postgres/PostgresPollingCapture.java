@@ -76,7 +76,10 @@ public final class PostgresPollingCapture implements OutboxCapture {
   /** Longest single wait for a notification, so stop() is honoured promptly. */
   private static final long NOTIFY_SLICE_MS = 250;
 
-  /** What a PostgreSQL poll task reads and how. */
+  /**
+   * What a PostgreSQL poll task reads and how; {@code backlogCountCap} is {@link Backlog#COUNT_CAP}
+   * but in tests.
+   */
   public record Settings(
       String table,
       OutboxColumns columns,
@@ -86,30 +89,7 @@ public final class PostgresPollingCapture implements OutboxCapture {
       String notifyChannel,
       boolean deletePublished,
       int cleanupBatchSize,
-      long backlogCountCap) {
-
-    /** With backlog counts up to {@link Backlog#COUNT_CAP}. */
-    public Settings(
-        String table,
-        OutboxColumns columns,
-        int bucket,
-        int bucketCount,
-        int maxRows,
-        String notifyChannel,
-        boolean deletePublished,
-        int cleanupBatchSize) {
-      this(
-          table,
-          columns,
-          bucket,
-          bucketCount,
-          maxRows,
-          notifyChannel,
-          deletePublished,
-          cleanupBatchSize,
-          Backlog.COUNT_CAP);
-    }
-  }
+      long backlogCountCap) {}
 
   private final ConnectionFactory connections;
   private final Settings settings;
