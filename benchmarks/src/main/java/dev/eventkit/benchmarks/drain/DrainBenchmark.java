@@ -162,49 +162,51 @@ public final class DrainBenchmark {
           }
         }
       }
-      // After the warm-ups, so that it holds the measured drains only.
-      jdk.jfr.Recording recording = startFlightRecording(options.flightRecording());
-      for (int rows : options.rows()) {
-        // Round-robin, the order rotated each repetition: no system always runs first after the
-        // warm-ups, or always right after the same other system, or all its repetitions in a row.
-        List<DrainSystem> systems = options.systems();
-        Map<DrainSystem, List<DrainSystem.DrainRun>> runs = new LinkedHashMap<>();
-        systems.forEach(system -> runs.put(system, new ArrayList<>()));
-        for (int repeat = 0; repeat < options.repeats(); repeat++) {
-          for (DrainSystem system : rotated(systems, repeat)) {
-            TestDatabase db = postgres.createDatabase();
-            String topic = "drain-" + (++run) + ".events";
-            DrainSystem.DrainRun drain = system.drain(cluster, db, topic, rows, options);
-            DrainMeter.Cost cost = drain.cost();
-            log.printf(
-                "%-22s %,9d rows  repeat %d: %,10.0f rec/s, %5.1f µs CPU/row (database %4.1f),"
-                    + " JIT %,d ms, peak live heap %,.0f MiB%s%n",
-                system.label(),
-                rows,
-                repeat + 1,
-                drain.rate(),
-                cost.cpuMicrosPerRow(),
-                cost.databaseMicrosPerRow(),
-                cost.jitMillis(),
-                cost.peakLiveHeapMib(),
-                Double.isNaN(drain.outboxReadsPerRow())
-                    ? ""
-                    : String.format(", %.2f outbox rows read per row", drain.outboxReadsPerRow()));
-            if (drain.databaseSessions() != null) {
-              log.printf("%nThe database's sessions meanwhile:%n%n%s%n", drain.databaseSessions());
+      // After the warm-ups, so that it holds the measured drains only; closed if a drain fails.
+      try (jdk.jfr.Recording recording = startFlightRecording(options.flightRecording())) {
+        for (int rows : options.rows()) {
+          // Round-robin, the order rotated each repetition: no system always runs first after the
+          // warm-ups, or always right after the same other system, or all its repetitions in a row.
+          List<DrainSystem> systems = options.systems();
+          Map<DrainSystem, List<DrainSystem.DrainRun>> runs = new LinkedHashMap<>();
+          systems.forEach(system -> runs.put(system, new ArrayList<>()));
+          for (int repeat = 0; repeat < options.repeats(); repeat++) {
+            for (DrainSystem system : rotated(systems, repeat)) {
+              TestDatabase db = postgres.createDatabase();
+              String topic = "drain-" + (++run) + ".events";
+              DrainSystem.DrainRun drain = system.drain(cluster, db, topic, rows, options);
+              DrainMeter.Cost cost = drain.cost();
+              log.printf(
+                  "%-22s %,9d rows  repeat %d: %,10.0f rec/s, %5.1f µs CPU/row (database %4.1f),"
+                      + " JIT %,d ms, peak live heap %,.0f MiB%s%n",
+                  system.label(),
+                  rows,
+                  repeat + 1,
+                  drain.rate(),
+                  cost.cpuMicrosPerRow(),
+                  cost.databaseMicrosPerRow(),
+                  cost.jitMillis(),
+                  cost.peakLiveHeapMib(),
+                  Double.isNaN(drain.outboxReadsPerRow())
+                      ? ""
+                      : String.format(
+                          ", %.2f outbox rows read per row", drain.outboxReadsPerRow()));
+              if (drain.databaseSessions() != null) {
+                log.printf(
+                    "%nThe database's sessions meanwhile:%n%n%s%n", drain.databaseSessions());
+              }
+              if (drain.taskThreads() != null) {
+                log.printf("%nConnect's task threads meanwhile:%n%s%n", drain.taskThreads());
+              }
+              runs.get(system).add(drain);
             }
-            if (drain.taskThreads() != null) {
-              log.printf("%nConnect's task threads meanwhile:%n%s%n", drain.taskThreads());
-            }
-            runs.get(system).add(drain);
           }
+          runs.forEach((system, each) -> results.add(new DrainResult(system.label(), rows, each)));
         }
-        runs.forEach((system, each) -> results.add(new DrainResult(system.label(), rows, each)));
-      }
-      if (recording != null) {
-        recording.dump(options.flightRecording());
-        recording.close();
-        log.printf("Flight recording of the drains: %s%n", options.flightRecording());
+        if (recording != null) {
+          recording.dump(options.flightRecording());
+          log.printf("Flight recording of the drains: %s%n", options.flightRecording());
+        }
       }
       for (int rate : options.latencyRates()) {
         // Repetitions in rotating order, as the drains; each system's runs pooled.

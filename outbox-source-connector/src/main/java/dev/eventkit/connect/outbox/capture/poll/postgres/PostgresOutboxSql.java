@@ -27,7 +27,6 @@ final class PostgresOutboxSql {
   private final String txid;
   private final String seq;
   private final String bucketFilter;
-  private final String bucketExpression;
   private final String notDone;
   private final String notPublishedElsewhere;
 
@@ -37,7 +36,6 @@ final class PostgresOutboxSql {
     this.txid = quote(columns.txid());
     this.seq = quote(columns.position());
     this.bucketFilter = PostgresBuckets.filter(quote(columns.aggregateId()), bucket, bucketCount);
-    this.bucketExpression = PostgresBuckets.virtualBucket(quote(columns.aggregateId()));
     this.notDone =
         " AND NOT EXISTS (SELECT 1 FROM unnest(CAST(? AS xid8[]), CAST(? AS xid8[])) AS d(lo, hi)"
             + " WHERE "
@@ -53,7 +51,7 @@ final class PostgresOutboxSql {
             + ", "
             + seq
             + ") <= (l.hi, l.hi_seq) AND "
-            + bucketExpression
+            + PostgresBuckets.virtualBucket(quote(columns.aggregateId()))
             + " % l.n = l.b))";
   }
 
